@@ -1,0 +1,64 @@
+"""The news item: what every source (page, admin post, feed) turns its input into."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Literal
+
+from bot.text import words
+
+Kind = Literal["article", "brief"]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One article or wire brief.
+
+    ``paragraphs`` holds the body in order; the indexes in ``headings`` mark the
+    paragraphs that are subheadings (``Spoorrails`` on the seed page).  A brief has
+    exactly one paragraph and no title.
+    """
+
+    kind: Kind
+    paragraphs: tuple[str, ...]
+    title: str = ""
+    headings: tuple[int, ...] = ()
+    dateline: str = ""
+    agencies: tuple[str, ...] = ()
+    section: str | None = None
+    published_at: datetime | None = None
+    lead: bool = False
+    source: str = ""
+    link: str | None = None
+    guid: str | None = None
+    regions: tuple[str, ...] = ()
+    id: int | None = None
+    received_at: datetime | None = field(default=None, compare=False)
+
+    @property
+    def body(self) -> str:
+        """The paragraphs as plain text, separated by blank lines."""
+        return "\n\n".join(self.paragraphs)
+
+    @property
+    def subheadings(self) -> tuple[str, ...]:
+        return tuple(self.paragraphs[i] for i in self.headings)
+
+    @property
+    def text(self) -> str:
+        """Everything a reader reads: title, dateline and body (for tagging and matching)."""
+        return "\n".join(part for part in (self.title, self.dateline, self.body) if part)
+
+    def content_hash(self) -> str:
+        """Hash of the normalised words, so re-imports and re-posts are recognised.
+
+        Whitespace, case, diacritics and punctuation do not change it; the
+        dateline and title do, as they are part of the story.
+        """
+        normalised = " ".join(words(f"{self.kind} {self.title} {self.dateline} {self.body}"))
+        return hashlib.sha256(normalised.encode()).hexdigest()
+
+    def with_(self, **changes: object) -> Item:
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,7 @@
+"""`python -m bot` is the same CLI as `newsbot`."""
+
+import sys
+
+from bot.cli import main
+
+sys.exit(main())

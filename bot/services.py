@@ -1,0 +1,38 @@
+"""What the handlers need from the rest of the bot, in one object.
+
+The application keeps one `Services` in `bot_data`; handlers fetch it with
+:func:`services`.  Keeping it typed (rather than loose `bot_data` keys) lets the
+next reader jump from a handler to the code it uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.settings import Settings
+from storage import Store
+
+if TYPE_CHECKING:
+    from telegram.ext import CallbackContext
+
+SERVICES_KEY = "services"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    # Called after an item queued alerts; the sender sets it to wake itself up.
+    wake_sender: Callable[[], None] = lambda: None
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.admins
+
+
+def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
+    found = context.bot_data.get(SERVICES_KEY)
+    if not isinstance(found, Services):
+        raise RuntimeError("services are not set up; build the app with bot.app")
+    return found

@@ -1,0 +1,115 @@
+"""Settings from the environment and a `.env` file, all prefixed `NEWSBOT_`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API_URL = "https://api.telegram.org"
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Everything the operator can set.  See `.env.example` for the documentation."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    token: SecretStr | None = None
+    # NoDecode: a comma-separated list, not JSON, is what an operator types.
+    admins: Annotated[frozenset[int], NoDecode] = frozenset()
+    db: Path = Path("newsbot.sqlite3")
+    api_url: str = TELEGRAM_API_URL
+    timezone: str = "Europe/Amsterdam"
+    paid_broadcast: bool = False
+    feeds: Annotated[tuple[str, ...], NoDecode] = ()
+    feed_interval: float = Field(default=300.0, ge=5.0)
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            ids = []
+            for part in parts:
+                if not part.lstrip("-").isdigit():
+                    raise ValueError(f"{part!r} is geen Telegram-gebruikers-id (alleen cijfers)")
+                ids.append(int(part))
+            return frozenset(ids)
+        return value
+
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def _split_feeds(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(u for u in (p.strip() for p in value.replace(",", " ").split()) if u)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"onbekende tijdzone {value!r} (bijv. Europe/Amsterdam)") from None
+        return value
+
+    @field_validator("db")
+    @classmethod
+    def _writable_folder(cls, value: Path) -> Path:
+        folder = value.expanduser().resolve().parent
+        if not folder.is_dir():
+            raise ValueError(f"map {folder} bestaat niet")
+        if not os.access(folder, os.W_OK):
+            raise ValueError(f"map {folder} is niet schrijfbaar")
+        return value
+
+    @field_validator("api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("moet met http:// of https:// beginnen")
+        return value.rstrip("/")
+
+    @property
+    def bot_base_url(self) -> str:
+        """The URL PTB appends the token to: `<api_url>/bot`."""
+        return self.api_url if self.api_url.endswith("/bot") else self.api_url + "/bot"
+
+    @property
+    def file_base_url(self) -> str:
+        return self.bot_base_url.removesuffix("/bot") + "/file/bot"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+# Pydantic's own messages are English; these are the ones an operator meets.
+_DUTCH = {
+    "bool_parsing": "verwacht true of false",
+    "float_parsing": "verwacht een getal",
+    "greater_than_equal": "getal is te klein",
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation error into one line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = "NEWSBOT_" + str(error["loc"][0]).upper() if error["loc"] else "NEWSBOT_?"
+            message = _DUTCH.get(error["type"], str(error["msg"]).removeprefix("Value error, "))
+            lines.append(f"{name}: {message}")
+        raise SettingsError("; ".join(lines)) from None

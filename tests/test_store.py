@@ -1,0 +1,95 @@
+"""The SQLite store: migrations, transactions, subscriptions and the outbox rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.items import Item
+from storage import Store, SubscribeResult
+from storage.db import connect, migrations
+
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+
+
+def brief(text: str, dateline: str = "PARIJS") -> Item:
+    return Item(kind="brief", paragraphs=(text,), dateline=dateline, agencies=("ANP",),
+                published_at=NOW, source="test")
+
+
+async def test_new_database_has_every_migration_and_pragmas(store: Store) -> None:
+    async with store.conn.execute("PRAGMA user_version") as cur:
+        assert (await cur.fetchone())[0] == len(migrations())
+    async with store.conn.execute("PRAGMA journal_mode") as cur:
+        assert (await cur.fetchone())[0] == "wal"
+    async with store.conn.execute("PRAGMA foreign_keys") as cur:
+        assert (await cur.fetchone())[0] == 1
+
+
+async def test_opening_an_old_database_upgrades_it_and_keeps_its_data(db_path: Path) -> None:
+    old = await connect(db_path, upto=1)
+    await old.execute("INSERT INTO chats (id, kind, created_at) VALUES (42, 'private', 0)")
+    await old.execute(
+        "INSERT INTO items (kind, body, received_at, content_hash) VALUES ('brief', 'x', 0, 'h')"
+    )
+    await old.close()
+
+    store = await Store.open(db_path)
+    try:
+        chat = await store.chat(42)
+        assert chat is not None and chat["kind"] == "private"
+        assert chat["quiet_from"] is None  # column added by a later migration
+        assert await store.count_items() == 1
+        assert await store.subscribe(42, "r:UA", "Oekraïne") is SubscribeResult.ADDED
+    finally:
+        await store.close()
+
+
+async def test_same_item_twice_is_stored_once(store: Store) -> None:
+    first = await store.add_items([(brief("De staking is voorbij."), ["FR"], [])])
+    again = await store.add_items([(brief("De  staking is voorbij. "), ["FR"], [])])
+    assert first[0][0] is not None and first[0][0].regions == ("FR",)
+    assert again == [(None, 0)]
+    assert await store.count_items() == 1
+
+
+async def test_item_matching_subscribers_queues_one_delivery_per_chat(store: Store) -> None:
+    for chat_id in (1, 2, 3):
+        await store.touch_chat(chat_id, "private")
+    await store.subscribe(1, "r:UA", "Oekraïne")
+    await store.subscribe(1, "k:staak", "staking")  # matches twice, still one alert
+    await store.subscribe(2, "k:staak", "staking")
+    await store.subscribe(3, "r:JP", "Japan")
+    [(stored, queued)] = await store.add_items([(brief("Staking in Kyiv"), ["UA"],
+                                                 ["r:UA", "k:staak", "k:kyiv"])])
+    assert stored is not None and queued == 2
+    async with store.conn.execute(
+        "SELECT chat_id FROM deliveries WHERE item_id = ? ORDER BY chat_id", (stored.id,)
+    ) as cur:
+        assert [row[0] for row in await cur.fetchall()] == [1, 2]
+
+
+async def test_a_failed_transaction_stores_nothing(store: Store) -> None:
+    good = brief("Eerste bericht.")
+    bad = Item(kind="bogus", paragraphs=("x",))  # type: ignore[arg-type]  # CHECK fails
+    try:
+        await store.add_items([(good, [], []), (bad, [], [])])
+    except Exception as exc:  # sqlite3.IntegrityError
+        assert "CHECK" in str(exc)
+    else:
+        raise AssertionError("the CHECK constraint should have refused the bogus kind")
+    assert await store.count_items() == 0
+
+
+async def test_subscriptions_are_capped_and_removable(store: Store) -> None:
+    await store.touch_chat(7, "private")
+    for i in range(3):
+        assert await store.subscribe(7, f"k:w{i}", f"w{i}", limit=3) is SubscribeResult.ADDED
+    assert await store.subscribe(7, "k:w0", "w0", limit=3) is SubscribeResult.EXISTS
+    assert await store.subscribe(7, "k:w9", "w9", limit=3) is SubscribeResult.FULL
+    assert await store.unsubscribe(7, "k:w1") == "w1"
+    assert await store.unsubscribe(7, "k:w1") is None
+    assert [s.key for s in await store.subscriptions(7)] == ["k:w0", "k:w2"]
+    assert await store.forget_chat(7) == 2
+    assert await store.subscriptions(7) == []
+    assert await store.chat(7) is None

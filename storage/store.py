@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -308,12 +308,11 @@ class Store:
 
     async def unsubscribe(self, chat_id: int, key: str) -> str | None:
         """Remove one subscription; returns its label, or None if the chat did not have it."""
-        async with self.transaction() as conn:
-            async with conn.execute(
-                "DELETE FROM subscriptions WHERE chat_id = ? AND key = ? RETURNING label",
-                (chat_id, key),
-            ) as cur:
-                row = await cur.fetchone()
+        async with self.transaction() as conn, conn.execute(
+            "DELETE FROM subscriptions WHERE chat_id = ? AND key = ? RETURNING label",
+            (chat_id, key),
+        ) as cur:
+            row = await cur.fetchone()
         return row["label"] if row else None
 
     async def subscriptions(self, chat_id: int) -> list[Subscription]:

@@ -1,0 +1,372 @@
+"""Rendering items to Telegram HTML (``parse_mode=HTML``).
+
+Every piece of item text is escaped, and the only tags produced are ``<b>``, ``<i>``
+and ``<a href>``.  Telegram counts a message's length after entity parsing, in UTF-16
+code units; we budget on the raw HTML in UTF-16 units instead, which is never less, so
+a result that fits our budget always fits Telegram's.  Text is cut while it is still
+plain (before escaping and tagging), so no tag or entity is ever split.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from bot.items import Item
+from bot.timefmt import when
+
+MAX_MESSAGE = 4096
+MAX_ARTICLE_MESSAGES = 5
+ELLIPSIS = "…"
+
+# Caps, in UTF-16 units of escaped HTML, for the short pieces of a message, so that
+# together they always leave room for the text itself.
+_TITLE_CAP = 300
+_DATELINE_CAP = 60
+_AGENCIES_CAP = 60
+_SECTION_CAP = 60
+_REASON_CAP = 150
+_LINK_CAP = 1000
+_HEADER_CAP = 200
+_SENTENCE_CAP = 200
+_ALERT_ARTICLE_TEXT = 1000  # an alert previews an article; "Lees meer" or /laatste has the rest
+_ALERT_SECOND_PARAGRAPH_BELOW = 400  # add the second paragraph when the first is this short
+
+_SEP = "\n\n"
+
+# The end of a sentence: closing punctuation, optionally closing quotes or brackets,
+# followed by whitespace.  The match ends just before the whitespace.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)")
+_SPACE = re.compile(r"\s")
+
+Cost = Callable[[str], int]
+
+
+def _char_len(ch: str) -> int:
+    return 1
+
+
+def _html_len(ch: str) -> int:
+    """UTF-16 units of one character once escaped."""
+    if ch == "&":
+        return 5  # &amp;
+    if ch in "<>":
+        return 4  # &lt; &gt;
+    return 2 if ord(ch) > 0xFFFF else 1
+
+
+def _u16(s: str) -> int:
+    """Length in UTF-16 code units, as Telegram counts."""
+    return len(s.encode("utf-16-le")) // 2
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _one_line(text: str) -> str:
+    """Collapse all whitespace (newlines included) to single spaces."""
+    return " ".join(text.split())
+
+
+def _prefix_lengths(text: str, cost: Cost) -> list[int]:
+    """``out[n]`` is the cost of ``text[:n]``."""
+    out = [0]
+    for ch in text:
+        out.append(out[-1] + cost(ch))
+    return out
+
+
+def _boundary(text: str, n: int, *, sentences: bool = True) -> int:
+    """Where to cut ``text`` so that at most ``n`` characters stay: a sentence end,
+    else a word boundary, else ``n`` itself.  A boundary in the first half of the
+    window is not used, as it would throw away too much."""
+    if n >= len(text):
+        return len(text)
+    floor = n // 2
+    if sentences:
+        best = -1
+        for m in _SENTENCE_END.finditer(text, 0, n + 1):
+            if m.end() <= n:
+                best = m.end()
+        if best > floor:
+            return best
+    for i in range(n, floor, -1):
+        if _SPACE.match(text, i):
+            return i
+    return n
+
+
+def _cut(text: str, budget: int, cost: Cost) -> str:
+    """``text`` if it fits ``budget``, else its start cut at a boundary plus "…"."""
+    prefix = _prefix_lengths(text, cost)
+    if prefix[-1] <= budget:
+        return text
+    if budget < 1:
+        return ""
+    # The most characters that fit with room left for the ellipsis.
+    n = 0
+    while n < len(text) and prefix[n + 1] <= budget - 1:
+        n += 1
+    cut = _boundary(text, n)
+    head = text[:cut].rstrip()
+    if head and head[-1] in ".!?…\"'”’»)]" and prefix[cut] + 2 <= budget:
+        return f"{head} {ELLIPSIS}"  # a whole sentence: "… voorbij. …"
+    head = head.rstrip(" ,;:-–—")
+    return f"{head}{ELLIPSIS}"
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut ``text`` to at most ``limit`` characters at a sentence end, else a word
+    boundary, else anywhere, ending with "…" when it cut."""
+    return _cut(text, limit, _char_len)
+
+
+def _fit(text: str, budget: int) -> str:
+    """Like :func:`truncate`, measured as escaped HTML in UTF-16 units."""
+    return _cut(text, budget, _html_len)
+
+
+def _split(text: str, budget: int) -> tuple[str, str]:
+    """Split ``text`` so that the head fits ``budget`` (escaped, UTF-16): no text is
+    lost and no ellipsis added; the tail continues in the next message."""
+    prefix = _prefix_lengths(text, _html_len)
+    n = 0
+    while n < len(text) and prefix[n + 1] <= budget:
+        n += 1
+    cut = _boundary(text, n)
+    return text[:cut].rstrip(), text[cut:].lstrip()
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (all of it when it has no sentence end)."""
+    text = text.strip()
+    m = _SENTENCE_END.search(text)
+    return text[: m.end()] if m else text
+
+
+def _time_of(item: Item) -> datetime | None:
+    return item.published_at or item.received_at
+
+
+def _meta(item: Item, now: datetime, tz: ZoneInfo) -> str:
+    """``Buitenland · 16 minuten geleden`` as plain text ("" when there is neither)."""
+    parts = []
+    if item.section and item.section.strip():
+        parts.append(_fit(_one_line(item.section), _SECTION_CAP))
+    stamp = _time_of(item)
+    if stamp is not None:
+        parts.append(when(stamp, now, tz))
+    return " · ".join(parts)
+
+
+def _dateline_html(item: Item) -> str:
+    """``<b>KYIV</b> (AFP/RTR)``, or what there is of it ("" when neither)."""
+    parts = []
+    dateline = _one_line(item.dateline)
+    if dateline:
+        parts.append(f"<b>{_esc(_fit(dateline, _DATELINE_CAP))}</b>")
+    agencies = "/".join(a for a in (_one_line(a) for a in item.agencies) if a)
+    if agencies:
+        parts.append(f"({_esc(_fit(agencies, _AGENCIES_CAP))})")
+    return " ".join(parts)
+
+
+def _link_html(item: Item) -> str:
+    """``<a href="...">Lees meer</a>`` for an http(s) link, else ""."""
+    link = (item.link or "").strip()
+    if not link or any(ch.isspace() or ord(ch) < 32 for ch in link):
+        return ""
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    href = html.escape(link, quote=True)
+    if _u16(href) > _LINK_CAP:
+        return ""
+    return f'<a href="{href}">Lees meer</a>'
+
+
+def _text_paragraphs(item: Item) -> list[str]:
+    """The non-heading paragraphs, stripped, empty ones left out."""
+    return [
+        p.strip() for i, p in enumerate(item.paragraphs) if i not in item.headings and p.strip()
+    ]
+
+
+def _bold(text: str) -> str:
+    return f"<b>{_esc(text)}</b>" if text else ""
+
+
+def render_alert(item: Item, *, reason: str, now: datetime, tz: ZoneInfo) -> str:
+    """A pushed alert, reading like a newspaper brief.
+
+    ``<b>KYIV</b> (AFP/RTR) - text``, then ``<i>Buitenland · 16 minuten geleden</i>``,
+    ``Je volgt: Oekraïne`` and a "Lees meer" link; an article starts with its title.
+    """
+    title = ""
+    if item.kind == "article":
+        title = _bold(_fit(_one_line(item.title), _TITLE_CAP))
+    dateline = _dateline_html(item)
+    meta = _meta(item, now, tz)
+    tail = [f"<i>{_esc(meta)}</i>"] if meta else []
+    tail.append(f"Je volgt: {_esc(_fit(_one_line(reason), _REASON_CAP))}")
+    link = _link_html(item)
+    if link:
+        tail.append(link)
+    tail_html = "\n".join(tail)
+
+    paragraphs = _text_paragraphs(item)
+    if item.kind == "article":
+        shown = paragraphs[:1]
+        if len(paragraphs) > 1 and len(paragraphs[0]) < _ALERT_SECOND_PARAGRAPH_BELOW:
+            shown.append(paragraphs[1])
+    else:
+        shown = paragraphs
+    text = _SEP.join(shown)
+
+    lead = f"{dateline} - " if dateline and text else dateline
+    fixed = _u16(title) + 1 + _u16(lead) + _u16(_SEP) + _u16(tail_html)
+    budget = MAX_MESSAGE - fixed
+    if item.kind == "article":
+        budget = min(budget, _ALERT_ARTICLE_TEXT)
+    body = lead + _esc(_fit(text, budget))
+    head = "\n".join(part for part in (title, body) if part)
+    return f"{head}{_SEP}{tail_html}" if head else tail_html
+
+
+def render_brief_line(item: Item, *, now: datetime, tz: ZoneInfo) -> str:
+    """One compact line: ``<b>KYIV</b> First sentence. · <i>16 minuten geleden</i>``."""
+    if item.kind == "article" and _one_line(item.title):
+        label = _bold(_fit(_one_line(item.title), _TITLE_CAP))
+    else:
+        label = _bold(_fit(_one_line(item.dateline), _DATELINE_CAP))
+    paragraphs = _text_paragraphs(item)
+    sentence = _one_line(first_sentence(paragraphs[0])) if paragraphs else ""
+    sentence = _esc(_fit(sentence, _SENTENCE_CAP))
+    line = " ".join(part for part in (label, sentence) if part)
+    stamp = _time_of(item)
+    if stamp is not None:
+        moment = f"<i>{_esc(when(stamp, now, tz))}</i>"
+        line = f"{line} · {moment}" if line else moment
+    return line or "<i>(geen tekst)</i>"
+
+
+def render_list(items: list[Item], *, header: str, now: datetime, tz: ZoneInfo) -> str:
+    """A bold header and one brief line per item; items that do not fit are left out
+    and counted ("… en nog 3 berichten")."""
+    out = _bold(_fit(_one_line(header), _HEADER_CAP)) or "<b>Berichten</b>"
+    # Room for the note about what was left out, whatever the count.
+    reserve = _u16(_SEP) + _u16("<i>… en nog 9999999999 berichten</i>")
+    used = _u16(out)
+    for shown, item in enumerate(items):
+        line = render_brief_line(item, now=now, tz=tz)
+        cost = _u16(_SEP) + _u16(line)
+        is_last = shown == len(items) - 1
+        if used + cost + (0 if is_last else reserve) > MAX_MESSAGE:
+            left = len(items) - shown
+            noun = "bericht" if left == 1 else "berichten"
+            return f"{out}{_SEP}<i>… en nog {left} {noun}</i>"
+        out += _SEP + line
+        used += cost
+    return out
+
+
+def render_article(item: Item, *, now: datetime, tz: ZoneInfo) -> list[str]:
+    """The full story for /laatste, split over at most five messages.
+
+    Title in bold; the dateline and agencies open the first paragraph; subheadings
+    in bold on their own; an italic meta line and the link close it.  Messages
+    break at paragraph boundaries; a paragraph longer than a message continues in
+    the next one; only what does not fit in five messages is cut, with "…".
+    """
+    # Blocks of (opening HTML, plain text, tag around the text).
+    blocks: list[tuple[str, str, str]] = []
+    title = item.title.strip()
+    if title:
+        blocks.append(("", title, "b"))
+    dateline = _dateline_html(item)
+    for i, paragraph in enumerate(item.paragraphs):
+        text = paragraph.strip()
+        if not text:
+            continue
+        if i in item.headings:
+            blocks.append(("", text, "b"))
+        elif dateline:
+            blocks.append((f"{dateline} - ", text, ""))
+            dateline = ""
+        else:
+            blocks.append(("", text, ""))
+    if dateline:  # no text paragraph to open
+        blocks.append((dateline, "", ""))
+
+    meta = _meta(item, now, tz)
+    tail = [f"<i>{_esc(meta)}</i>"] if meta else []
+    link = _link_html(item)
+    if link:
+        tail.append(link)
+    tail_html = "\n".join(tail)
+    tail_cost = _u16(_SEP) + _u16(tail_html) if tail_html else 0
+
+    messages: list[str] = []
+    current: list[str] = []
+    used = 0
+
+    def flush() -> None:
+        nonlocal current, used
+        if current:
+            messages.append(_SEP.join(current))
+        current, used = [], 0
+
+    def add(piece: str) -> None:
+        nonlocal used
+        used += (_u16(_SEP) if current else 0) + _u16(piece)
+        current.append(piece)
+
+    def wrap(opening: str, text: str, tag: str) -> str:
+        body = _esc(text)
+        if tag and text:
+            body = f"<{tag}>{body}</{tag}>"
+        return opening + body
+
+    truncated = False
+    for opening, text, tag in blocks:
+        while not truncated:
+            last = len(messages) == MAX_ARTICLE_MESSAGES - 1
+            # On the last message keep room for the tail and an ellipsis.
+            reserve = tail_cost + _u16(_SEP) + 1 if last else 0
+            overhead = _u16(opening) + (2 * len(tag) + 5 if tag else 0)
+            sep = _u16(_SEP) if current else 0
+            room = MAX_MESSAGE - used - sep - reserve - overhead
+            whole = sum(_html_len(ch) for ch in text)
+            if whole <= room:
+                add(wrap(opening, text, tag))
+                break
+            fits_fresh = whole + overhead + (tail_cost if last else 0) <= MAX_MESSAGE
+            if not last and current and (fits_fresh or room < MAX_MESSAGE // 8):
+                flush()  # start the block on a fresh message
+                continue
+            if last:
+                cut = _fit(text, room) if room > 0 else ""
+                add(wrap(opening, cut, tag) if cut else ELLIPSIS)
+                truncated = True
+                break
+            head, text = _split(text, room)
+            add(wrap(opening, head, tag))
+            opening = ""
+            flush()
+        if truncated:
+            break
+
+    if tail_html:
+        if current and used + tail_cost > MAX_MESSAGE:
+            flush()
+        add(tail_html)
+    flush()
+    return messages or ["<i>(geen tekst)</i>"]

@@ -8,10 +8,16 @@ Errors an operator can fix end in one line on stderr and exit code 2.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
 
+from bot.intake import Stored
+from bot.items import Item
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -47,6 +53,93 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _now(args: argparse.Namespace, settings: Settings) -> datetime:
+    """`--now` (ISO 8601; without an offset it is read in NEWSBOT_TIMEZONE), else the clock."""
+    if args.now is None:
+        return datetime.now(settings.tz)
+    try:
+        value = datetime.fromisoformat(args.now)
+    except ValueError:
+        raise CliError(
+            f"--now: {args.now!r} is geen ISO 8601-tijd (bijv. 2026-11-25T14:05)"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=settings.tz)
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Import a news page file: the lead story and its briefs, in one transaction."""
+    from bot.parse import ParseError, parse_page
+
+    path = Path(args.path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CliError(f"bestand niet gevonden: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"kan {path} niet lezen: {exc}") from None
+    now = _now(args, settings)
+    try:
+        page = parse_page(text, now=now, source=f"pagina:{path.name}", section=args.section)
+    except ParseError as exc:
+        raise CliError(f"{path}: {exc}") from None
+    results = asyncio.run(_store_items(settings, [page.article, *page.briefs]))
+
+    new = [r.item for r in results if r.item is not None]
+    articles = sum(1 for item in new if item.kind == "article")
+    print(
+        f"{path.name}: {articles} artikel, {len(new) - articles} berichten opgeslagen,"
+        f" {len(results) - len(new)} al bekend, {sum(r.queued for r in results)} meldingen"
+        " klaar om te versturen."
+    )
+    for item in new:
+        age = ""
+        if item.published_at is not None:
+            minutes = round((now - item.published_at).total_seconds() / 60)
+            age = f", {minutes} min oud"
+        regions = ", ".join(item.regions) or "-"
+        print(f"  #{item.id} {item.kind:7} {item.dateline or '-':16} [{regions}]{age}")
+    return 0
+
+
+async def _store_items(settings: Settings, items: list[Item]) -> list[Stored]:
+    from bot.intake import Intake
+    from bot.regions import default_gazetteer
+    from storage import Store
+
+    store = await Store.open(settings.db)
+    try:
+        return await Intake(store, default_gazetteer()).add_many(items)
+    finally:
+        await store.close()
+
+
+def cmd_items(args: argparse.Namespace, settings: Settings) -> int:
+    """List stored items, newest first."""
+    if args.limit < 1:
+        raise CliError("--limit moet 1 of meer zijn")
+    items = asyncio.run(_newest(settings, args.limit))
+    for item in items:
+        if args.json:
+            print(json.dumps(item.as_json(settings.tz), ensure_ascii=False))
+        else:
+            kind = "artikel" if item.kind == "article" else "bericht"
+            lead = " (opening)" if item.lead else ""
+            summary = item.title or item.body[:70]
+            print(f"#{item.id} {kind}{lead} {item.dateline or '-'} [{', '.join(item.regions)}]"
+                  f" {summary}")
+    return 0
+
+
+async def _newest(settings: Settings, limit: int) -> list[Item]:
+    from storage import Store
+
+    store = await Store.open(settings.db)
+    try:
+        return await store.newest(limit)
+    finally:
+        await store.close()
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     parser = argparse.ArgumentParser(prog="newsbot", description="Telegram-bot voor nieuws.")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDO")
@@ -54,6 +147,17 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
 
     sub.add_parser("run", help="start de bot (long polling)")
     commands["run"] = cmd_run
+
+    imp = sub.add_parser("import", help="lees een nieuwspagina in")
+    imp.add_argument("path", help="tekstbestand met de pagina")
+    imp.add_argument("--now", help="tijd van de pagina (ISO 8601), standaard nu")
+    imp.add_argument("--section", help="rubriek, in plaats van die uit 'Meer uit ...'")
+    commands["import"] = cmd_import
+
+    items = sub.add_parser("items", help="toon opgeslagen berichten, nieuwste eerst")
+    items.add_argument("--json", action="store_true", help="een JSON-object per regel")
+    items.add_argument("--limit", type=int, default=20, help="hoeveel (standaard 20)")
+    commands["items"] = cmd_items
     return parser, commands
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import Literal
+from datetime import datetime, tzinfo
+from typing import Any, Literal
 
 from bot.text import words
 
@@ -62,3 +62,26 @@ class Item:
 
     def with_(self, **changes: object) -> Item:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    def as_json(self, tz: tzinfo) -> dict[str, Any]:
+        """The item as `newsbot items --json` prints it (times in the reader's zone)."""
+
+        def iso(value: datetime | None) -> str | None:
+            return value.astimezone(tz).isoformat(timespec="seconds") if value else None
+
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "body": self.body,
+            "subheadings": list(self.subheadings),
+            "dateline": self.dateline,
+            "agencies": list(self.agencies),
+            "regions": list(self.regions),
+            "section": self.section,
+            "published_at": iso(self.published_at),
+            "received_at": iso(self.received_at),
+            "lead": self.lead,
+            "source": self.source,
+            "link": self.link,
+        }

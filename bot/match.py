@@ -13,6 +13,7 @@ words in order and ``staking`` also finds ``stakingen``.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass
 
@@ -92,3 +93,8 @@ def item_keys(item: Item, places: list[Place]) -> list[str]:
         for i in range(len(item_stems) - n + 1):
             keys["k:" + " ".join(item_stems[i : i + n])] = None
     return list(keys)
+
+
+def topic_token(key: str) -> str:
+    """A short fixed-size stand-in for a key, for callback data (Telegram allows 64 bytes)."""
+    return hashlib.sha1(key.encode()).hexdigest()[:16]

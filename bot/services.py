@@ -7,15 +7,18 @@ next reader jump from a handler to the code it uses.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot.intake import Intake
+from bot.regions import Gazetteer
 from bot.settings import Settings
 from storage import Store
 
 if TYPE_CHECKING:
     from telegram.ext import CallbackContext
+
+    from bot.sender import Sender
 
 SERVICES_KEY = "services"
 
@@ -24,8 +27,9 @@ SERVICES_KEY = "services"
 class Services:
     settings: Settings
     store: Store
-    # Called after an item queued alerts; the sender sets it to wake itself up.
-    wake_sender: Callable[[], None] = lambda: None
+    gazetteer: Gazetteer
+    intake: Intake
+    sender: Sender | None = None
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admins

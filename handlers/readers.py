@@ -1,11 +1,24 @@
-"""Reader commands: /start, /help and the hint for unknown commands."""
+"""Reader commands: /start, /help, /volg, /ontvolg, /mijn, /stop, /stil, /laatste, /zoek.
+
+Thin callbacks: read the command, call the domain and the store, send the Dutch reply.
+"""
 
 from __future__ import annotations
 
-from telegram import Update
+import html
+from datetime import UTC, datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.services import services
+from bot.match import TermError, Topic, resolve, topic_token
+from bot.quiet import QuietError, describe, parse_quiet
+from bot.render import render_article, render_list
+from bot.services import Services, services
+from bot.text import words
+from storage import SubscribeResult
+from storage.store import MAX_SUBSCRIPTIONS, Subscription
 
 WELCOME = (
     "<b>Welkom bij het nieuws!</b>\n"
@@ -16,6 +29,7 @@ HELP = (
     "<b>Zo werkt het</b>\n"
     "/laatste — het belangrijkste verhaal van dit moment\n"
     "/laatste 5 — de vijf nieuwste berichten\n"
+    "/laatste Oekraïne — het nieuwste over Oekraïne\n"
     "/volg Oekraïne — een melding bij elk bericht over Oekraïne\n"
     "/volg staking — of over een onderwerp\n"
     "/mijn — wat je volgt\n"
@@ -26,6 +40,49 @@ HELP = (
 )
 
 UNKNOWN = "Dat commando ken ik niet. Stuur /help voor wat ik kan."
+GROUP_ADMINS_ONLY = "In een groep kunnen alleen de beheerders van de groep dit aanpassen."
+NOTHING_YET = "Er is nog geen nieuws. Kijk straks nog eens!"
+LAATSTE_USAGE = (
+    "Gebruik: /laatste voor het openingsverhaal, /laatste 5 voor de nieuwste berichten "
+    "(1 tot 20), of /laatste Oekraïne."
+)
+SEARCH_PAGE = 5
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _arg_text(message: Message) -> str:
+    """Everything after the command word, as the reader typed it (line breaks kept)."""
+    text = message.text or ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """In groups only the group's administrators change what the group follows."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None:
+        return False
+    if chat.type == ChatType.PRIVATE:
+        return True
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id  # an anonymous admin posts as the group
+    if user is None:
+        return False
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in ("administrator", "creator")
+
+
+async def _ready(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """The services, after recording the chat (needed before it can follow anything)."""
+    svc = services(context)
+    chat = update.effective_chat
+    assert chat is not None
+    await svc.store.touch_chat(chat.id, chat.type, chat.title)
+    return svc
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -44,22 +101,257 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await update.effective_message.reply_text(HELP)
 
 
+async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/volg <term>: follow a country, place or keyword."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    svc = services(context)
+    try:
+        topic = resolve(_arg_text(message), svc.gazetteer)
+    except TermError as exc:
+        await message.reply_text(html.escape(str(exc)))
+        return
+    if not await may_change(update, context):
+        await message.reply_text(GROUP_ADMINS_ONLY)
+        return
+    await _ready(update, context)
+    result = await svc.store.subscribe(chat.id, topic.key, topic.name)
+    label = html.escape(topic.label)
+    if result is SubscribeResult.ADDED:
+        reply = f"Je volgt nu <b>{label}</b>. Nieuwe berichten erover krijg je meteen."
+    elif result is SubscribeResult.EXISTS:
+        reply = f"Je volgde <b>{label}</b> al; er verandert niets."
+    else:
+        reply = (
+            f"Je volgt al {MAX_SUBSCRIPTIONS} onderwerpen, het maximum. "
+            "Ontvolg er eerst een via /mijn."
+        )
+    await message.reply_text(reply)
+
+
+async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ontvolg <term>: stop following it (any spelling that resolves to it)."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    svc = services(context)
+    term = _arg_text(message)
+    if not term:
+        await message.reply_text(
+            "Wat wil je niet meer volgen? Bijvoorbeeld: /ontvolg Oekraïne\n"
+            "Met /mijn zie je je lijst, met een knop per onderwerp."
+        )
+        return
+    try:
+        topic = resolve(term, svc.gazetteer)
+    except TermError as exc:
+        await message.reply_text(html.escape(str(exc)))
+        return
+    if not await may_change(update, context):
+        await message.reply_text(GROUP_ADMINS_ONLY)
+        return
+    removed = await svc.store.unsubscribe(chat.id, topic.key)
+    if removed is None:
+        await message.reply_text(
+            f"Je volgde <b>{html.escape(topic.label)}</b> niet. Met /mijn zie je wat je volgt."
+        )
+    else:
+        await message.reply_text(f"Je volgt <b>{html.escape(removed)}</b> niet meer.")
+
+
+def subscriptions_view(
+    subs: list[Subscription], quiet: tuple[int | None, int | None]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The /mijn message: the list, quiet hours, and a remove button per line."""
+    if not subs:
+        return (
+            "Je volgt nog niets. Probeer /volg Oekraïne of /volg staking.\n" + describe(*quiet),
+            None,
+        )
+    lines = [f"<b>Je volgt {len(subs)} onderwerp{'en' if len(subs) != 1 else ''}:</b>"]
+    lines += [f"• {html.escape(Topic(s.key, s.label).label)}" for s in subs]
+    lines += ["", describe(*quiet), "Tik op een knop om te stoppen met volgen."]
+    buttons = [
+        [InlineKeyboardButton(f"❌ {s.label}"[:64], callback_data="m:" + topic_token(s.key))]
+        for s in subs
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup(buttons)
+
+
+async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/mijn: what this chat follows, with a button per line to remove it."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    store = services(context).store
+    row = await store.chat(chat.id)
+    quiet = (row["quiet_from"], row["quiet_until"]) if row else (None, None)
+    text, markup = subscriptions_view(await store.subscriptions(chat.id), quiet)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stop: remove every subscription and what the bot stores about the chat."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    if not await may_change(update, context):
+        await message.reply_text(GROUP_ADMINS_ONLY)
+        return
+    count = await services(context).store.forget_chat(chat.id)
+    await message.reply_text(
+        f"Gestopt: je volgt niets meer ({count} onderwerp{'en' if count != 1 else ''} gewist) "
+        "en ik bewaar niets meer over dit gesprek. Met /start begin je opnieuw."
+    )
+
+
+async def quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stil 23-7 | /stil uit: alerts in those hours arrive without a sound."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    svc = services(context)
+    arg = _arg_text(message)
+    if not arg:
+        row = await svc.store.chat(chat.id)
+        current = describe(row["quiet_from"], row["quiet_until"]) if row else describe(None, None)
+        await message.reply_text(f"{current}\n\n{QUIET_USAGE}")
+        return
+    try:
+        window = parse_quiet(arg)
+    except QuietError as exc:
+        await message.reply_text(html.escape(str(exc)))
+        return
+    if not await may_change(update, context):
+        await message.reply_text(GROUP_ADMINS_ONLY)
+        return
+    await _ready(update, context)
+    start_min, end_min = window if window else (None, None)
+    await svc.store.set_quiet_hours(chat.id, start_min, end_min)
+    zone = svc.settings.timezone
+    await message.reply_text(f"{describe(start_min, end_min)} (tijdzone {html.escape(zone)})")
+
+
+QUIET_USAGE = "Voorbeelden: /stil 23-7 of /stil 23:00-07:00. Uitzetten: /stil uit"
+
+
+async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/laatste: the lead story; /laatste 5: newest briefs; /laatste <term>: newest on it."""
+    message = update.effective_message
+    if message is None:
+        return
+    svc = services(context)
+    arg = _arg_text(message)
+    now, tz = _now(), svc.settings.tz
+    if not arg:
+        lead = await svc.store.lead()
+        if lead is None:
+            newest = await svc.store.newest(1)
+            if not newest:
+                await message.reply_text(NOTHING_YET)
+                return
+            lead = newest[0]
+        for part in render_article(lead, now=now, tz=tz):
+            await message.reply_text(part)
+        return
+    if arg.lstrip("-").isdigit():
+        count = int(arg)
+        if not 1 <= count <= 20:
+            await message.reply_text(LAATSTE_USAGE)
+            return
+        items = await svc.store.newest(count, kind="brief")
+        if not items:
+            await message.reply_text(NOTHING_YET)
+            return
+        await message.reply_text(render_list(items, header="Het nieuwste", now=now, tz=tz))
+        return
+    try:
+        topic = resolve(arg, svc.gazetteer)
+    except TermError as exc:
+        await message.reply_text(html.escape(str(exc)) + "\n" + LAATSTE_USAGE)
+        return
+    if topic.key.startswith("r:"):
+        items = await svc.store.in_region(topic.key[2:], 5)
+    else:
+        items = await svc.store.search(words(arg), 5)
+    if not items:
+        await message.reply_text(
+            f"Nog geen nieuws over {html.escape(topic.name)}. "
+            f"Met /volg {html.escape(topic.name)} hoor je het meteen als het er is."
+        )
+        return
+    header = f"Het nieuwste over {topic.name}"
+    await message.reply_text(render_list(items, header=header, now=now, tz=tz))
+
+
+ZOEK_USAGE = "Waar wil je naar zoeken? Bijvoorbeeld: /zoek staking of /zoek Lecornu"
+
+
+async def search_page(
+    svc: Services, query: list[str], offset: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of /zoek results, with a 'meer' button when there are more."""
+    found = await svc.store.search(query, SEARCH_PAGE + 1, offset)
+    shown = " ".join(query)
+    if not found:
+        if offset:
+            return f"Geen verdere resultaten voor “{html.escape(shown)}”.", None
+        return (
+            f"Niets gevonden voor “{html.escape(shown)}”. Met /volg {html.escape(shown)} "
+            "krijg je een melding zodra er nieuws over is.",
+            None,
+        )
+    page, more = found[:SEARCH_PAGE], len(found) > SEARCH_PAGE
+    first, last = offset + 1, offset + len(page)
+    header = f"Gevonden voor “{shown}” ({first}–{last})"
+    text = render_list(page, header=header, now=_now(), tz=svc.settings.tz)
+    data = f"z:{offset + SEARCH_PAGE}:{shown}"
+    # Callback data may hold 64 bytes; a query too long for it gets no button.
+    if not more or len(data.encode()) > 64:
+        return text, None
+    return text, InlineKeyboardMarkup([[InlineKeyboardButton("Meer ▸", callback_data=data)]])
+
+
+async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/zoek <woorden>: full-text search over the archive, newest first."""
+    message = update.effective_message
+    if message is None:
+        return
+    query = words(_arg_text(message))
+    if not query:
+        await message.reply_text(ZOEK_USAGE)
+        return
+    text, markup = await search_page(services(context), query[:12], 0)
+    await message.reply_text(text, reply_markup=markup)
+
+
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a command nobody handles with a short hint."""
     message = update.effective_message
     if message is None or update.effective_chat is None:
         return
     # In groups, commands meant for other bots are none of our business.
-    if update.effective_chat.type != "private" and not _addressed_to_us(message.text, context):
+    if update.effective_chat.type != ChatType.PRIVATE and not _addressed_to_us(message, context):
         return
     await message.reply_text(UNKNOWN)
 
 
-def _addressed_to_us(text: str | None, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    command = (text or "").split(maxsplit=1)[0] if text else ""
+def _addressed_to_us(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    command = (message.text or "").split(maxsplit=1)[0] if message.text else ""
     return command.lower().endswith("@" + (context.bot.username or "").lower())
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("start", start))
-    app.add_handler(CommandHandler("help", help_command))
+    for name, callback in (
+        ("start", start),
+        ("help", help_command),
+        ("volg", follow),
+        ("ontvolg", unfollow),
+        ("mijn", mine),
+        ("stop", stop),
+        ("stil", quiet),
+        ("laatste", latest),
+        ("zoek", search),
+    ):
+        app.add_handler(CommandHandler(name, callback))

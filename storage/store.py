@@ -262,6 +262,9 @@ class Store:
         found = await self._items("SELECT * FROM items WHERE id = ?", (item_id,))
         return found[0] if found else None
 
+    async def is_retracted(self, item_id: int) -> bool:
+        return bool(await self._scalar("SELECT retracted FROM items WHERE id = ?", (item_id,)))
+
     async def lead(self) -> Item | None:
         """The lead story: the newest article marked lead that was not retracted."""
         found = await self._items(
@@ -278,6 +281,32 @@ class Store:
             f"SELECT * FROM items WHERE {where}"
             " ORDER BY coalesce(published_at, received_at) DESC, id DESC LIMIT ?",
             [*params, limit],
+        )
+
+    async def in_region(self, region: str, limit: int) -> list[Item]:
+        """Newest items tagged with a country."""
+        return await self._items(
+            "SELECT i.* FROM item_regions AS r JOIN items AS i ON i.id = r.item_id"
+            " WHERE r.region = ? AND i.retracted = 0"
+            " ORDER BY coalesce(i.published_at, i.received_at) DESC, i.id DESC LIMIT ?",
+            (region, limit),
+        )
+
+    async def search(self, words: Sequence[str], limit: int, offset: int = 0) -> list[Item]:
+        """Items containing every word (as a prefix: `staking` finds `stakingen`), newest first.
+
+        Each word is quoted for FTS5, so nothing a reader types (quotes, `*`, `AND`,
+        `NEAR(`, brackets) can be read as query syntax.
+        """
+        if not words:
+            return []
+        query = " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
+        return await self._items(
+            "SELECT i.* FROM items_fts JOIN items AS i ON i.id = items_fts.rowid"
+            " WHERE items_fts MATCH ? AND i.retracted = 0"
+            " ORDER BY coalesce(i.published_at, i.received_at) DESC, i.id DESC"
+            " LIMIT ? OFFSET ?",
+            (query, limit, offset),
         )
 
     async def count_items(self) -> int:
@@ -321,3 +350,179 @@ class Store:
             (chat_id,),
         )
         return [Subscription(row["key"], row["label"]) for row in rows]
+
+    # -- deliveries (the outbox) -------------------------------------------------------
+
+    async def pending_deliveries(self, now: float, limit: int) -> list[Delivery]:
+        """Pending alerts that may go now: newest items first, then in queue order."""
+        rows = await self._all(
+            "SELECT d.id, d.item_id, d.chat_id, d.key, d.attempts, c.kind AS chat_kind,"
+            " c.quiet_from, c.quiet_until, s.label"
+            " FROM deliveries AS d"
+            " JOIN chats AS c ON c.id = d.chat_id"
+            " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
+            " WHERE d.status = 'pending' AND d.not_before <= ?"
+            " ORDER BY d.item_id DESC, d.id LIMIT ?",
+            (now, limit),
+        )
+        return [
+            Delivery(
+                id=row["id"],
+                item_id=row["item_id"],
+                chat_id=row["chat_id"],
+                chat_kind=row["chat_kind"],
+                key=row["key"],
+                label=row["label"],
+                attempts=row["attempts"],
+                quiet_from=row["quiet_from"],
+                quiet_until=row["quiet_until"],
+            )
+            for row in rows
+        ]
+
+    async def next_retry_at(self) -> float | None:
+        """When the earliest backed-off delivery may be tried again."""
+        value = await self._scalar(
+            "SELECT min(not_before) FROM deliveries WHERE status = 'pending' AND not_before > 0"
+        )
+        return float(value) if value is not None else None
+
+    async def record(self, outcomes: Sequence[Outcome]) -> None:
+        """Write what the sender learnt, in one transaction."""
+        if not outcomes:
+            return
+        async with self.transaction() as conn:
+            for outcome in outcomes:
+                await outcome.apply(conn)
+
+    async def counter(self, name: str) -> int:
+        return int(await self._scalar("SELECT value FROM counters WHERE name = ?", (name,)) or 0)
+
+    async def stats(self, since: float) -> dict[str, int]:
+        """Figures for the admins' /stats."""
+        row = await self._one(
+            "SELECT"
+            " (SELECT count(DISTINCT chat_id) FROM subscriptions) AS subscribers,"
+            " (SELECT count(*) FROM subscriptions) AS subscriptions,"
+            " (SELECT count(*) FROM chats WHERE active = 1) AS active,"
+            " (SELECT count(*) FROM chats WHERE active = 0) AS inactive,"
+            " (SELECT count(*) FROM deliveries WHERE status = 'pending') AS pending,"
+            " (SELECT count(*) FROM deliveries WHERE status = 'sent' AND sent_at >= ?) AS sent,"
+            " (SELECT count(*) FROM deliveries WHERE status = 'failed') AS failed,"
+            " (SELECT count(*) FROM items) AS items,"
+            " (SELECT coalesce(max(value), 0) FROM counters WHERE name = '429') AS rate_limited",
+            (since,),
+        )
+        assert row is not None
+        return {key: int(row[key]) for key in row.keys()}  # noqa: SIM118 (Row has no __iter__ of keys)
+
+
+class Outcome:
+    """Something the sender learnt about one delivery or chat, to be written down."""
+
+    async def apply(self, conn: aiosqlite.Connection) -> None:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Sent(Outcome):
+    delivery_id: int
+    message_id: int
+    at: float
+
+    async def apply(self, conn: aiosqlite.Connection) -> None:
+        await conn.execute(
+            "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, error = NULL"
+            " WHERE id = ?",
+            (self.message_id, self.at, self.delivery_id),
+        )
+
+
+@dataclass(frozen=True)
+class Retry(Outcome):
+    delivery_id: int
+    attempts: int
+    not_before: float
+    error: str
+
+    async def apply(self, conn: aiosqlite.Connection) -> None:
+        await conn.execute(
+            "UPDATE deliveries SET attempts = ?, not_before = ?, error = ?"
+            " WHERE id = ? AND status = 'pending'",
+            (self.attempts, self.not_before, self.error, self.delivery_id),
+        )
+
+
+@dataclass(frozen=True)
+class Failed(Outcome):
+    delivery_id: int
+    error: str
+    status: str = "failed"  # or 'dropped' (retracted item, unfollowed since)
+
+    async def apply(self, conn: aiosqlite.Connection) -> None:
+        await conn.execute(
+            "UPDATE deliveries SET status = ?, error = ? WHERE id = ?",
+            (self.status, self.error, self.delivery_id),
+        )
+
+
+@dataclass(frozen=True)
+class ChatGone(Outcome):
+    """403 or 'chat not found': the chat goes dormant, its pending alerts are dropped."""
+
+    chat_id: int
+    reason: str
+
+    async def apply(self, conn: aiosqlite.Connection) -> None:
+        await conn.execute(
+            "UPDATE chats SET active = 0, inactive_reason = ? WHERE id = ?",
+            (self.reason, self.chat_id),
+        )
+        await conn.execute(
+            "UPDATE deliveries SET status = 'dropped', error = ?"
+            " WHERE chat_id = ? AND status = 'pending'",
+            (self.reason, self.chat_id),
+        )
+
+
+@dataclass(frozen=True)
+class ChatMoved(Outcome):
+    """A group became a supergroup: its data moves to the new id."""
+
+    old_id: int
+    new_id: int
+
+    async def apply(self, conn: aiosqlite.Connection) -> None:
+        async with conn.execute("SELECT 1 FROM chats WHERE id = ?", (self.new_id,)) as cur:
+            exists = await cur.fetchone() is not None
+        if not exists:
+            # ON UPDATE CASCADE carries subscriptions and deliveries along.
+            await conn.execute(
+                "UPDATE chats SET id = ?, kind = 'supergroup' WHERE id = ?",
+                (self.new_id, self.old_id),
+            )
+            return
+        # The new chat already spoke to us: merge into it, then drop the old one.
+        await conn.execute(
+            "INSERT OR IGNORE INTO subscriptions (chat_id, key, label, created_at)"
+            " SELECT ?, key, label, created_at FROM subscriptions WHERE chat_id = ?",
+            (self.new_id, self.old_id),
+        )
+        await conn.execute(
+            "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?",
+            (self.new_id, self.old_id),
+        )
+        await conn.execute("DELETE FROM chats WHERE id = ?", (self.old_id,))
+
+
+@dataclass(frozen=True)
+class Count(Outcome):
+    name: str
+    amount: int = 1
+
+    async def apply(self, conn: aiosqlite.Connection) -> None:
+        await conn.execute(
+            "INSERT INTO counters (name, value) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+            (self.name, self.amount),
+        )

@@ -37,20 +37,22 @@ CREATE TABLE item_regions (
 ) WITHOUT ROWID;
 CREATE INDEX item_regions_region ON item_regions (region, item_id DESC);
 
--- External-content FTS5 index over title and body, kept in step by triggers.
+-- External-content FTS5 index over title, body and dateline, kept in step by triggers.
 CREATE VIRTUAL TABLE items_fts USING fts5 (
-    title, body, content = 'items', content_rowid = 'id',
+    title, body, dateline, content = 'items', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
-    INSERT INTO items_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+    INSERT INTO items_fts (rowid, title, body, dateline)
+    VALUES (new.id, new.title, new.body, new.dateline);
 END;
 CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
-    INSERT INTO items_fts (items_fts, rowid, title, body)
-    VALUES ('delete', old.id, old.title, old.body);
+    INSERT INTO items_fts (items_fts, rowid, title, body, dateline)
+    VALUES ('delete', old.id, old.title, old.body, old.dateline);
 END;
-CREATE TRIGGER items_fts_update AFTER UPDATE OF title, body ON items BEGIN
-    INSERT INTO items_fts (items_fts, rowid, title, body)
-    VALUES ('delete', old.id, old.title, old.body);
-    INSERT INTO items_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+CREATE TRIGGER items_fts_update AFTER UPDATE OF title, body, dateline ON items BEGIN
+    INSERT INTO items_fts (items_fts, rowid, title, body, dateline)
+    VALUES ('delete', old.id, old.title, old.body, old.dateline);
+    INSERT INTO items_fts (rowid, title, body, dateline)
+    VALUES (new.id, new.title, new.body, new.dateline);
 END;

@@ -1,0 +1,176 @@
+"""Telegram's send limits as permits: 30/s overall (1000/s paid), 1/s per chat, 20/min per group.
+
+Telegram counts messages in sliding windows on its side.  We model each limit as a
+set of permits: a send takes one permit of every limit it falls under and gives it
+back one window after Telegram *received* it.  We do not know that moment exactly,
+only that it lies between our send and the response, so the permit is held until
+``min(response, send + max_skew) + window``.  On loopback that is a few milliseconds
+over the window; against Telegram at most ``max_skew`` over it.  That keeps us under
+every limit whatever the latency jitter, and close enough to use the whole budget.
+
+Waiters are served by priority: a reader waiting for a reply goes before an alert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+REPLY = 0  # a reader is waiting for this message
+ALERT = 1  # a pushed alert, an edit or a delete in the background
+
+
+class PermitPool:
+    """N permits with priority waiters; a permit is returned by a timer, not by the user."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.free = size
+        self._waiters: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque())
+
+    def try_take(self) -> bool:
+        if self.free > 0 and not any(self._waiters):
+            self.free -= 1
+            return True
+        return False
+
+    async def take(self, priority: int = ALERT) -> None:
+        if self.try_take():
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._waiters[priority]
+        queue.append(future)
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.give()  # we were handed a permit but will not use it
+            else:
+                queue.remove(future)
+            raise
+
+    def give(self) -> None:
+        for queue in self._waiters:
+            while queue:
+                future = queue.popleft()
+                if not future.done():
+                    future.set_result(None)  # hand the permit over directly
+                    return
+        self.free = min(self.size, self.free + 1)
+
+    @property
+    def idle(self) -> bool:
+        return self.free == self.size and not any(self._waiters)
+
+
+@dataclass
+class Limits:
+    global_per_second: int = 30
+    private_per_second: int = 1
+    group_per_minute: int = 20
+    max_skew: float = 0.05  # at most this long assumed between our send and Telegram's receipt
+
+
+@dataclass
+class Ticket:
+    """The permits one send holds; hand it back to :meth:`RateLimiter.done`."""
+
+    pools: list[tuple[PermitPool, float]]  # (pool, window seconds)
+    sent_at: float = field(default_factory=time.monotonic)
+
+
+class RateLimiter:
+    """All of Telegram's limits for one bot."""
+
+    def __init__(self, limits: Limits | None = None, clock: Callable[[], float] = time.monotonic):
+        self.limits = limits or Limits()
+        self.clock = clock
+        self.global_pool = PermitPool(self.limits.global_per_second)
+        self._chat_second: dict[int, PermitPool] = {}
+        self._group_minute: dict[int, PermitPool] = {}
+        self._paused_until: dict[int, float] = {}
+
+    @staticmethod
+    def is_group(chat_id: int) -> bool:
+        # Private chats have positive ids; groups, supergroups and channels negative ones.
+        return chat_id < 0
+
+    def _chat_pools(self, chat_id: int) -> list[tuple[PermitPool, float]]:
+        pools = [(self._chat_second.setdefault(chat_id, PermitPool(1)), 1.0)]
+        if self.is_group(chat_id):
+            pool = self._group_minute.setdefault(chat_id, PermitPool(self.limits.group_per_minute))
+            pools.append((pool, 60.0))
+        return pools
+
+    def try_chat(self, chat_id: int) -> Ticket | None:
+        """Take the chat's permits if they are free now; the sender never waits on one chat."""
+        if self._paused_until.get(chat_id, 0.0) > self.clock():
+            return None
+        pools = self._chat_pools(chat_id)
+        taken = []
+        for pool, window in pools:
+            if not pool.try_take():
+                for done_pool, _ in taken:
+                    done_pool.give()
+                return None
+            taken.append((pool, window))
+        return Ticket(taken)
+
+    async def chat(self, chat_id: int, priority: int = REPLY) -> Ticket:
+        """Wait for the chat's permits (replies: a reader should not be refused)."""
+        pause = self._paused_until.get(chat_id, 0.0) - self.clock()
+        if pause > 0:
+            await asyncio.sleep(pause)
+        pools = self._chat_pools(chat_id)
+        ticket = Ticket([])
+        try:
+            for pool, window in pools:
+                await pool.take(priority)
+                ticket.pools.append((pool, window))
+        except BaseException:
+            for pool, _ in ticket.pools:
+                pool.give()
+            raise
+        return ticket
+
+    async def send_slot(self, ticket: Ticket, priority: int = ALERT) -> None:
+        """Add the global permit to a chat ticket, waiting by priority."""
+        await self.global_pool.take(priority)
+        ticket.pools.append((self.global_pool, 1.0))
+        ticket.sent_at = self.clock()
+
+    def done(self, ticket: Ticket, *, sent: bool = True) -> None:
+        """The send finished (answered, failed or never left): schedule the permits back.
+
+        A message that reached Telegram holds its permits one window past the moment it
+        arrived; one that never left gives them back at once.
+        """
+        loop = asyncio.get_running_loop()
+        now = self.clock()
+        arrived = min(now, ticket.sent_at + self.limits.max_skew)
+        for pool, window in ticket.pools:
+            if sent:
+                loop.call_later(max(0.0, arrived + window - now), self._give, pool)
+            else:
+                pool.give()
+        ticket.pools = []
+
+    def _give(self, pool: PermitPool) -> None:
+        pool.give()
+
+    def pause_chat(self, chat_id: int, seconds: float) -> None:
+        """Telegram said 429 for this chat: nothing goes to it before `seconds` pass."""
+        until = self.clock() + seconds
+        self._paused_until[chat_id] = max(until, self._paused_until.get(chat_id, 0.0))
+
+    def forget_idle(self) -> None:
+        """Drop the bookkeeping of chats that have nothing pending (keeps memory flat)."""
+        now = self.clock()
+        for table in (self._chat_second, self._group_minute):
+            for chat_id in [c for c, pool in table.items() if pool.idle]:
+                del table[chat_id]
+        for chat_id in [c for c, until in self._paused_until.items() if until <= now]:
+            del self._paused_until[chat_id]

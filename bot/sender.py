@@ -1,0 +1,366 @@
+"""The sender: turns pending outbox rows into Telegram messages, as fast as Telegram allows.
+
+A dispatcher reads pending deliveries (newest items first), takes each chat's permits
+without waiting (a busy chat is skipped this round, so one slow chat never holds up
+the others) and hands the delivery to a pool of workers.  Workers wait for the global
+permit, send, and report an outcome; outcomes are written to SQLite in small batches.
+
+Delivery is at-least-once: a row stays `pending` until its outcome is written, so a
+crash resends what was in flight (and only that).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections import OrderedDict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import BaseRateLimiter
+
+from bot.items import Item
+from bot.match import topic_token
+from bot.quiet import in_quiet_hours
+from bot.ratelimit import ALERT, REPLY, RateLimiter, Ticket
+from bot.render import render_alert
+from bot.settings import Settings
+from storage import Store
+from storage.store import ChatGone, ChatMoved, Count, Delivery, Failed, Outcome, Retry, Sent
+
+log = logging.getLogger(__name__)
+
+# rate_limit_args the sender passes: it already holds the permits for this call.
+PRELIMITED = "prelimited"
+# rate_limit_args for background edits and deletes: wait like an alert, not a reply.
+BACKGROUND = "background"
+
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = 1.0  # seconds; doubles per attempt, with jitter
+BACKOFF_CAP = 300.0
+
+# Methods that put (or change) a message in a chat and so count against its limits.
+_LIMITED_METHODS = frozenset(
+    {"sendmessage", "editmessagetext", "deletemessage", "sendphoto", "copymessage",
+     "forwardmessage", "editmessagereplymarkup"}
+)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    value: Any = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramLimiter(BaseRateLimiter[str]):
+    """PTB's hook into our RateLimiter, so replies to commands spend the same budget.
+
+    A reply waits for its chat and the global permit ahead of queued alerts; a 429 on
+    a reply pauses that chat and tries again, a reader should still get an answer.
+    """
+
+    def __init__(self, limiter: RateLimiter, max_retries: int = 3) -> None:
+        self.limiter = limiter
+        self.max_retries = max_retries
+        self.rate_limited = 0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(
+        self,
+        callback: Any,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: str | None,
+    ) -> Any:
+        chat_id = data.get("chat_id")
+        if (
+            rate_limit_args == PRELIMITED
+            or endpoint.lower() not in _LIMITED_METHODS
+            or not isinstance(chat_id, int | str)
+            or not str(chat_id).lstrip("-").isdigit()
+        ):
+            return await callback(*args, **kwargs)
+        chat = int(chat_id)
+        priority = ALERT if rate_limit_args == BACKGROUND else REPLY
+        for attempt in range(self.max_retries + 1):
+            ticket = await self.limiter.chat(chat, priority)
+            await self.limiter.send_slot(ticket, priority)
+            try:
+                result = await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                self.limiter.done(ticket)
+                self.limiter.pause_chat(chat, retry_seconds(exc))
+                self.rate_limited += 1
+                if attempt == self.max_retries:
+                    raise
+                continue
+            except BaseException:
+                self.limiter.done(ticket)
+                raise
+            self.limiter.done(ticket)
+            return result
+        raise AssertionError("unreachable")
+
+
+class Sender:
+    """Sends pending alerts until stopped.  One per bot process."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        store: Store,
+        limiter: RateLimiter,
+        settings: Settings,
+        *,
+        workers: int = 64,
+        batch: int = 500,
+        flush_every: float = 0.05,
+    ) -> None:
+        self.bot = bot
+        self.store = store
+        self.limiter = limiter
+        self.settings = settings
+        self.paid = settings.paid_broadcast
+        self.workers = workers
+        self.batch = batch
+        self.flush_every = flush_every
+        self._queue: asyncio.Queue[tuple[Delivery, Ticket]] = asyncio.Queue(maxsize=workers * 4)
+        self._inflight: set[int] = set()
+        self._outcomes: list[Outcome] = []
+        # Deliveries whose outcome is known but not yet written: still in flight for the
+        # dispatcher, or it would read them as pending again and send them twice.
+        self._finished: list[int] = []
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._tasks: list[asyncio.Task[None]] = []
+        self._items: OrderedDict[int, Item | None] = OrderedDict()
+        self.sent = 0
+        self.rate_limited = 0
+
+    # -- life cycle --------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._stopping = False
+        self._tasks = [asyncio.create_task(self._dispatch(), name="sender-dispatch")]
+        self._tasks += [
+            asyncio.create_task(self._work(), name=f"sender-worker-{i}")
+            for i in range(self.workers)
+        ]
+        self._tasks.append(asyncio.create_task(self._flush_loop(), name="sender-flush"))
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Finish the sends in flight, hand queued ones back, write every outcome."""
+        self._stopping = True
+        self._wake.set()
+        dispatcher, *workers, flusher = self._tasks
+        dispatcher.cancel()
+        # Queued but not started: give the permits back; the rows stay pending.
+        while not self._queue.empty():
+            delivery, ticket = self._queue.get_nowait()
+            self.limiter.done(ticket, sent=False)
+            self._inflight.discard(delivery.id)
+        for _ in workers:
+            self._queue.put_nowait(None)  # type: ignore[arg-type]  # a stop sign per worker
+        await asyncio.wait(workers, timeout=grace)
+        for task in (*workers, flusher):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._flush()
+        self._tasks = []
+
+    def wake(self) -> None:
+        """New alerts were queued: look at the outbox now rather than at the next tick."""
+        self._wake.set()
+
+    def forget_item(self, item_id: int) -> None:
+        """The item changed (correction, retraction): render it afresh from the store."""
+        self._items.pop(item_id, None)
+
+    # -- dispatching -------------------------------------------------------------------
+
+    async def _dispatch(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                handed, blocked = await self._dispatch_once()
+            except Exception:
+                log.exception("reading the outbox failed; trying again")
+                handed, blocked = 0, True
+            if handed:
+                continue
+            # Nothing could go: sleep until woken, until a busy chat frees up (blocked),
+            # or until the earliest retry is due.
+            timeout = 0.1 if blocked else await self._idle_timeout()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _idle_timeout(self) -> float:
+        retry_at = await self.store.next_retry_at()
+        if retry_at is None:
+            return 5.0
+        return min(5.0, max(0.05, retry_at - time.time()))
+
+    async def _dispatch_once(self) -> tuple[int, bool]:
+        # Snapshot what is in flight *before* reading: a delivery whose outcome is written
+        # while the query runs may still read as pending, but it is in this snapshot.
+        busy = set(self._inflight)
+        rows = await self.store.pending_deliveries(time.time(), self.batch + len(busy))
+        handed = 0
+        blocked = False
+        for delivery in rows:
+            if self._stopping:
+                break
+            if delivery.id in busy:
+                continue
+            if handed and self._wake.is_set():
+                break  # newer alerts arrived: read again, newest first
+            ticket = self.limiter.try_chat(delivery.chat_id)
+            if ticket is None:
+                blocked = True  # this chat is busy; others go ahead
+                continue
+            self._inflight.add(delivery.id)
+            await self._queue.put((delivery, ticket))
+            handed += 1
+        return handed, blocked
+
+    # -- sending -----------------------------------------------------------------------
+
+    async def _work(self) -> None:
+        while True:
+            entry = await self._queue.get()
+            if entry is None:
+                return
+            delivery, ticket = entry
+            try:
+                outcomes = await self._deliver(delivery, ticket)
+            except Exception as exc:  # a bug must not kill the worker or lose the row
+                log.exception("delivery %s failed unexpectedly", delivery.id)
+                self.limiter.done(ticket, sent=False)
+                outcomes = [self._backoff(delivery, f"{type(exc).__name__}: {exc}")]
+            self._outcomes.extend(outcomes)
+            self._finished.append(delivery.id)
+            if any(isinstance(o, Retry | ChatMoved) for o in outcomes):
+                self._wake.set()
+
+    async def _deliver(self, delivery: Delivery, ticket: Ticket) -> list[Outcome]:
+        item = await self._item(delivery.item_id)
+        if item is None:
+            self.limiter.done(ticket, sent=False)
+            return [Failed(delivery.id, "bericht ingetrokken", status="dropped")]
+        if delivery.label is None:
+            self.limiter.done(ticket, sent=False)
+            return [Failed(delivery.id, "niet meer gevolgd", status="dropped")]
+        now = datetime.now(UTC)
+        text = render_alert(item, reason=delivery.label, now=now, tz=self.settings.tz)
+        button = InlineKeyboardButton(
+            f"Ontvolg {delivery.label}"[:64], callback_data="u:" + topic_token(delivery.key)
+        )
+        local = now.astimezone(self.settings.tz)
+        silent = in_quiet_hours(
+            delivery.quiet_from, delivery.quiet_until, local.hour * 60 + local.minute
+        )
+        await self.limiter.send_slot(ticket, ALERT)
+        try:
+            message = await self.bot.send_message(
+                delivery.chat_id,
+                text,
+                reply_markup=InlineKeyboardMarkup([[button]]),
+                disable_notification=silent,
+                allow_paid_broadcast=True if self.paid else None,
+                rate_limit_args=PRELIMITED,  # type: ignore[call-arg]
+            )
+        except RetryAfter as exc:
+            self.limiter.done(ticket)
+            wait = retry_seconds(exc)
+            self.limiter.pause_chat(delivery.chat_id, wait)
+            self.rate_limited += 1
+            log.warning("429 for chat %s: waiting %.0f s", delivery.chat_id, wait)
+            return [
+                Retry(delivery.id, delivery.attempts, time.time() + wait, "429"),
+                Count("429"),
+            ]
+        except Forbidden as exc:
+            self.limiter.done(ticket)
+            return [ChatGone(delivery.chat_id, exc.message)]
+        except ChatMigrated as exc:
+            self.limiter.done(ticket)
+            return [ChatMoved(delivery.chat_id, int(exc.new_chat_id))]
+        except BadRequest as exc:
+            self.limiter.done(ticket)
+            if "chat not found" in exc.message.lower():
+                return [ChatGone(delivery.chat_id, exc.message)]
+            # Our own rendering should make this impossible: say so loudly.
+            log.error("Telegram refused alert %s for chat %s: %s",
+                      delivery.item_id, delivery.chat_id, exc.message)
+            return [Failed(delivery.id, exc.message)]
+        except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection errors
+            self.limiter.done(ticket)
+            return [self._backoff(delivery, str(exc))]
+        self.limiter.done(ticket)
+        self.sent += 1
+        return [Sent(delivery.id, message.message_id, time.time())]
+
+    def _backoff(self, delivery: Delivery, error: str) -> Outcome:
+        attempts = delivery.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            log.warning("giving up on delivery %s after %d attempts: %s",
+                        delivery.id, attempts, error)
+            return Failed(delivery.id, f"na {attempts} pogingen: {error}")
+        delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempts - 1))
+        delay *= random.uniform(0.5, 1.5)  # jitter: do not retry a burst in lockstep
+        return Retry(delivery.id, attempts, time.time() + delay, error)
+
+    async def _item(self, item_id: int) -> Item | None:
+        if item_id in self._items:
+            self._items.move_to_end(item_id)
+            return self._items[item_id]
+        item = await self.store.item(item_id)
+        if item is not None and await self.store.is_retracted(item_id):
+            item = None
+        self._items[item_id] = item
+        if len(self._items) > 256:
+            self._items.popitem(last=False)
+        return item
+
+    # -- writing outcomes --------------------------------------------------------------
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.flush_every)
+            try:
+                await self._flush()
+            except Exception:
+                log.exception("writing delivery outcomes failed; will try again")
+
+    async def _flush(self) -> None:
+        if not self._outcomes and not self._finished:
+            return
+        batch, self._outcomes = self._outcomes, []
+        finished, self._finished = self._finished, []
+        try:
+            await self.store.record(batch)
+        except BaseException:
+            self._outcomes[:0] = batch  # keep them for the next try
+            self._finished[:0] = finished
+            raise
+        self._inflight.difference_update(finished)
+        if any(isinstance(o, ChatGone | ChatMoved) for o in batch):
+            self._wake.set()

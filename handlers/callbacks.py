@@ -1,0 +1,70 @@
+"""Inline-button presses: unfollow from an alert or from /mijn, and paging /zoek results."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from bot.match import topic_token
+from bot.services import services
+from handlers.readers import GROUP_ADMINS_ONLY, may_change, search_page, subscriptions_view
+
+STALE = "Deze knop is verlopen."
+
+
+async def unfollow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """'Ontvolg X' under an alert (u:) or a line of /mijn (m:)."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None or not query.data:
+        return
+    if not await may_change(update, context):
+        await query.answer(GROUP_ADMINS_ONLY, show_alert=True)
+        return
+    store = services(context).store
+    kind, _, token = query.data.partition(":")
+    subs = await store.subscriptions(chat.id)
+    match = next((s for s in subs if topic_token(s.key) == token), None)
+    if match is None:
+        await query.answer("Dat volg je al niet meer.")
+    else:
+        await store.unsubscribe(chat.id, match.key)
+        await query.answer(f"Je volgt {match.label} niet meer.")
+    try:
+        if kind == "m":
+            row = await store.chat(chat.id)
+            quiet = (row["quiet_from"], row["quiet_until"]) if row else (None, None)
+            text, markup = subscriptions_view(await store.subscriptions(chat.id), quiet)
+            await query.edit_message_text(text, reply_markup=markup)
+        else:
+            # Under an alert: the button has done its work, take it away.
+            await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():  # pressed twice: nothing to change
+            raise
+
+
+async def search_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """'Meer' under /zoek results: show the next page in place."""
+    query = update.callback_query
+    if query is None or not query.data:
+        return
+    _, offset_text, text = query.data.split(":", 2)
+    if not offset_text.isdigit():
+        await query.answer(STALE)
+        return
+    page, markup = await search_page(services(context), text.split(), int(offset_text))
+    await query.answer()
+    await query.edit_message_text(page, reply_markup=markup)
+
+
+async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other button (an old bot version's): answer politely so the spinner stops."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(STALE)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CallbackQueryHandler(unfollow_button, pattern=r"^[um]:[0-9a-f]{16}$"))
+    app.add_handler(CallbackQueryHandler(search_more, pattern=r"^z:\d+:"))
+    app.add_handler(CallbackQueryHandler(stale))

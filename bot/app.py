@@ -1,8 +1,8 @@
-"""Building the python-telegram-bot Application: request backend, defaults, handlers.
+"""Building the python-telegram-bot Application: request backend, limits, handlers, sender.
 
-The store is opened in `post_init` and closed in `post_shutdown`, so that the same
-builder serves `newsbot run` (PTB's `run_polling`) and the tests (which start the
-application inside their own event loop).
+The store, the gazetteer and the sender start in `post_init` and stop in
+`post_stop`/`post_shutdown`, so that the same builder serves `newsbot run` (PTB's
+`run_polling`) and the tests (which run the application in their own event loop).
 """
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import handlers
 from bot.commands import READER_COMMANDS
+from bot.intake import Intake
+from bot.ratelimit import Limits, RateLimiter
+from bot.regions import default_gazetteer
+from bot.sender import Sender, TelegramLimiter
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
@@ -23,21 +27,38 @@ from storage import Store
 log = logging.getLogger(__name__)
 
 
-def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, *, send_alerts: bool = True) -> Application:  # type: ignore[type-arg]
     """The bot's Application, not yet initialised.  Needs `settings.token`."""
     if settings.token is None:
         raise ValueError("NEWSBOT_TOKEN is not set")
+    limits = Limits(global_per_second=1000 if settings.paid_broadcast else 30)
+    limiter = RateLimiter(limits)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         store = await Store.open(settings.db)
-        app.bot_data[SERVICES_KEY] = Services(settings=settings, store=store)
+        svc = Services(
+            settings=settings,
+            store=store,
+            gazetteer=default_gazetteer(),
+            intake=Intake(store, default_gazetteer()),
+        )
+        if send_alerts:
+            svc.sender = Sender(app.bot, store, limiter, settings)
+            svc.intake.on_queued = svc.sender.wake
+            svc.sender.start()
+        app.bot_data[SERVICES_KEY] = svc
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in READER_COMMANDS])
         log.info("bot @%s ready, database %s", app.bot.username, settings.db)
 
+    async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
+        svc = app.bot_data.get(SERVICES_KEY)
+        if isinstance(svc, Services) and svc.sender is not None:
+            await svc.sender.stop()
+
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-        found = app.bot_data.pop(SERVICES_KEY, None)
-        if isinstance(found, Services):
-            await found.store.close()
+        svc = app.bot_data.pop(SERVICES_KEY, None)
+        if isinstance(svc, Services):
+            await svc.store.close()
 
     app = (
         ApplicationBuilder()
@@ -47,13 +68,17 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .request(AiohttpRequest())
         # getUpdates long-polls: its read timeout must outlast the poll timeout.
         .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=40.0))
+        .rate_limiter(TelegramLimiter(limiter))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
+        # Replies are answered concurrently, so one slow reader does not hold up the rest.
+        .concurrent_updates(True)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )

@@ -152,6 +152,7 @@ class Sender:
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         self._items: OrderedDict[int, Item | None] = OrderedDict()
+        self._chores: set[asyncio.Task[int]] = set()
         self.sent = 0
         self.rate_limited = 0
 
@@ -339,6 +340,63 @@ class Sender:
         if len(self._items) > 256:
             self._items.popitem(last=False)
         return item
+
+    # -- corrections and retractions ----------------------------------------------------
+
+    def revise(self, item_id: int) -> asyncio.Task[int]:
+        """Edit every alert already sent for a corrected item (in the background)."""
+        self.forget_item(item_id)
+        return self._background(self._revise(item_id), f"revise-{item_id}")
+
+    def retract(self, item_id: int) -> asyncio.Task[int]:
+        """Delete the alerts sent for a retracted item, where Telegram still allows it."""
+        self.forget_item(item_id)
+        return self._background(self._retract(item_id), f"retract-{item_id}")
+
+    def _background(self, work: Any, name: str) -> asyncio.Task[int]:
+        task: asyncio.Task[int] = asyncio.create_task(work, name=name)
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
+        return task
+
+    async def _revise(self, item_id: int) -> int:
+        item = await self.store.item(item_id)
+        if item is None:
+            return 0
+        edited = 0
+        for row in await self.store.sent_alerts(item_id):
+            label = row["label"] or "een onderwerp"
+            text = render_alert(item, reason=label, now=datetime.now(UTC), tz=self.settings.tz)
+            button = InlineKeyboardButton(
+                f"Ontvolg {label}"[:64], callback_data="u:" + topic_token(row["key"])
+            )
+            try:
+                await self.bot.edit_message_text(
+                    text,
+                    chat_id=row["chat_id"],
+                    message_id=row["message_id"],
+                    reply_markup=InlineKeyboardMarkup([[button]]),
+                    rate_limit_args=BACKGROUND,  # type: ignore[call-arg]
+                )
+                edited += 1
+            except TelegramError as exc:  # deleted by the reader, chat gone, ...
+                log.info("could not edit alert %s: %s", row["id"], exc)
+        return edited
+
+    async def _retract(self, item_id: int) -> int:
+        # Telegram lets a bot delete its messages for 48 hours.
+        since = time.time() - 48 * 3600 + 60
+        deleted = 0
+        for row in await self.store.sent_alerts(item_id, since=since):
+            try:
+                await self.bot.delete_message(
+                    row["chat_id"], row["message_id"],
+                    rate_limit_args=BACKGROUND,  # type: ignore[call-arg]
+                )
+                deleted += 1
+            except TelegramError as exc:
+                log.info("could not delete alert %s: %s", row["id"], exc)
+        return deleted
 
     # -- writing outcomes --------------------------------------------------------------
 

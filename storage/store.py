@@ -351,6 +351,59 @@ class Store:
         )
         return [Subscription(row["key"], row["label"]) for row in rows]
 
+    async def correct_item(self, item: Item, regions: Sequence[str]) -> bool:
+        """Replace an item's text (and so its regions); False if another item has that text."""
+        assert item.id is not None
+        async with self.transaction() as conn:
+            async with conn.execute(
+                "SELECT id FROM items WHERE content_hash = ? AND id != ?",
+                (item.content_hash(), item.id),
+            ) as cur:
+                if await cur.fetchone():
+                    return False
+            await conn.execute(
+                "UPDATE items SET title = ?, body = ?, headings = ?, dateline = ?, agencies = ?,"
+                " content_hash = ?, updated_at = ? WHERE id = ?",
+                (
+                    item.title,
+                    item.body,
+                    json.dumps(list(item.headings)),
+                    item.dateline,
+                    "/".join(item.agencies),
+                    item.content_hash(),
+                    time.time(),
+                    item.id,
+                ),
+            )
+            await conn.execute("DELETE FROM item_regions WHERE item_id = ?", (item.id,))
+            await conn.executemany(
+                "INSERT INTO item_regions (item_id, region) VALUES (?, ?)",
+                [(item.id, code) for code in sorted(set(regions))],
+            )
+        return True
+
+    async def retract_item(self, item_id: int) -> int:
+        """Mark an item retracted and drop its pending alerts; returns how many were dropped."""
+        async with self.transaction() as conn:
+            await conn.execute("UPDATE items SET retracted = 1 WHERE id = ?", (item_id,))
+            cursor = await conn.execute(
+                "UPDATE deliveries SET status = 'dropped', error = 'ingetrokken'"
+                " WHERE item_id = ? AND status = 'pending'",
+                (item_id,),
+            )
+            return cursor.rowcount
+
+    async def sent_alerts(self, item_id: int, since: float = 0.0) -> list[aiosqlite.Row]:
+        """Alerts already in chats for an item: (id, chat_id, message_id, key, label)."""
+        return await self._all(
+            "SELECT d.id, d.chat_id, d.message_id, d.key, coalesce(s.label, '') AS label"
+            " FROM deliveries AS d"
+            " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
+            " WHERE d.item_id = ? AND d.status = 'sent' AND d.message_id IS NOT NULL"
+            " AND d.sent_at >= ? ORDER BY d.id",
+            (item_id, since),
+        )
+
     # -- deliveries (the outbox) -------------------------------------------------------
 
     async def pending_deliveries(self, now: float, limit: int) -> list[Delivery]:

@@ -1,0 +1,231 @@
+"""Newsroom commands, in a private chat, for the user ids in NEWSBOT_ADMINS only.
+
+/plaats and /opening post news; /corrigeer and /intrekken fix what went out;
+/stats shows how delivery is doing.  The sender is checked on every command.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from functools import wraps
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from bot.intake import Stored
+from bot.items import Item
+from bot.parse import ParseError, parse_article, parse_brief
+from bot.services import Services, services
+
+NOT_ADMIN = "Dit commando is alleen voor de redactie."
+PRIVATE_ONLY = "Nieuws plaatsen en corrigeren kan alleen in een privégesprek met mij."
+
+PLAATS_USAGE = (
+    "Gebruik: /plaats gevolgd door het bericht, bijvoorbeeld:\n"
+    "/plaats DEN HAAG (ANP) - Het kabinet heeft vandaag besloten dat ..."
+)
+OPENING_USAGE = (
+    "Gebruik: /opening, dan op de regels eronder de kop en de alinea's, bijvoorbeeld:\n"
+    "/opening Kabinet valt over stikstof\n"
+    "DEN HAAG (ANP) - Het kabinet is gevallen ...\n"
+    "Tweede alinea ..."
+)
+CORRIGEER_USAGE = (
+    "Gebruik: /corrigeer <nummer> <nieuwe tekst>, bijvoorbeeld /corrigeer 12 PARIJS (AFP) - ..."
+)
+INTREKKEN_USAGE = "Gebruik: /intrekken <nummer>, bijvoorbeeld /intrekken 12"
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def admin_only(handler: Handler) -> Handler:
+    """Run the handler only for an admin in a private chat; refuse everyone else."""
+
+    @wraps(handler)
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+        if message is None or chat is None:
+            return
+        if not services(context).is_admin(user.id if user else None):
+            await message.reply_text(NOT_ADMIN)
+            return
+        if chat.type != ChatType.PRIVATE:
+            await message.reply_text(PRIVATE_ONLY)
+            return
+        await handler(update, context)
+
+    return guarded
+
+
+def _body(message: Message) -> str:
+    """The text after the command word, line breaks kept (an article needs them)."""
+    text = message.text or ""
+    command_end = len(text.split(maxsplit=1)[0]) if text.strip() else 0
+    return text[command_end:].strip()
+
+
+def _summary(item: Item) -> str:
+    regions = ", ".join(item.regions) or "geen"
+    dateline = html.escape(item.dateline) if item.dateline else "geen plaatsnaam"
+    return f"#{item.id} — {dateline}, regio's: {regions}"
+
+
+def _stored_reply(stored: Stored, what: str) -> str:
+    if stored.item is None:
+        return f"Dit {what} staat er al; er is niets opgeslagen."
+    alerts = f"{stored.queued} melding{'en' if stored.queued != 1 else ''}"
+    return f"{what.capitalize()} opgeslagen als {_summary(stored.item)}. {alerts} onderweg."
+
+
+def _now(svc: Services) -> datetime:
+    return datetime.now(svc.settings.tz)
+
+
+@admin_only
+async def post_brief(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/plaats <brief>: store a wire brief and alert its followers."""
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    text = _body(message)
+    if not text:
+        await message.reply_text(html.escape(PLAATS_USAGE))
+        return
+    svc = services(context)
+    source = f"admin:{update.effective_user.id}"
+    try:
+        item = parse_brief(text, now=_now(svc), source=source)
+    except ParseError as exc:
+        await message.reply_text(f"{html.escape(str(exc))}\n\n{html.escape(PLAATS_USAGE)}")
+        return
+    stored = await svc.intake.add(item)
+    await message.reply_text(_stored_reply(stored, "bericht"))
+
+
+@admin_only
+async def post_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/opening <title + paragraphs>: store an article and make it the lead story."""
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    text = _body(message)
+    if not text:
+        await message.reply_text(html.escape(OPENING_USAGE))
+        return
+    svc = services(context)
+    source = f"admin:{update.effective_user.id}"
+    try:
+        item = parse_article(text, now=_now(svc), source=source, lead=True)
+    except ParseError as exc:
+        await message.reply_text(f"{html.escape(str(exc))}\n\n{html.escape(OPENING_USAGE)}")
+        return
+    stored = await svc.intake.add(item)
+    await message.reply_text(_stored_reply(stored, "openingsverhaal"))
+
+
+async def _item_arg(message: Message, svc: Services, usage: str) -> tuple[Item, str] | None:
+    """The item named by the first argument, and the rest of the text; replies if bad."""
+    parts = _body(message).split(maxsplit=1)
+    if not parts or not parts[0].lstrip("#").isdigit():
+        await message.reply_text(html.escape(usage))
+        return None
+    item = await svc.store.item(int(parts[0].lstrip("#")))
+    if item is None or await svc.store.is_retracted(item.id or 0):
+        await message.reply_text(f"Er is geen bericht #{html.escape(parts[0].lstrip('#'))}.")
+        return None
+    return item, parts[1] if len(parts) > 1 else ""
+
+
+@admin_only
+async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/corrigeer <id> <new text>: fix an item; sent alerts are edited in place."""
+    message = update.effective_message
+    assert message is not None
+    svc = services(context)
+    found = await _item_arg(message, svc, CORRIGEER_USAGE)
+    if found is None:
+        return
+    old, text = found
+    if not text.strip():
+        await message.reply_text(html.escape(CORRIGEER_USAGE))
+        return
+    try:
+        if old.kind == "article":
+            new = parse_article(text, now=_now(svc), lead=old.lead)
+        else:
+            new = parse_brief(text, now=_now(svc))
+    except ParseError as exc:
+        await message.reply_text(html.escape(str(exc)))
+        return
+    # A correction without a wire header keeps the original dateline and agencies.
+    fixed = old.with_(
+        title=new.title or old.title,
+        paragraphs=new.paragraphs,
+        headings=new.headings,
+        dateline=new.dateline or old.dateline,
+        agencies=new.agencies or old.agencies,
+    )
+    regions = svc.gazetteer.regions(fixed.text)
+    if not await svc.store.correct_item(fixed, regions):
+        await message.reply_text("Die tekst staat al in een ander bericht; niets veranderd.")
+        return
+    sent = len(await svc.store.sent_alerts(old.id or 0))
+    if svc.sender is not None:
+        svc.sender.revise(old.id or 0)
+    await message.reply_text(
+        f"Bericht #{old.id} gecorrigeerd. {sent} verstuurde melding"
+        f"{'en worden' if sent != 1 else ' wordt'} aangepast; wat nog niet weg was, "
+        "gaat verbeterd de deur uit."
+    )
+
+
+@admin_only
+async def retract(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/intrekken <id>: drop pending alerts and delete sent ones (within 48 hours)."""
+    message = update.effective_message
+    assert message is not None
+    svc = services(context)
+    found = await _item_arg(message, svc, INTREKKEN_USAGE)
+    if found is None:
+        return
+    item, _ = found
+    assert item.id is not None
+    dropped = await svc.store.retract_item(item.id)
+    deletable = len(await svc.store.sent_alerts(item.id, since=time.time() - 48 * 3600 + 60))
+    if svc.sender is not None:
+        svc.sender.retract(item.id)
+    await message.reply_text(
+        f"Bericht #{item.id} ingetrokken. {dropped} melding{'en' if dropped != 1 else ''} "
+        f"niet verstuurd; {deletable} verstuurde worden verwijderd."
+    )
+
+
+@admin_only
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats: subscribers, chats, the outbox and rate limiting at a glance."""
+    message = update.effective_message
+    assert message is not None
+    figures = await services(context).store.stats(since=time.time() - 3600)
+    await message.reply_text(
+        "<b>Stand van zaken</b>\n"
+        f"Abonnees: {figures['subscribers']} ({figures['subscriptions']} onderwerpen)\n"
+        f"Gesprekken: {figures['active']} actief, {figures['inactive']} inactief\n"
+        f"Berichten: {figures['items']}\n"
+        f"Meldingen wachtend: {figures['pending']}\n"
+        f"Verstuurd afgelopen uur: {figures['sent']}\n"
+        f"Mislukt: {figures['failed']}\n"
+        f"429's van Telegram: {figures['rate_limited']}"
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    for name, callback in (
+        ("plaats", post_brief),
+        ("opening", post_article),
+        ("corrigeer", correct),
+        ("intrekken", retract),
+        ("stats", stats),
+    ):
+        app.add_handler(CommandHandler(name, callback))

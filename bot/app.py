@@ -12,6 +12,7 @@ import logging
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.request import BaseRequest
 
 import handlers
 from bot.commands import READER_COMMANDS
@@ -27,8 +28,13 @@ from storage import Store
 log = logging.getLogger(__name__)
 
 
-def build_application(settings: Settings, *, send_alerts: bool = True) -> Application:  # type: ignore[type-arg]
-    """The bot's Application, not yet initialised.  Needs `settings.token`."""
+def build_application(
+    settings: Settings, *, send_alerts: bool = True, request: BaseRequest | None = None
+) -> Application:  # type: ignore[type-arg]
+    """The bot's Application, not yet initialised.  Needs `settings.token`.
+
+    ``request`` replaces the HTTP backend (the offline console answers in-process).
+    """
     if settings.token is None:
         raise ValueError("NEWSBOT_TOKEN is not set")
     limits = Limits(global_per_second=1000 if settings.paid_broadcast else 30)
@@ -65,9 +71,11 @@ def build_application(settings: Settings, *, send_alerts: bool = True) -> Applic
         .token(settings.token.get_secret_value())
         .base_url(settings.bot_base_url)
         .base_file_url(settings.file_base_url)
-        .request(AiohttpRequest())
+        .request(request or AiohttpRequest())
         # getUpdates long-polls: its read timeout must outlast the poll timeout.
-        .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=40.0))
+        .get_updates_request(
+            request or AiohttpRequest(connection_pool_size=1, read_timeout=40.0)
+        )
         .rate_limiter(TelegramLimiter(limiter))
         .defaults(
             Defaults(

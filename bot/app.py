@@ -8,6 +8,8 @@ The store, the gazetteer and the sender start in `post_init` and stop in
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -92,3 +94,29 @@ def build_application(
     )
     handlers.register(app)
     return app
+
+
+@asynccontextmanager
+async def running(app: Application) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Run the application inside the caller's event loop, hooks included.
+
+    `run_polling` calls post_init/post_stop/post_shutdown itself; the tests and the
+    console drive the application in their own loop, and this does the same steps.
+    """
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        try:
+            yield app
+        finally:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
+    finally:
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)

@@ -140,6 +140,20 @@ async def _newest(settings: Settings, limit: int) -> list[Item]:
         await store.close()
 
 
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    """Chat with the bot in this terminal: same handlers and database, no Telegram, no token."""
+    from bot.console import run_console
+
+    # Alerts for other chats in a shared database wait in the outbox (the console answers
+    # them with a 429); the sender's warning for each would drown the conversation.
+    logging.getLogger("bot.sender").setLevel(logging.ERROR)
+    try:
+        asyncio.run(run_console(settings))
+    except KeyboardInterrupt:
+        print()  # Ctrl-C at the prompt: end the line, then stop like /quit
+    return 0
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     parser = argparse.ArgumentParser(prog="newsbot", description="Telegram-bot voor nieuws.")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDO")
@@ -158,6 +172,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     items.add_argument("--json", action="store_true", help="een JSON-object per regel")
     items.add_argument("--limit", type=int, default=20, help="hoeveel (standaard 20)")
     commands["items"] = cmd_items
+
+    sub.add_parser("console", help="praat met de bot in deze terminal, zonder Telegram")
+    commands["console"] = cmd_console
     return parser, commands
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TextIO
 
 
 class RedactFilter(logging.Filter):
@@ -31,9 +32,14 @@ class RedactFilter(logging.Filter):
         return True
 
 
-def setup_logging(level: int = logging.INFO, secrets: list[str] | None = None) -> None:
+def setup_logging(
+    level: int = logging.INFO, secrets: list[str] | None = None, stream: TextIO | None = None
+) -> None:
     logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level, force=True
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=level,
+        stream=stream,
+        force=True,
     )
     # httpx logs every request URL at INFO, and the URL holds the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -12,6 +12,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     readers.register(app)
     admins.register(app)
     callbacks.register(app)
-    # Anything that looks like a command and no handler took gets a hint.
-    app.add_handler(MessageHandler(filters.COMMAND, readers.unknown_command), group=1)
+    # Last in the same group: within a group the first matching handler wins, so this
+    # only sees commands that no handler above took.
+    app.add_handler(MessageHandler(filters.COMMAND, readers.unknown_command))
     app.add_error_handler(errors.on_error)

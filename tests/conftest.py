@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from telegram.ext import Application
 
+from bot.app import build_application, running
+from bot.services import SERVICES_KEY, Services
+from bot.settings import Settings
 from storage import Store
+from tests.botapi import BotAPI
 
 # Tests only talk to 127.0.0.1: never through a proxy from the environment.
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
@@ -29,3 +36,64 @@ async def store(db_path: Path) -> AsyncIterator[Store]:
     opened = await Store.open(db_path)
     yield opened
     await opened.close()
+
+
+# -- end to end: the real Application against the local Bot API emulator ---------------
+
+ADMIN = 500
+TOKEN = "123456:TEST-secret-token"
+
+
+class Harness:
+    """A running bot and its Bot API emulator, with helpers to talk like a reader."""
+
+    def __init__(self, api: BotAPI, app: Application) -> None:  # type: ignore[type-arg]
+        self.api = api
+        self.app = app
+
+    @property
+    def services(self) -> Services:
+        return self.app.bot_data[SERVICES_KEY]
+
+    async def say(
+        self, text: str, chat_id: int = 1001, user_id: int | None = None, **kwargs: Any
+    ) -> str:
+        """Send `text` as a user and return the text of the bot's next message to the chat."""
+        before = len(self.api.sent(chat_id))
+        self.api.inject_message(text, chat_id=chat_id, user_id=user_id or chat_id, **kwargs)
+        sent = await self.api.wait_sent(before + 1, chat_id)
+        return str(sent[before]["text"])
+
+    async def replies(self, text: str, n: int, chat_id: int = 1001) -> list[str]:
+        before = len(self.api.sent(chat_id))
+        self.api.inject_message(text, chat_id=chat_id, user_id=chat_id)
+        sent = await self.api.wait_sent(before + n, chat_id)
+        return [str(m["text"]) for m in sent[before:]]
+
+
+def make_settings(api: BotAPI, db: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "token": TOKEN, "api_url": api.base_url, "db": db, "admins": frozenset({ADMIN}),
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings, api: BotAPI) -> AsyncIterator[Harness]:
+    async with running(build_application(settings)) as app:
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        yield Harness(api, app)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[BotAPI]:
+    async with BotAPI(token=TOKEN) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def bot(api: BotAPI, db_path: Path) -> AsyncIterator[Harness]:
+    async with running_bot(make_settings(api, db_path), api) as harness:
+        yield harness

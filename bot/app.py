@@ -18,6 +18,7 @@ from telegram.request import BaseRequest
 
 import handlers
 from bot.commands import READER_COMMANDS
+from bot.feeds import FeedPoller
 from bot.intake import Intake
 from bot.ratelimit import Limits, RateLimiter
 from bot.regions import default_gazetteer
@@ -54,14 +55,20 @@ def build_application(
             svc.sender = Sender(app.bot, store, limiter, settings)
             svc.intake.on_queued = svc.sender.wake
             svc.sender.start()
+        if settings.feeds:
+            svc.feeds = FeedPoller(settings.feeds, svc.intake, settings.feed_interval)
+            svc.feeds.start()
         app.bot_data[SERVICES_KEY] = svc
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in READER_COMMANDS])
         log.info("bot @%s ready, database %s", app.bot.username, settings.db)
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
         svc = app.bot_data.get(SERVICES_KEY)
-        if isinstance(svc, Services) and svc.sender is not None:
-            await svc.sender.stop()
+        if isinstance(svc, Services):
+            if svc.feeds is not None:
+                await svc.feeds.stop()
+            if svc.sender is not None:
+                await svc.sender.stop()
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         svc = app.bot_data.pop(SERVICES_KEY, None)

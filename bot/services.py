@@ -18,6 +18,7 @@ from storage import Store
 if TYPE_CHECKING:
     from telegram.ext import CallbackContext
 
+    from bot.feeds import FeedPoller
     from bot.sender import Sender
 
 SERVICES_KEY = "services"
@@ -30,6 +31,7 @@ class Services:
     gazetteer: Gazetteer
     intake: Intake
     sender: Sender | None = None
+    feeds: FeedPoller | None = None
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admins

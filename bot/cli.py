@@ -82,7 +82,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         page = parse_page(text, now=now, source=f"pagina:{path.name}", section=args.section)
     except ParseError as exc:
         raise CliError(f"{path}: {exc}") from None
-    results = asyncio.run(_store_items(settings, [page.article, *page.briefs]))
+    # Oldest brief first, so that ids grow with time (and break ties in age the page's way).
+    results = asyncio.run(_store_items(settings, [page.article, *reversed(page.briefs)]))
 
     new = [r.item for r in results if r.item is not None]
     articles = sum(1 for item in new if item.kind == "article")
@@ -97,7 +98,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             minutes = round((now - item.published_at).total_seconds() / 60)
             age = f", {minutes} min oud"
         regions = ", ".join(item.regions) or "-"
-        print(f"  #{item.id} {item.kind:7} {item.dateline or '-':16} [{regions}]{age}")
+        kind = "artikel" if item.kind == "article" else "bericht"
+        print(f"  #{item.id} {kind:7} {item.dateline or '-':16} [{regions}]{age}")
     return 0
 
 

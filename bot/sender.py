@@ -47,6 +47,7 @@ PRELIMITED = "prelimited"
 # rate_limit_args for background edits and deletes: wait like an alert, not a reply.
 BACKGROUND = "background"
 
+IDLE_POLL = 1.0  # seconds between looks at an empty outbox
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = 1.0  # seconds; doubles per attempt, with jitter
 BACKOFF_CAP = 300.0
@@ -214,10 +215,12 @@ class Sender:
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def _idle_timeout(self) -> float:
+        # Items stored by another process (`newsbot import`) cannot wake us: look again
+        # every second; one indexed query is cheap.
         retry_at = await self.store.next_retry_at()
         if retry_at is None:
-            return 5.0
-        return min(5.0, max(0.05, retry_at - time.time()))
+            return IDLE_POLL
+        return min(IDLE_POLL, max(0.05, retry_at - time.time()))
 
     async def _dispatch_once(self) -> tuple[int, bool]:
         # Snapshot what is in flight *before* reading: a delivery whose outcome is written

@@ -1070,12 +1070,21 @@ class BotAPI:
         return True
 
     def _deliver(
-        self, params: JSONDict, chat_id: int | str, message: JSONDict, stored_extra: JSONDict
+        self,
+        params: JSONDict,
+        chat_id: int | str,
+        message: JSONDict,
+        stored_extra: JSONDict,
+        *,
+        text_message: bool = True,
     ) -> JSONDict:
-        stored = {**message, **stored_extra}
-        self.messages[chat_id][message["message_id"]] = stored
-        record = {**params, "chat_id": chat_id, "message_id": message["message_id"]}
+        """Store a delivered message; text messages also go to sent() and stats["sent"]."""
+        self.messages[chat_id][message["message_id"]] = {**message, **stored_extra}
+        if not text_message:
+            self.stats["documents"] += 1
+            return message
         if self.record_calls:
+            record = {**params, "chat_id": chat_id, "message_id": message["message_id"]}
             self._sent.append(record)
             self._sent_by_chat[chat_id].append(record)
         self.stats["sent"] += 1
@@ -1149,7 +1158,7 @@ class BotAPI:
         if markup is not None:
             message["reply_markup"] = markup
         extra = {"raw_text": caption, "parse_mode": parse_mode}
-        return self._deliver(params, chat_id, message, extra)
+        return self._deliver(params, chat_id, message, extra, text_message=False)
 
     def _edit_message_text(self, params: JSONDict, token: str) -> JSONDict | bool:
         raw = params.get("text")

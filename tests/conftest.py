@@ -16,6 +16,7 @@ from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from storage import Store
 from tests.botapi import BotAPI
+from tests.telegram_html import parse_html
 
 # Tests only talk to 127.0.0.1: never through a proxy from the environment.
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
@@ -62,13 +63,25 @@ class Harness:
         before = len(self.api.sent(chat_id))
         self.api.inject_message(text, chat_id=chat_id, user_id=user_id or chat_id, **kwargs)
         sent = await self.api.wait_sent(before + 1, chat_id)
-        return str(sent[before]["text"])
+        return visible(sent[before])
 
     async def replies(self, text: str, n: int, chat_id: int = 1001) -> list[str]:
         before = len(self.api.sent(chat_id))
         self.api.inject_message(text, chat_id=chat_id, user_id=chat_id)
         sent = await self.api.wait_sent(before + n, chat_id)
-        return [str(m["text"]) for m in sent[before:]]
+        return [visible(m) for m in sent[before:]]
+
+    def texts(self, chat_id: int, start: int = 0) -> list[str]:
+        """What the reader sees of every message sent to the chat from `start` on."""
+        return [visible(m) for m in self.api.sent(chat_id)[start:]]
+
+
+def visible(sent: dict[str, Any]) -> str:
+    """The text a reader sees: sendMessage's text with its HTML parsed like Telegram does."""
+    text = str(sent["text"])
+    if str(sent.get("parse_mode", "")).lower() == "html":
+        return parse_html(text)
+    return text
 
 
 def make_settings(api: BotAPI, db: Path, **overrides: Any) -> Settings:

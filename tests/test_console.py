@@ -81,6 +81,7 @@ async def test_a_new_user_tries_the_bot(seeded: Settings) -> None:
         "/zoek staking",
         "/plaats PARIJS (AFP) - Test van de console.",
         "hallo",
+        "/onzin",
         "/quit",
         "/help",  # never read: the session ended
     ]
@@ -104,6 +105,8 @@ async def test_a_new_user_tries_the_bot(seeded: Settings) -> None:
     assert "Bericht opgeslagen als #" in after(seen, "/plaats PARIJS (AFP) - Test van de console.")
     assert "(geen antwoord)" in after(seen, "hallo")
     assert "Zo werkt het" not in seen.split("> /quit\n", 1)[1]
+    assert "ken ik niet" in after(seen, "/onzin")
+    assert seen.count("ken ik niet") == 1  # known commands get their answer, not also a hint
 
 
 async def test_an_alert_arrives_and_its_button_unfollows(seeded: Settings) -> None:

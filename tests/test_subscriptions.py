@@ -1,0 +1,174 @@
+"""Following and matching, end to end: /volg, /ontvolg, /mijn, /stop, groups, the seed page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.parse import parse_page
+from tests.conftest import SEED, Harness
+
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+GROUP = -100123
+
+
+async def import_seed(bot: Harness) -> None:
+    page = parse_page(SEED.read_text(encoding="utf-8"), now=NOW, source="seed")
+    await bot.services.intake.add_many([page.article, *reversed(page.briefs)])
+
+
+async def alerts_after_seed(
+    bot: Harness, follow: str, expected: int, chat: int = 1001
+) -> list[str]:
+    """Follow `follow`, import the seed page, and return the alerts the chat received."""
+    assert "Je volgt nu" in await bot.say(f"/volg {follow}", chat_id=chat)
+    before = len(bot.api.sent(chat))
+    await import_seed(bot)
+    await bot.api.wait_sent(before + expected, chat)
+    await _settle(bot)
+    return bot.texts(chat, before)
+
+
+async def _settle(bot: Harness) -> None:
+    """Wait until the outbox has nothing pending, so 'nothing else arrived' means something."""
+    store = bot.services.store
+
+    async def pending() -> int:
+        return int(await store._scalar("SELECT count(*) FROM deliveries WHERE status='pending'"))
+
+    for _ in range(200):
+        if await pending() == 0:
+            return
+        await bot.api.wait_for(lambda: True, timeout=0.05)
+    raise AssertionError("outbox did not drain")
+
+
+async def test_follow_ukraine_gets_lead_and_two_briefs_only(bot: Harness) -> None:
+    assert "Je volgt nu Oekraïne (land)." in await bot.say("/volg Oekraïne")
+    before = len(bot.api.sent(1001))
+    await import_seed(bot)
+    await bot.api.wait_sent(before + 3, 1001)
+    await _settle(bot)
+    alerts = bot.texts(1001, before)
+    assert len(alerts) == 3
+    joined = "\n".join(alerts)
+    assert "Rusland trekt troepen terug uit Izjoem en Balaklia" in joined
+    assert any(a.startswith("KYIV") for a in alerts)
+    assert any(a.startswith("MOSKOU") and "Poetin" in a for a in alerts)
+    assert all("Je volgt: Oekraïne" in a for a in alerts)
+    # Newest first: the lead (no time, arrived now) and then the briefs by item id.
+    assert "Louvre" not in joined and "TOKIO" not in joined
+
+
+@pytest.mark.parametrize(
+    ("term", "expected", "marker"),
+    [
+        ("staking", 1, "Louvre"),
+        ("Lecornu", 1, "Lecornu"),
+        ("Japan", 1, "TOKIO"),
+        ("Charkov", 1, "Izjoem"),
+        ("Mette-Marit", 1, "OSLO"),
+    ],
+)
+async def test_seed_cases(bot: Harness, term: str, expected: int, marker: str) -> None:
+    alerts = await alerts_after_seed(bot, term, expected)
+    assert len(alerts) == expected
+    assert marker in alerts[0]
+
+
+async def test_spelling_variants_are_one_subscription(bot: Harness) -> None:
+    assert "Je volgt nu" in await bot.say("/volg oekraine")
+    assert "al" in await bot.say("/volg OEKRAÏNE")
+    assert "niet meer" in await bot.say("/ontvolg Oekraïne")
+    assert "Je volgde" in await bot.say("/ontvolg oekraine")
+
+
+async def test_keyword_stemming_follows_plurals(bot: Harness) -> None:
+    await bot.say("/volg stakingen")
+    assert "al" in await bot.say("/volg staking")
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/volg", "Wat wil je volgen?"),
+        ("/volg " + "x" * 65, "te lang"),
+        ("/volg !!!", "geen woorden"),
+        ("/volg 🎉🎉", "geen woorden"),
+        ("/volg een twee drie vier vijf zes zeven", "hoogstens"),
+        ("/ontvolg", "Wat wil je niet meer volgen?"),
+    ],
+)
+async def test_bad_input_gets_dutch_answer_and_changes_nothing(
+    bot: Harness, command: str, expected: str
+) -> None:
+    assert expected in await bot.say(command)
+    assert await bot.services.store.subscriptions(1001) == []
+
+
+async def test_control_characters_are_refused(bot: Harness) -> None:
+    assert "onzichtbare tekens" in await bot.say("/volg sta\x07king")
+    assert await bot.services.store.subscriptions(1001) == []
+
+
+async def test_more_than_fifty_subscriptions_is_refused(bot: Harness) -> None:
+    store = bot.services.store
+    await store.touch_chat(1001, "private")
+    for i in range(50):
+        await store.subscribe(1001, f"k:woord{i}", f"woord{i}")
+    assert "maximum" in await bot.say("/volg staking")
+    assert len(await store.subscriptions(1001)) == 50
+
+
+async def test_mine_lists_with_buttons_and_a_press_removes(bot: Harness) -> None:
+    await bot.say("/volg Japan")
+    await bot.say("/volg staking")
+    reply = await bot.say("/mijn")
+    assert "Japan (land)" in reply and "staking (onderwerp)" in reply
+    message = bot.api.sent(1001)[-1]
+    buttons = [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
+    assert len(buttons) == 2
+    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons)
+    japan = next(b for b in buttons if "Japan" in b["text"])
+    bot.api.inject_callback(japan["callback_data"], chat_id=1001,
+                            message_id=message["message_id"])
+    await bot.api.wait_for(lambda: bot.api.callback_answers)
+    assert "niet meer" in bot.api.callback_answers[-1]["text"]
+    edited = await bot.api.wait_for(
+        lambda: "Japan" not in bot.api.messages[1001][message["message_id"]]["text"]
+    )
+    assert edited
+    assert [s.label for s in await bot.services.store.subscriptions(1001)] == ["staking"]
+    # The same (now stale) button again: a polite answer, nothing breaks.
+    bot.api.inject_callback(japan["callback_data"], chat_id=1001,
+                            message_id=message["message_id"])
+    await bot.api.wait_for(lambda: len(bot.api.callback_answers) == 2)
+    assert "al niet meer" in bot.api.callback_answers[-1]["text"]
+
+
+async def test_stop_forgets_the_chat(bot: Harness) -> None:
+    await bot.say("/volg Japan")
+    assert "Gestopt" in await bot.say("/stop")
+    assert await bot.services.store.chat(1001) is None
+    assert "Je volgt nog niets" in await bot.say("/mijn")
+
+
+async def test_in_groups_only_admins_change_subscriptions(bot: Harness) -> None:
+    bot.api.set_admins(GROUP, [7])
+    reply = await bot.say("/volg Japan", chat_id=GROUP, user_id=8, chat_type="supergroup")
+    assert "beheerders" in reply
+    assert await bot.services.store.subscriptions(GROUP) == []
+    reply = await bot.say("/volg Japan", chat_id=GROUP, user_id=7, chat_type="supergroup")
+    assert "Je volgt nu" in reply
+    # Anyone may look.
+    assert "Japan" in await bot.say("/mijn", chat_id=GROUP, user_id=8, chat_type="supergroup")
+
+
+async def test_group_gets_alerts_too(bot: Harness) -> None:
+    bot.api.set_admins(GROUP, [7])
+    await bot.say("/volg Japan", chat_id=GROUP, user_id=7, chat_type="supergroup")
+    before = len(bot.api.sent(GROUP))
+    await import_seed(bot)
+    await bot.api.wait_sent(before + 1, GROUP)
+    assert "TOKIO" in bot.texts(GROUP, before)[0]

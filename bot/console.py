@@ -133,7 +133,6 @@ class LocalBotAPI(BaseRequest):
         self._warned_other_chats = False
         self.prompt = ""  # the input prompt on screen now, if any
 
-
     @property
     def read_timeout(self) -> float | None:
         return None
@@ -393,7 +392,8 @@ def _read_line(
         line: str | None = input(prompt)
     except (EOFError, OSError):
         line = None
-    loop.call_soon_threadsafe(_settle, future, line)
+    with contextlib.suppress(RuntimeError):  # the loop is gone: the session already ended
+        loop.call_soon_threadsafe(_settle, future, line)
 
 
 def _settle(future: asyncio.Future[str | None], line: str | None) -> None:

@@ -50,6 +50,7 @@ import itertools
 import json
 import math
 import re
+import signal
 import socket
 import time
 from collections import Counter, defaultdict, deque
@@ -1314,18 +1315,25 @@ async def _serve(args: argparse.Namespace) -> None:
     await api.start()
     print(f"Bot API emulator: base_url={api.base_url} base_file_url={api.base_file_url}")
     print(f"(any bot token accepted; stats at http://{api.host}:{api.port}/_emulator/stats)")
-    print("Ctrl-C to stop.", flush=True)
+    print("Ctrl-C (SIGINT) or SIGTERM to stop.", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Also works when the shell started us with SIGINT ignored (background jobs).
+        loop.add_signal_handler(signum, stop.set)
     try:
         previous = 0
-        while True:
-            await asyncio.sleep(args.stats_interval or 3600)
-            if args.stats_interval:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), args.stats_interval or None)
+            if args.stats_interval and not stop.is_set():
                 sent = api.stats["sent"]
                 rate = (sent - previous) / args.stats_interval
                 previous = sent
                 print(f"{rate:8.1f} sent/s  {dict(api.stats)}", flush=True)
     finally:
         await api.stop()
+        print(f"stopped; stats: {dict(api.stats)}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -190,6 +190,8 @@ async def test_text_validation_errors(api: BotAPI, bot: telegram.Bot) -> None:
     with pytest.raises(BadRequest, match=r"(?i)message is too long"):
         await bot.send_message(CHAT, "😀" * 2049)  # 4098 UTF-16 code units
     await bot.send_message(CHAT, "<b>" + "😀" * 2048 + "</b>", parse_mode="HTML")
+    with pytest.raises(BadRequest, match=r"(?i)must be encoded in utf-8"):
+        await bot.send_message(CHAT, "lone surrogate \ud800")
     with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await bot.send_message(
             CHAT,
@@ -198,7 +200,7 @@ async def test_text_validation_errors(api: BotAPI, bot: telegram.Bot) -> None:
                 [[InlineKeyboardButton("b", callback_data="x" * 65)]]
             ),
         )
-    assert api.stats["400"] == 4
+    assert api.stats["400"] == 5
     assert len(api.sent(CHAT)) == 1
 
 

@@ -1,0 +1,92 @@
+"""Reading: /laatste, /zoek and the buttons under alerts, through the local Bot API."""
+
+from __future__ import annotations
+
+from tests.conftest import Harness
+from tests.test_subscriptions import import_seed
+
+
+async def test_laatste_with_nothing_stored_is_friendly(bot: Harness) -> None:
+    assert "nog geen nieuws" in (await bot.say("/laatste")).lower()
+
+
+async def test_laatste_shows_the_seed_lead_story(bot: Harness) -> None:
+    await import_seed(bot)
+    [story] = await bot.replies("/laatste", 1)
+    assert story.startswith("Rusland trekt troepen terug uit Izjoem en Balaklia")
+    assert "MOSKOU (ANP/RTR/AFP)" in story and "Spoorrails" in story
+    assert "Buitenland" in story
+    raw = bot.api.sent(1001)[-1]["text"]
+    assert "<b>Rusland trekt troepen terug uit Izjoem en Balaklia</b>" in raw
+    assert "<b>Spoorrails</b>" in raw
+
+
+async def test_laatste_n_lists_the_newest_briefs(bot: Harness) -> None:
+    await import_seed(bot)
+    reply = await bot.say("/laatste 3")
+    lines = [line for line in reply.splitlines() if line.strip()]
+    assert lines[1].startswith("PARIJS") and "16 minuten geleden" not in lines[0]
+    assert lines[2].startswith("KYIV") and lines[3].startswith("MOSKOU")
+    assert "OSLO" not in reply
+
+
+async def test_laatste_bad_number_gives_usage(bot: Harness) -> None:
+    assert "1 tot 20" in await bot.say("/laatste 0")
+    assert "1 tot 20" in await bot.say("/laatste 21")
+
+
+async def test_laatste_region(bot: Harness) -> None:
+    await import_seed(bot)
+    reply = await bot.say("/laatste Japan")
+    assert "TOKIO" in reply and "PARIJS" not in reply
+
+
+async def test_zoek_is_diacritics_and_plural_tolerant(bot: Harness) -> None:
+    await import_seed(bot)
+    assert "Louvre" in await bot.say("/zoek staking")
+    assert "begroting" in await bot.say("/zoek lecornu")
+    reply = await bot.say("/zoek oekraine")
+    assert "KYIV" in reply or "MOSKOU" in reply
+
+
+async def test_zoek_survives_fts_syntax(bot: Harness) -> None:
+    await import_seed(bot)
+    for query in ('"', "*", "AND", "NEAR(", "(((", "staking -louvre", 'a"b OR', "^x:y"):
+        reply = await bot.say(f"/zoek {query}")
+        assert "mis" not in reply  # no "er ging iets mis": the error handler stayed quiet
+
+
+async def test_zoek_without_result_suggests_volg(bot: Harness) -> None:
+    await import_seed(bot)
+    reply = await bot.say("/zoek kwantumfysica")
+    assert "Niets gevonden" in reply and "/volg kwantumfysica" in reply
+    assert "Waar wil je naar zoeken" in await bot.say("/zoek")
+
+
+async def test_zoek_meer_pages_on(bot: Harness) -> None:
+    await import_seed(bot)
+    first = await bot.say("/zoek de")  # every item has "de"
+    assert "(1–5)" in first
+    message = bot.api.sent(1001)[-1]
+    [[button]] = message["reply_markup"]["inline_keyboard"]
+    bot.api.inject_callback(button["callback_data"], chat_id=1001, message_id=message["message_id"])
+    page = await bot.api.wait_for(
+        lambda: "(6–" in bot.api.messages[1001][message["message_id"]]["text"]
+    )
+    assert page
+
+
+async def test_unfollow_button_under_an_alert(bot: Harness) -> None:
+    await bot.say("/volg Japan")
+    before = len(bot.api.sent(1001))
+    await import_seed(bot)
+    [alert] = (await bot.api.wait_sent(before + 1, 1001))[before:]
+    [[button]] = alert["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "Ontvolg Japan"
+    bot.api.inject_callback(button["callback_data"], chat_id=1001, message_id=alert["message_id"])
+    await bot.api.wait_for(lambda: bot.api.callback_answers)
+    assert "niet meer" in bot.api.callback_answers[-1]["text"]
+    await bot.api.wait_for(
+        lambda: not bot.api.messages[1001][alert["message_id"]].get("reply_markup")
+    )
+    assert await bot.services.store.subscriptions(1001) == []

@@ -16,6 +16,7 @@ import contextlib
 import logging
 import random
 import time
+import warnings
 from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.items import Item
 from bot.match import topic_token
@@ -60,7 +62,10 @@ _LIMITED_METHODS = frozenset(
 
 
 def retry_seconds(error: RetryAfter) -> float:
-    value: Any = error.retry_after
+    """Telegram's retry_after in seconds (PTB 22 warns that its type will change)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 

@@ -388,6 +388,8 @@ class BotAPI:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/_emulator/stats", self._handle_stats)
+        app.router.add_route("POST", "/_emulator/inject", self._handle_inject)
+        app.router.add_route("GET", "/_emulator/sent", self._handle_sent)
         app.router.add_route("*", "/{tail:.*}", self._handle_not_found)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
@@ -736,6 +738,25 @@ class BotAPI:
                 },
             },
         )
+
+    async def _handle_inject(self, request: web.Request) -> web.Response:
+        """POST {"text": "/start", "chat_id": 1001, "user_id": 1001}: a message from a user.
+
+        For trying a running bot by hand: `curl -d '{"text":"/start"}' .../_emulator/inject`.
+        """
+        body = await request.json()
+        text = body.get("text")
+        if not isinstance(text, str) or not text:
+            return _json_response(400, {"ok": False, "description": "text is required"})
+        user_id = int(body.get("user_id", body.get("chat_id", 1001)))
+        update = self.inject_message(text, chat_id=body.get("chat_id"), user_id=user_id)
+        return _json_response(200, {"ok": True, "result": update})
+
+    async def _handle_sent(self, request: web.Request) -> web.Response:
+        """GET ?chat_id=N: the messages the bot sent (to that chat), oldest first."""
+        chat = request.query.get("chat_id")
+        sent = self.sent(int(chat) if chat else None)
+        return _json_response(200, {"ok": True, "result": sent})
 
     async def _read_params(self, request: web.Request) -> JSONDict:
         params: JSONDict = dict(request.query) if request.query_string else {}

@@ -1,0 +1,693 @@
+"""Benchmark: alert delivery against the Bot API emulator, with Telegram's limits enforced.
+
+What it measures, against the targets (2-core machine):
+
+1. **free budget**: 3,000 subscribed private chats (600 with ``--quick``), one brief: the
+   sustained rate must be at least 29 messages/s with zero 429s and every chat exactly
+   one alert;
+2. **paid broadcast** (``Settings.paid_broadcast``): 20,000 chats (5,000 with ``--quick``),
+   at least 950 messages/s sustained, zero 429s, every chat exactly one alert;
+3. **/plaats to first alert**: an admin's ``/plaats`` injected through the emulator's
+   getUpdates, to the moment the emulator accepts the alert for the one chat that follows
+   the post's keyword: median over 20 posts (10 with ``--quick``) 1.2 s apart, under 50 ms;
+4. **kill -9**: a real ``newsbot run`` subprocess (paid broadcast, so a run takes seconds)
+   is SIGKILLed halfway through 5,000 chats (2,000 with ``--quick``) and restarted: every
+   chat gets its alert, and duplicates are at most the sends in flight at the kill (accepted
+   by the emulator but not yet recorded as sent in the database);
+5. **comparison** on the 600-chat free-budget run: our Sender, PTB's ``AIORateLimiter``
+   (only if the ``aiolimiter`` package is installed: it is not a dependency, so the row is
+   otherwise marked skipped), and a plain loop over the chats with no limiter, once sleeping
+   1/30 s after each send and once on a fixed 1/30 s schedule.  A 429 in the plain loop is
+   a lost alert (nothing retries it).
+
+Every scenario gets a fresh SQLite file in a temporary folder (chats and subscriptions
+created with set-based SQL, the brief stored through ``Intake`` so the outbox rows are made
+the real way) and its own emulator process (``bench/emulator.py``: ``tests/botapi.py`` with
+``enforce_limits=True``), so the emulator does not share the bot's event loop.  The bot side
+is the real thing: ``build_application`` + ``running`` (Sender, TelegramLimiter,
+AiohttpRequest), or the real ``newsbot run`` process for scenario 4.
+
+"Sustained rate" is the number of messages the emulator accepted between the 10th and the
+90th percentile of their acceptance times, divided by that window; "overall" is all
+messages divided by the time from storing the brief to the last acceptance.  "Busiest 1 s"
+is the most messages the emulator accepted in any sliding one-second window (the budget is
+30, or 1,000 paid).
+
+Run from the repository root, with nothing else busy on the machine::
+
+    .venv/bin/python bench/bench_delivery.py [--quick] [--only 1,2,3,4,5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import contextlib
+import json
+import logging
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import RetryAfter, TelegramError
+
+from bot.app import build_application, running
+from bot.intake import Intake
+from bot.match import item_keys, resolve, topic_token
+from bot.parse import parse_brief
+from bot.regions import default_gazetteer
+from bot.render import render_alert
+from bot.services import SERVICES_KEY, Services
+from bot.settings import Settings
+from bot.telegram_http import AiohttpRequest
+from storage import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "123456:bench-token"
+ADMIN = 500
+FIRST_CHAT = 10_000
+TZ = ZoneInfo("Europe/Amsterdam")
+BRIEF = "TOKIO (ANP) - Japan kiest een nieuwe premier na het aftreden van de regering."
+FOLLOW_KEY, FOLLOW_LABEL = "r:JP", "Japan"
+SETTLE = 1.0  # seconds to wait after the last expected alert, for duplicates to show
+
+TARGET_FREE_RATE = 29.0
+TARGET_PAID_RATE = 950.0
+TARGET_LATENCY_MS = 50.0
+FREE_BUDGET, PAID_BUDGET = 30, 1000
+
+# /plaats scenario: one follower chat per post, each following a keyword only its post has.
+LATENCY_WORDS = (
+    "fietspaden", "tulpenvelden", "kaasmarkt", "dijkversterking", "windpark", "zonnepanelen",
+    "woningbouw", "stikstofregels", "ziekenhuisbedden", "bibliotheek", "zwembad", "veerpont",
+    "snelwegverbreding", "schoolplein", "havenkraan", "dierentuin", "voetbalclub",
+    "muziekfestival", "sluiswachter", "kinderopvang",
+)
+LATENCY_GAP = 1.2  # seconds between posts: the admin's chat may get 1 message/s
+
+log = logging.getLogger("bench_delivery")
+
+
+# -- the emulator process ---------------------------------------------------------------
+
+
+class Emulator:
+    """``bench/emulator.py`` in a child process, and a client for its control API."""
+
+    def __init__(self, enforce_limits: bool = True) -> None:
+        self.enforce_limits = enforce_limits
+        self.port = 0
+        self._proc: asyncio.subprocess.Process | None = None
+        self._http: aiohttp.ClientSession | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def __aenter__(self) -> Emulator:
+        args = [sys.executable, "-m", "bench.emulator"]
+        if self.enforce_limits:
+            args.append("--enforce-limits")
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self._proc = await asyncio.create_subprocess_exec(
+            *args, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE
+        )
+        assert self._proc.stdout is not None
+        line = await asyncio.wait_for(self._proc.stdout.readline(), 30)
+        self.port = int(json.loads(line)["port"])
+        self._http = aiohttp.ClientSession()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._http is not None:
+            await self._http.close()
+        if self._proc is not None and self._proc.returncode is None:
+            self._proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self._proc.wait(), 10)
+            except TimeoutError:
+                self._proc.kill()
+                await self._proc.wait()
+
+    async def _get(self, path: str) -> dict[str, Any]:
+        assert self._http is not None
+        async with self._http.get(f"http://127.0.0.1:{self.port}{path}") as response:
+            return dict(await response.json())
+
+    async def count(self) -> int:
+        return int((await self._get("/_bench/count"))["sent"])
+
+    async def accepted(self) -> tuple[list[tuple[float, int]], Counter[str]]:
+        """Every accepted text message as (monotonic time, chat id), and the emulator's stats."""
+        body = await self._get("/_bench/accepted")
+        return [(float(t), int(c)) for t, c in body["accepted"]], Counter(body["stats"])
+
+    async def inject(self, text: str, chat_id: int, user_id: int) -> float:
+        """Queue a user message for getUpdates; returns when (emulator's monotonic clock)."""
+        assert self._http is not None
+        payload = {"text": text, "chat_id": chat_id, "user_id": user_id}
+        url = f"http://127.0.0.1:{self.port}/_bench/inject"
+        async with self._http.post(url, json=payload) as response:
+            return float((await response.json())["at"])
+
+    async def wait_count(self, n: int, timeout: float, interval: float = 0.25) -> None:  # noqa: ASYNC109
+        deadline = time.monotonic() + timeout
+        while await self.count() < n:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the emulator accepted {await self.count()} of {n} in time")
+            await asyncio.sleep(interval)
+
+
+# -- data --------------------------------------------------------------------------------
+
+
+async def create_followers(store: Store, first: int, count: int, key: str, label: str) -> None:
+    """Chats first..first+count-1, private, each following `key` (two set-based INSERTs)."""
+    series = (
+        "WITH RECURSIVE n(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+    )
+    async with store.transaction() as conn:
+        await conn.execute(
+            series + "INSERT INTO chats (id, kind, created_at) SELECT i, 'private', 0 FROM n",
+            (first, first + count - 1),
+        )
+        await conn.execute(
+            series + "INSERT INTO subscriptions (chat_id, key, label, created_at)"
+            " SELECT i, ?, ?, 0 FROM n",
+            (first, first + count - 1, key, label),
+        )
+
+
+def bench_settings(emulator: Emulator, db: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "token": TOKEN, "api_url": emulator.base_url, "db": db, "admins": frozenset({ADMIN}),
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def services(app: Any) -> Services:
+    svc = app.bot_data[SERVICES_KEY]
+    assert isinstance(svc, Services)
+    return svc
+
+
+@contextlib.asynccontextmanager
+async def scratch_db() -> AsyncIterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="bench_delivery_") as folder:
+        yield Path(folder) / "news.sqlite3"
+
+
+# -- results -----------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """What the emulator saw of one fan-out."""
+
+    name: str
+    chats: list[int]
+    accepted: list[tuple[float, int]]
+    stats: Counter[str]
+    started: float  # monotonic time the brief was stored / the loop began
+    lost: int = 0  # plain loop only: 429s nobody retried
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def times(self) -> list[float]:
+        return sorted(t for t, _ in self.accepted)
+
+    @property
+    def sustained(self) -> float:
+        times = self.times
+        if len(times) < 10:
+            return float("nan")
+        lo, hi = times[int(0.1 * (len(times) - 1))], times[int(0.9 * (len(times) - 1))]
+        inside = bisect.bisect_right(times, hi) - bisect.bisect_left(times, lo)
+        return inside / (hi - lo) if hi > lo else float("nan")
+
+    @property
+    def overall(self) -> float:
+        times = self.times
+        return len(times) / (times[-1] - self.started) if times else float("nan")
+
+    @property
+    def busiest_second(self) -> int:
+        times, best, start = self.times, 0, 0
+        for end, t in enumerate(times):
+            while t - times[start] >= 1.0:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
+    @property
+    def per_chat(self) -> Counter[int]:
+        return Counter(chat for _, chat in self.accepted)
+
+    @property
+    def exactly_one(self) -> int:
+        per_chat = self.per_chat
+        return sum(1 for chat in self.chats if per_chat[chat] == 1)
+
+    @property
+    def missing(self) -> int:
+        per_chat = self.per_chat
+        return sum(1 for chat in self.chats if per_chat[chat] == 0)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(n - 1 for n in self.per_chat.values() if n > 1)
+
+    @property
+    def rate_limited(self) -> int:
+        return int(self.stats.get("429", 0))
+
+    @property
+    def all_exactly_one(self) -> bool:
+        return self.exactly_one == len(self.chats) and len(self.accepted) == len(self.chats)
+
+
+@dataclass
+class Row:
+    scenario: str
+    measure: str
+    figure: str
+    target: str = ""
+    ok: bool | None = None
+
+
+def rate_rows(scenario: str, run: Run, target_rate: float | None) -> list[Row]:
+    if run.note:
+        return [Row(scenario, "skipped", run.note)]
+    target = f">= {target_rate:g}/s" if target_rate else ""
+    ok = run.sustained >= target_rate if target_rate else None
+    rows = [
+        Row(scenario, "sustained rate (p10-p90)", f"{run.sustained:.1f}/s", target, ok),
+        Row(scenario, "overall rate (store to last)", f"{run.overall:.1f}/s"),
+        Row(scenario, "busiest 1 s window", str(run.busiest_second)),
+        Row(scenario, "429s", str(run.rate_limited), "0" if target_rate else "",
+            run.rate_limited == 0 if target_rate else None),
+        Row(
+            scenario,
+            "chats with exactly one alert",
+            f"{run.exactly_one}/{len(run.chats)} (missing {run.missing},"
+            f" duplicates {run.duplicates})",
+            "all" if target_rate else "",
+            run.all_exactly_one if target_rate else None,
+        ),
+    ]
+    if run.lost:
+        rows.append(Row(scenario, "alerts lost (429, not retried)", str(run.lost)))
+    for key, value in run.extra.items():
+        rows.append(Row(scenario, key, str(value)))
+    return rows
+
+
+def print_table(rows: list[Row]) -> None:
+    widths = [max(len(getattr(r, col)) for r in rows) for col in ("scenario", "measure", "figure")]
+    target_width = max([len(r.target) for r in rows] + [6])
+    header = (
+        f"{'scenario':<{widths[0]}}  {'measure':<{widths[1]}}  {'figure':<{widths[2]}}  "
+        f"{'target':<{target_width}}  ok"
+    )
+    print(header)
+    print("-" * len(header))
+    last = ""
+    for r in rows:
+        mark = "" if r.ok is None else ("yes" if r.ok else "NO")
+        name = r.scenario if r.scenario != last else ""
+        last = r.scenario
+        print(
+            f"{name:<{widths[0]}}  {r.measure:<{widths[1]}}  {r.figure:<{widths[2]}}  "
+            f"{r.target:<{target_width}}  {mark}"
+        )
+
+
+# -- scenarios 1, 2 and 5a: the Sender -----------------------------------------------------
+
+
+async def sender_fan_out(name: str, chats: int, *, paid: bool) -> Run:
+    """`chats` followers, one brief stored through Intake, the real app sends."""
+    budget = PAID_BUDGET if paid else FREE_BUDGET
+    async with scratch_db() as db:
+        store = await Store.open(db)
+        try:
+            await create_followers(store, FIRST_CHAT, chats, FOLLOW_KEY, FOLLOW_LABEL)
+        finally:
+            await store.close()
+        async with Emulator() as emulator:
+            app = build_application(bench_settings(emulator, db, paid_broadcast=paid))
+            async with running(app):
+                svc = services(app)
+                started = time.monotonic()
+                stored = await svc.intake.add(
+                    parse_brief(BRIEF, now=datetime.now(TZ), source="bench")
+                )
+                assert stored.queued == chats, stored
+                await emulator.wait_count(chats, timeout=chats / budget * 2 + 30)
+                deadline = time.monotonic() + 30
+                while (await svc.store.stats(since=0))["pending"]:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("outbox still has pending rows")
+                    await asyncio.sleep(0.1)
+                await asyncio.sleep(SETTLE)
+                assert svc.sender is not None
+                sender_429 = svc.sender.rate_limited
+            accepted, stats = await emulator.accepted()
+    run = Run(name, list(range(FIRST_CHAT, FIRST_CHAT + chats)), accepted, stats, started)
+    if sender_429:
+        run.extra["429s seen by the sender"] = sender_429
+    return run
+
+
+# -- scenario 5: PTB's AIORateLimiter, and a plain loop ------------------------------------
+
+
+async def _rendered_alert(db: Path) -> str:
+    store = await Store.open(db)
+    try:
+        stored = await Intake(store, default_gazetteer()).add(
+            parse_brief(BRIEF, now=datetime.now(TZ), source="bench")
+        )
+    finally:
+        await store.close()
+    assert stored.item is not None
+    return render_alert(stored.item, reason=FOLLOW_LABEL, now=datetime.now(TZ), tz=TZ)
+
+
+def _button() -> InlineKeyboardMarkup:
+    button = InlineKeyboardButton(
+        f"Ontvolg {FOLLOW_LABEL}", callback_data="u:" + topic_token(FOLLOW_KEY)
+    )
+    return InlineKeyboardMarkup([[button]])
+
+
+async def aio_rate_limiter_fan_out(name: str, chats: int) -> Run:
+    """The same fan-out through PTB's AIORateLimiter (needs the optional aiolimiter)."""
+    chat_ids = list(range(FIRST_CHAT, FIRST_CHAT + chats))
+    try:
+        import aiolimiter  # noqa: F401
+    except ImportError:
+        return Run(name, chat_ids, [], Counter(), 0.0,
+                   note="aiolimiter not installed (python-telegram-bot[rate-limiter] extra)")
+    from telegram.ext import AIORateLimiter, ExtBot
+
+    async with scratch_db() as db:
+        text = await _rendered_alert(db)
+    async with Emulator() as emulator:
+        bot = ExtBot(
+            TOKEN, base_url=emulator.base_url, request=AiohttpRequest(),
+            rate_limiter=AIORateLimiter(max_retries=3),
+        )
+        lost = 0
+        async with bot:
+            started = time.monotonic()
+
+            async def send(chat: int) -> None:
+                nonlocal lost
+                try:
+                    await bot.send_message(chat, text, parse_mode="HTML", reply_markup=_button())
+                except TelegramError:
+                    lost += 1
+
+            await asyncio.gather(*(send(chat) for chat in chat_ids))
+            await asyncio.sleep(SETTLE)
+        accepted, stats = await emulator.accepted()
+    return Run(name, chat_ids, accepted, stats, started, lost=lost)
+
+
+async def plain_loop_fan_out(name: str, chats: int, *, fixed_schedule: bool) -> Run:
+    """No limiter: send to each chat in turn, 1/30 s apart; a 429 loses that alert."""
+    chat_ids = list(range(FIRST_CHAT, FIRST_CHAT + chats))
+    async with scratch_db() as db:
+        text = await _rendered_alert(db)
+    markup = _button()
+    interval = 1 / FREE_BUDGET
+    lost = 0
+    async with Emulator() as emulator:
+        async with Bot(TOKEN, base_url=emulator.base_url, request=AiohttpRequest()) as bot:
+            started = time.monotonic()
+            for i, chat in enumerate(chat_ids):
+                try:
+                    await bot.send_message(chat, text, parse_mode="HTML", reply_markup=markup)
+                except RetryAfter:
+                    lost += 1
+                if fixed_schedule:
+                    await asyncio.sleep(max(0.0, started + (i + 1) * interval - time.monotonic()))
+                else:
+                    await asyncio.sleep(interval)
+            await asyncio.sleep(SETTLE)
+        accepted, stats = await emulator.accepted()
+    return Run(name, chat_ids, accepted, stats, started, lost=lost)
+
+
+# -- scenario 3: /plaats to the first alert -------------------------------------------------
+
+
+def _latency_posts(count: int) -> list[tuple[str, str]]:
+    """(post text, key its follower follows), checked to match only their own follower."""
+    gazetteer = default_gazetteer()
+    words = LATENCY_WORDS[:count]
+    keys = [resolve(word, gazetteer).key for word in words]
+    posts = []
+    for i, (word, key) in enumerate(zip(words, keys, strict=True)):
+        text = (
+            f"AMSTERDAM (ANP) - De gemeenteraad praat vanavond over {word}, "
+            f"meldt een woordvoerder in bericht {i + 1}."
+        )
+        item = parse_brief(text, now=datetime.now(TZ))
+        matched = set(item_keys(item, gazetteer.find(item.text)))
+        assert key in matched and not matched & (set(keys) - {key}), (word, key)
+        posts.append((text, key))
+    return posts
+
+
+async def plaats_latency(posts: int) -> tuple[list[float], list[float], Run]:
+    """Inject /plaats from the admin; time to the follower's alert and to the admin's reply."""
+    plan = _latency_posts(posts)
+    followers = [FIRST_CHAT + i for i in range(len(plan))]
+    async with scratch_db() as db:
+        store = await Store.open(db)
+        try:
+            async with store.transaction() as conn:
+                await conn.executemany(
+                    "INSERT INTO chats (id, kind, created_at) VALUES (?, 'private', 0)",
+                    [(chat,) for chat in followers],
+                )
+                await conn.executemany(
+                    "INSERT INTO subscriptions (chat_id, key, label, created_at)"
+                    " VALUES (?, ?, ?, 0)",
+                    [(chat, key, key[2:]) for chat, (_, key) in zip(followers, plan, strict=True)],
+                )
+        finally:
+            await store.close()
+        async with Emulator() as emulator:
+            app = build_application(bench_settings(emulator, db))
+            injected: list[float] = []
+            async with running(app):
+                assert app.updater is not None
+                await app.updater.start_polling(poll_interval=0.0, timeout=10)
+                await asyncio.sleep(0.5)
+                started = time.monotonic()
+                for text, _ in plan:
+                    injected.append(await emulator.inject(f"/plaats {text}", ADMIN, ADMIN))
+                    # No polling of the emulator meanwhile: the bot shares this event loop.
+                    await asyncio.sleep(LATENCY_GAP)
+            accepted, stats = await emulator.accepted()
+    first: dict[int, float] = {}
+    replies = sorted(t for t, chat in accepted if chat == ADMIN)
+    for t, chat in accepted:
+        first.setdefault(chat, t)
+    alert_ms = [
+        (first[c] - t) * 1000 for c, t in zip(followers, injected, strict=True) if c in first
+    ]
+    reply_ms = []
+    for t in injected:
+        later = [r for r in replies if r >= t]
+        if later:
+            reply_ms.append((later[0] - t) * 1000)
+    alerts = [(t, c) for t, c in accepted if c != ADMIN]
+    run = Run("plaats", followers, alerts, stats, started)
+    return alert_ms, reply_ms, run
+
+
+# -- scenario 4: kill -9 mid-fan-out, restart ------------------------------------------------
+
+
+def start_bot(emulator: Emulator, db: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(
+        NEWSBOT_TOKEN=TOKEN,
+        NEWSBOT_API_URL=emulator.base_url,
+        NEWSBOT_DB=str(db),
+        NEWSBOT_PAID_BROADCAST="true",
+        PYTHONPATH=str(ROOT),
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], cwd=db.parent, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+
+
+async def _sent_in_db(db: Path) -> tuple[int, int]:
+    store = await Store.open(db)
+    try:
+        figures = await store.stats(since=0)
+    finally:
+        await store.close()
+    return figures["sent"], figures["pending"]
+
+
+async def crash_and_restart(chats: int) -> list[Row]:
+    chat_ids = list(range(FIRST_CHAT, FIRST_CHAT + chats))
+    async with scratch_db() as db:
+        store = await Store.open(db)
+        try:
+            await create_followers(store, FIRST_CHAT, chats, FOLLOW_KEY, FOLLOW_LABEL)
+            stored = await Intake(store, default_gazetteer()).add(
+                parse_brief(BRIEF, now=datetime.now(TZ), source="bench")
+            )
+            assert stored.queued == chats
+        finally:
+            await store.close()
+        async with Emulator() as emulator:
+            bot = start_bot(emulator, db)
+            try:
+                await emulator.wait_count(chats // 2, timeout=120, interval=0.01)
+            finally:
+                bot.send_signal(signal.SIGKILL)
+                await asyncio.to_thread(bot.wait, 10)
+            await asyncio.sleep(0.3)  # requests already on the wire are answered
+            at_kill = await emulator.count()
+            recorded, _ = await _sent_in_db(db)
+            in_flight = at_kill - recorded
+
+            restarted = time.monotonic()
+            bot = start_bot(emulator, db)
+            try:
+                deadline = time.monotonic() + 120
+                while True:
+                    accepted, _ = await emulator.accepted()
+                    if len({chat for _, chat in accepted}) >= chats:
+                        break
+                    if time.monotonic() > deadline or bot.poll() is not None:
+                        raise RuntimeError("the restarted bot did not deliver everything")
+                    await asyncio.sleep(0.2)
+                finished = time.monotonic()
+                await asyncio.sleep(SETTLE)
+            finally:
+                bot.send_signal(signal.SIGTERM)
+                _, stderr = await asyncio.to_thread(bot.communicate, timeout=30)
+            accepted, stats = await emulator.accepted()
+        sent_after, pending_after = await _sent_in_db(db)
+    run = Run("kill -9", chat_ids, accepted, stats, 0.0)
+    dupes = run.duplicates
+    return [
+        Row("4 kill -9", "accepted at the kill", f"{at_kill}/{chats}"),
+        Row("4 kill -9", "recorded sent in the DB at the kill", str(recorded)),
+        Row("4 kill -9", "in flight at the kill (accepted - recorded)", str(in_flight)),
+        Row("4 kill -9", "restart to last chat served", f"{finished - restarted:.1f} s"),
+        Row("4 kill -9", "chats missing after restart", str(run.missing), "0", run.missing == 0),
+        Row("4 kill -9", "duplicate alerts", str(dupes), f"<= {in_flight}", dupes <= in_flight),
+        Row("4 kill -9", "DB after restart: sent / pending", f"{sent_after} / {pending_after}",
+            f"{chats} / 0", sent_after == chats and pending_after == 0),
+        Row("4 kill -9", "429s", str(run.rate_limited), "0", run.rate_limited == 0),
+        Row("4 kill -9", "tracebacks on stderr", str(stderr.count("Traceback")), "0",
+            "Traceback" not in stderr),
+    ]
+
+
+# -- main ----------------------------------------------------------------------------------
+
+
+def pick(text: str) -> set[int]:
+    return {int(part) for part in text.split(",") if part.strip()}
+
+
+async def main(args: argparse.Namespace) -> int:
+    quick = args.quick
+    only = pick(args.only)
+    rows: list[Row] = []
+
+    def show(new: Iterable[Row]) -> None:
+        new = list(new)
+        rows.extend(new)
+        for row in new:
+            print(f"  {row.scenario}: {row.measure}: {row.figure}", flush=True)
+
+    if 1 in only:
+        n = 600 if quick else 3000
+        print(f"[1] free budget, {n} chats (~{n / FREE_BUDGET:.0f} s) ...", flush=True)
+        run = await sender_fan_out("free", n, paid=False)
+        show(rate_rows(f"1 free, {n} chats", run, TARGET_FREE_RATE))
+    if 2 in only:
+        n = 5000 if quick else 20_000
+        print(f"[2] paid broadcast, {n} chats ...", flush=True)
+        run = await sender_fan_out("paid", n, paid=True)
+        show(rate_rows(f"2 paid, {n} chats", run, TARGET_PAID_RATE))
+    if 3 in only:
+        n = 10 if quick else 20
+        print(f"[3] /plaats to first alert, {n} posts ...", flush=True)
+        alert_ms, reply_ms, run = await plaats_latency(n)
+        scenario = f"3 /plaats, {n} posts"
+        median = statistics.median(alert_ms) if alert_ms else float("nan")
+        show([
+            Row(scenario, "to first alert: median", f"{median:.1f} ms",
+                f"< {TARGET_LATENCY_MS:g} ms", median < TARGET_LATENCY_MS),
+            Row(scenario, "to first alert: min / max",
+                f"{min(alert_ms):.1f} / {max(alert_ms):.1f} ms"),
+            Row(scenario, "to the admin's reply: median",
+                f"{statistics.median(reply_ms):.1f} ms"),
+            Row(scenario, "followers with exactly one alert", f"{run.exactly_one}/{n}", "all",
+                run.exactly_one == n),
+            Row(scenario, "429s", str(run.rate_limited), "0", run.rate_limited == 0),
+        ])
+    if 4 in only:
+        n = 2000 if quick else 5000
+        print(f"[4] kill -9 halfway through {n} chats, restart ...", flush=True)
+        show(await crash_and_restart(n))
+    if 5 in only:
+        n = 600
+        print(f"[5] comparison on {n} chats, free budget (~{4 * n / FREE_BUDGET:.0f} s) ...",
+              flush=True)
+        run = await sender_fan_out("sender", n, paid=False)
+        show(rate_rows(f"5a Sender, {n}", run, None))
+        run = await aio_rate_limiter_fan_out("aiorl", n)
+        show(rate_rows(f"5b AIORateLimiter, {n}", run, None))
+        run = await plain_loop_fan_out("sleep", n, fixed_schedule=False)
+        show(rate_rows(f"5c loop, sleep 1/30 s, {n}", run, None))
+        run = await plain_loop_fan_out("schedule", n, fixed_schedule=True)
+        show(rate_rows(f"5d loop, 1/30 s schedule, {n}", run, None))
+
+    print()
+    print_table(rows)
+    failed = [r for r in rows if r.ok is False]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller runs (600 free chats)")
+    parser.add_argument("--only", default="1,2,3,4,5", help="scenarios to run, e.g. 2,3")
+    # Loopback only: never through a proxy from the environment.
+    os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                 "all_proxy"):
+        os.environ.pop(name, None)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    sys.exit(asyncio.run(main(parser.parse_args())))

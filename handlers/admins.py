@@ -85,44 +85,36 @@ def _now(svc: Services) -> datetime:
     return datetime.now(svc.settings.tz)
 
 
+async def _post(
+    update: Update, context: ContextTypes.DEFAULT_TYPE,
+    parse: Callable[..., Item], usage: str, what: str,
+) -> None:
+    """Parse the admin's text with `parse`, store it through the intake, report back."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    text = _body(message)
+    if not text:
+        await message.reply_text(html.escape(usage))
+        return
+    svc = services(context)
+    try:
+        item = parse(text, now=_now(svc), source=f"admin:{user.id}")
+    except ParseError as exc:
+        await message.reply_text(f"{html.escape(str(exc))}\n\n{html.escape(usage)}")
+        return
+    await message.reply_text(_stored_reply(await svc.intake.add(item), what))
+
+
 @admin_only
 async def post_brief(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/plaats <brief>: store a wire brief and alert its followers."""
-    message = update.effective_message
-    assert message is not None and update.effective_user is not None
-    text = _body(message)
-    if not text:
-        await message.reply_text(html.escape(PLAATS_USAGE))
-        return
-    svc = services(context)
-    source = f"admin:{update.effective_user.id}"
-    try:
-        item = parse_brief(text, now=_now(svc), source=source)
-    except ParseError as exc:
-        await message.reply_text(f"{html.escape(str(exc))}\n\n{html.escape(PLAATS_USAGE)}")
-        return
-    stored = await svc.intake.add(item)
-    await message.reply_text(_stored_reply(stored, "bericht"))
+    await _post(update, context, parse_brief, PLAATS_USAGE, "bericht")
 
 
 @admin_only
 async def post_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/opening <title + paragraphs>: store an article and make it the lead story."""
-    message = update.effective_message
-    assert message is not None and update.effective_user is not None
-    text = _body(message)
-    if not text:
-        await message.reply_text(html.escape(OPENING_USAGE))
-        return
-    svc = services(context)
-    source = f"admin:{update.effective_user.id}"
-    try:
-        item = parse_article(text, now=_now(svc), source=source, lead=True)
-    except ParseError as exc:
-        await message.reply_text(f"{html.escape(str(exc))}\n\n{html.escape(OPENING_USAGE)}")
-        return
-    stored = await svc.intake.add(item)
-    await message.reply_text(_stored_reply(stored, "openingsverhaal"))
+    await _post(update, context, parse_article, OPENING_USAGE, "openingsverhaal")
 
 
 async def _item_arg(message: Message, svc: Services, usage: str) -> tuple[Item, str] | None:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, ChatMemberHandler, CommandHandler, ContextTypes
 
 from bot.match import TermError, Topic, resolve, topic_token
 from bot.quiet import QuietError, describe, parse_quiet
@@ -342,6 +342,18 @@ def _addressed_to_us(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bo
     return command.lower().endswith("@" + (context.bot.username or "").lower())
 
 
+async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot was blocked, removed from a group, or let back in."""
+    change, chat = update.my_chat_member, update.effective_chat
+    if change is None or chat is None:
+        return
+    store = services(context).store
+    if change.new_chat_member.status in ("kicked", "left"):
+        await store.deactivate_chat(chat.id, f"bot status: {change.new_chat_member.status}")
+    elif change.new_chat_member.status in ("member", "administrator"):
+        await store.touch_chat(chat.id, chat.type, chat.title)
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     for name, callback in (
         ("start", start),
@@ -355,3 +367,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         ("zoek", search),
     ):
         app.add_handler(CommandHandler(name, callback))
+    app.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -141,6 +141,10 @@ class Store:
             )
         return row is not None and not row["active"]
 
+    async def deactivate_chat(self, chat_id: int, reason: str) -> None:
+        """The chat blocked or removed the bot: keep its subscriptions dormant."""
+        await self.record([ChatGone(chat_id, reason)])
+
     async def chat(self, chat_id: int) -> aiosqlite.Row | None:
         return await self._one("SELECT * FROM chats WHERE id = ?", (chat_id,))
 

@@ -221,3 +221,22 @@ async def test_burst_of_replies_earns_no_429(api: BotAPI, db_path: Path) -> None
         assert api.stats["429"] == 0
         assert all(len(api.sent(c)) == 1 for c in range(2000, 2060))
         del harness
+
+
+async def test_blocking_the_bot_makes_the_chat_dormant_at_once(bot: Harness) -> None:
+    await follow(bot, 1010)
+    me = {"id": bot.api.bot_id, "is_bot": True, "first_name": "NewsBot"}
+    reader = {"id": 1010, "is_bot": False, "first_name": "Test"}
+    bot.api._push_update({"my_chat_member": {
+        "chat": {"id": 1010, "type": "private", "first_name": "Test"},
+        "from": reader, "date": 0,
+        "old_chat_member": {"status": "member", "user": me},
+        "new_chat_member": {"status": "kicked", "user": me, "until_date": 0},
+    }})
+
+    async def dormant() -> bool:
+        chat = await bot.services.store.chat(1010)
+        return chat is not None and chat["active"] == 0
+
+    await until(dormant)
+    assert [s.key for s in await bot.services.store.subscriptions(1010)] == ["r:JP"]

@@ -274,10 +274,11 @@ async def build(path: Path, chats: int) -> dict[str, object]:
                 (FAN_KEY, FAN_LABEL, now, fan),
             )
             # A multiplicative hash of (chat, j) picks the slot: deterministic, spread out.
+            # CROSS JOIN fixes the loop order; left to itself the planner scans `pick` first.
             await conn.execute(
                 "INSERT INTO subscriptions (chat_id, key, label, created_at)"
-                " SELECT c.id, p.key, p.label, ? FROM chats AS c, bucket AS b"
-                " JOIN pick AS p ON p.bucket = b.id AND p.slot ="
+                " SELECT c.id, p.key, p.label, ? FROM chats AS c CROSS JOIN bucket AS b"
+                " CROSS JOIN pick AS p ON p.bucket = b.id AND p.slot ="
                 "  (((c.id * 2654435761 + b.id * 40503) % 4294967296) >> 8) % b.size"
                 " WHERE NOT (b.id = 0 AND c.id <= ?)",
                 (now, fan),

@@ -32,15 +32,21 @@ log = logging.getLogger(__name__)
 
 
 def build_application(
-    settings: Settings, *, send_alerts: bool = True, request: BaseRequest | None = None
+    settings: Settings,
+    *,
+    send_alerts: bool = True,
+    request: BaseRequest | None = None,
+    limits: Limits | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The bot's Application, not yet initialised.  Needs `settings.token`.
 
-    ``request`` replaces the HTTP backend (the offline console answers in-process).
+    ``request`` replaces the HTTP backend and ``limits`` Telegram's limits (the offline
+    console answers in-process and has no reason to wait).
     """
     if settings.token is None:
         raise ValueError("NEWSBOT_TOKEN is not set")
-    limits = Limits(global_per_second=1000 if settings.paid_broadcast else 30)
+    if limits is None:
+        limits = Limits(global_per_second=1000 if settings.paid_broadcast else 30)
     limiter = RateLimiter(limits)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]

@@ -28,6 +28,7 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
+from bot.ratelimit import Limits
 from bot.settings import Settings
 
 CONSOLE_USER = 1
@@ -425,7 +426,7 @@ async def run_console(
     `lines` defaults to the terminal (with a prompt) and `out` to stdout; lines from
     elsewhere are echoed after a prompt, so the output reads as a conversation.
     """
-    from bot.app import build_application
+    from bot.app import build_application, running
 
     out = out or sys.stdout
     echo = lines is not None
@@ -433,32 +434,13 @@ async def run_console(
         styled = out.isatty()
     api = LocalBotAPI(out, styled=styled)
     source = lines if lines is not None else stdin_lines(api)
-    app = build_application(console_settings(settings), request=api)
+    # No Telegram behind the console: no per-chat pacing, so replies come at once.
+    limits = Limits(global_per_second=1000, chat_window=0.0)
+    app = build_application(console_settings(settings), request=api, limits=limits)
     out.write(f"{INTRO}\n{HINTS}\n\n")
     out.flush()
-    await _start(app)
-    try:
+    async with running(app):
         await _chat(app, api, source, out, echo)
-    finally:
-        await _stop(app)
-
-
-async def _start(app: Application) -> None:  # type: ignore[type-arg]
-    # The steps of PTB's run_polling, without the polling.
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    await app.start()
-
-
-async def _stop(app: Application) -> None:  # type: ignore[type-arg]
-    if app.running:
-        await app.stop()
-        if app.post_stop:
-            await app.post_stop(app)
-    await app.shutdown()
-    if app.post_shutdown:
-        await app.post_shutdown(app)
 
 
 async def _chat(

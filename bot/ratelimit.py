@@ -72,6 +72,7 @@ class Limits:
     private_per_second: int = 1
     group_per_minute: int = 20
     max_skew: float = 0.05  # at most this long assumed between our send and Telegram's receipt
+    chat_window: float = 1.0  # the per-chat limit's window; 0 turns per-chat limits off
 
 
 @dataclass
@@ -99,7 +100,9 @@ class RateLimiter:
         return chat_id < 0
 
     def _chat_pools(self, chat_id: int) -> list[tuple[PermitPool, float]]:
-        pools = [(self._chat_second.setdefault(chat_id, PermitPool(1)), 1.0)]
+        if not self.limits.chat_window:
+            return []
+        pools = [(self._chat_second.setdefault(chat_id, PermitPool(1)), self.limits.chat_window)]
         if self.is_group(chat_id):
             pool = self._group_minute.setdefault(chat_id, PermitPool(self.limits.group_per_minute))
             pools.append((pool, 60.0))

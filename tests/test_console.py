@@ -12,21 +12,12 @@ from pathlib import Path
 
 import pytest
 
-import bot.app
 from bot.cli import main
 from bot.console import INTRO, NO_BUTTONS, run_console, terminal_text
-from bot.ratelimit import RateLimiter, Ticket
 from bot.settings import Settings
 from tests.conftest import SEED
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-class NoWaitLimiter(RateLimiter):
-    """Telegram's 1 message/s per chat would make every scripted line wait a second."""
-
-    def done(self, ticket: Ticket, *, sent: bool = True) -> None:
-        super().done(ticket, sent=False)  # permits come back at once
 
 
 @pytest.fixture
@@ -37,7 +28,6 @@ def seeded(db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Se
     monkeypatch.chdir(tmp_path)  # no .env from the working copy
     monkeypatch.setenv("NEWSBOT_DB", str(db_path))
     assert main(["import", str(SEED)]) == 0
-    monkeypatch.setattr(bot.app, "RateLimiter", NoWaitLimiter)
     return Settings(_env_file=None, db=db_path)  # type: ignore[call-arg]
 
 

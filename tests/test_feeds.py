@@ -432,7 +432,7 @@ async def test_poller_keeps_good_feed_going_and_backs_off_broken_one(
     poller.start()
     deadline = time.monotonic() + 3.0
     while time.monotonic() < deadline:
-        if await store.count_items() == 3 and len(server.requests("/500")) >= 4:
+        if await store.count_items() == 3 and poller.feeds[broken].failures >= 4:
             break
         await asyncio.sleep(0.01)
     await poller.stop()
@@ -440,12 +440,14 @@ async def test_poller_keeps_good_feed_going_and_backs_off_broken_one(
     assert await store.count_items() == 3
     assert len(server.requests("/rss.xml")) >= 2  # the good feed kept being polled
     tries = [seen.at for seen in server.requests("/500")]
-    assert len(tries) >= 4
-    assert poller.feeds[broken].failures == len(tries)
+    failed = poller.feeds[broken].failures
+    assert failed >= 4
+    # Stopping may cut off one last try whose failure was not counted yet.
+    assert failed <= len(tries) <= failed + 1
     gaps = [later - earlier for earlier, later in itertools.pairwise(tries)]
     # Jittered 0.04 s, 0.08 s, 0.16 s: the third wait is always longer than the first.
     assert gaps[2] > gaps[0]
     assert poller.feeds[good].failures == 0
     failures = [r for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(failures) == len(tries)
+    assert len(failures) == failed
     assert all(r.exc_info is None for r in failures)

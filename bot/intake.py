@@ -47,7 +47,7 @@ class Intake:
         for item in items:
             places = self.gazetteer.find(item.text)
             regions = sorted({place.country for place in places})
-            entries.append((item, regions, item_keys(item, places)))
+            entries.append((item, regions, item_keys(item, places, self.store.followed)))
         results = [Stored(item, queued) for item, queued in await self.store.add_items(entries)]
         if any(r.queued for r in results):
             self.on_queued()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.items import Item
@@ -78,10 +79,33 @@ def resolve(term: str, gazetteer: Gazetteer) -> Topic:
     return Topic(key="k:" + " ".join(stems(term)), name=term)
 
 
-def item_keys(item: Item, places: list[Place]) -> list[str]:
+class FollowedKeys:
+    """The keys some chat follows, and the word-prefixes of followed phrases.
+
+    A superset is fine (SQL does the real matching), so keys are only ever added: an
+    item's keys are first filtered here, and an item nobody follows costs no lookup.
+    """
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self.keys: set[str] = set()
+        self.prefixes: set[str] = set()
+        for key in keys:
+            self.add(key)
+
+    def add(self, key: str) -> None:
+        self.keys.add(key)
+        if key.startswith("k:"):
+            stems_ = key[2:].split(" ")
+            for n in range(1, len(stems_)):
+                self.prefixes.add("k:" + " ".join(stems_[:n]))
+
+
+def item_keys(item: Item, places: list[Place], followed: FollowedKeys | None = None) -> list[str]:
     """Every subscription key the item matches (deduplicated, in a stable order).
 
-    ``places`` are the places and countries the gazetteer found in the item.
+    ``places`` are the places and countries the gazetteer found in the item.  With
+    ``followed``, only keys someone follows are returned, and a phrase is only grown
+    word by word while it is the start of a followed phrase.
     """
     keys: dict[str, None] = {f"r:{code}": None for code in sorted({p.country for p in places})}
     for place in places:
@@ -89,10 +113,21 @@ def item_keys(item: Item, places: list[Place]) -> list[str]:
         if prefix != "r":
             keys[f"{prefix}:{place.key}"] = None
     item_stems = stems(item.text)
-    for n in range(1, MAX_PHRASE_WORDS + 1):
-        for i in range(len(item_stems) - n + 1):
-            keys["k:" + " ".join(item_stems[i : i + n])] = None
-    return list(keys)
+    if followed is None:
+        for n in range(1, MAX_PHRASE_WORDS + 1):
+            for i in range(len(item_stems) - n + 1):
+                keys["k:" + " ".join(item_stems[i : i + n])] = None
+        return list(keys)
+    found = [key for key in keys if key in followed.keys]
+    for i in range(len(item_stems)):
+        gram = "k:" + item_stems[i]
+        for n in range(2, MAX_PHRASE_WORDS + 2):
+            if gram in followed.keys:
+                found.append(gram)
+            if gram not in followed.prefixes or i + n > len(item_stems):
+                break
+            gram += " " + item_stems[i + n - 1]
+    return list(dict.fromkeys(found))
 
 
 def topic_token(key: str) -> str:

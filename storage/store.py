@@ -22,9 +22,12 @@ from typing import Any
 import aiosqlite
 
 from bot.items import Item
+from bot.match import FollowedKeys
 from storage.db import connect
 
 MAX_SUBSCRIPTIONS = 50
+
+DeliveryId = tuple[int, int]  # (item_id, chat_id): the outbox's primary key
 
 
 class SubscribeResult(Enum):
@@ -43,15 +46,19 @@ class Subscription:
 class Delivery:
     """One pending alert, with what the sender needs to render and send it."""
 
-    id: int
     item_id: int
     chat_id: int
     chat_kind: str
+    chat_active: bool
     key: str
-    label: str
+    label: str | None  # None: the chat no longer follows what matched
     attempts: int
     quiet_from: int | None
     quiet_until: int | None
+
+    @property
+    def id(self) -> DeliveryId:
+        return (self.item_id, self.chat_id)
 
 
 def _ts(value: datetime | None) -> float | None:
@@ -90,10 +97,24 @@ class Store:
         self.conn = conn
         self.path = path
         self._write_lock = asyncio.Lock()
+        # Every key some chat follows, kept in step by subscribe(); read at open, so a
+        # long-running process learns of another process's /volg only on restart (only
+        # the bot takes /volg; imports and feeds just store items).
+        self.followed = FollowedKeys()
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
-        return cls(await connect(path), Path(path))
+        store = cls(await connect(path), Path(path))
+        # The distinct keys by skipping through the index: one seek per key rather
+        # than a scan of every subscription.
+        rows = await store._all(
+            "WITH RECURSIVE k(key) AS (SELECT min(key) FROM subscriptions"
+            " UNION ALL SELECT (SELECT min(key) FROM subscriptions WHERE key > k.key)"
+            " FROM k WHERE k.key IS NOT NULL)"
+            " SELECT key FROM k WHERE key IS NOT NULL"
+        )
+        store.followed = FollowedKeys(row[0] for row in rows)
+        return store
 
     async def close(self) -> None:
         async with self._write_lock:
@@ -155,6 +176,7 @@ class Store:
                 "SELECT count(*) FROM subscriptions WHERE chat_id = ?", (chat_id,)
             ) as cur:
                 row = await cur.fetchone()
+            await _delete_chat_deliveries(conn, chat_id)
             await conn.execute("DELETE FROM chats WHERE id = ?", (chat_id,))
         return int(row[0]) if row else 0
 
@@ -226,15 +248,16 @@ class Store:
     async def _enqueue(conn: aiosqlite.Connection, item_id: int, keys: Sequence[str]) -> int:
         if not keys:
             return 0
-        marks = ",".join("?" * len(keys))
-        # One set-based statement: the subscriptions index finds the chats, the unique
-        # (item, chat) pair keeps a chat that matches on several keys to one row.
+        # One set-based statement: the subscriptions index finds the chats, the (item,
+        # chat) key keeps a chat that matches on several keys to one row.  The keys go
+        # in as one JSON parameter, so the statement text (and its cached plan) is the
+        # same whatever the item's length.
         cursor = await conn.execute(
             "INSERT OR IGNORE INTO deliveries (item_id, chat_id, key)"
             " SELECT ?, s.chat_id, s.key FROM subscriptions AS s"
-            f" WHERE s.key IN ({marks})"
+            " WHERE s.key IN (SELECT value FROM json_each(?))"
             " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)",
-            (item_id, *keys),
+            (item_id, json.dumps(list(keys))),
         )
         return cursor.rowcount
 
@@ -337,6 +360,7 @@ class Store:
                 "INSERT INTO subscriptions (chat_id, key, label, created_at) VALUES (?, ?, ?, ?)",
                 (chat_id, key, label, time.time()),
             )
+        self.followed.add(key)
         return SubscribeResult.ADDED
 
     async def unsubscribe(self, chat_id: int, key: str) -> str | None:
@@ -398,13 +422,13 @@ class Store:
             return cursor.rowcount
 
     async def sent_alerts(self, item_id: int, since: float = 0.0) -> list[aiosqlite.Row]:
-        """Alerts already in chats for an item: (id, chat_id, message_id, key, label)."""
+        """Alerts already in chats for an item: (item_id, chat_id, message_id, key, label)."""
         return await self._all(
-            "SELECT d.id, d.chat_id, d.message_id, d.key, coalesce(s.label, '') AS label"
+            "SELECT d.item_id, d.chat_id, d.message_id, d.key, coalesce(s.label, '') AS label"
             " FROM deliveries AS d"
             " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
             " WHERE d.item_id = ? AND d.status = 'sent' AND d.message_id IS NOT NULL"
-            " AND d.sent_at >= ? ORDER BY d.id",
+            " AND d.sent_at >= ? ORDER BY d.chat_id",
             (item_id, since),
         )
 
@@ -413,21 +437,21 @@ class Store:
     async def pending_deliveries(self, now: float, limit: int) -> list[Delivery]:
         """Pending alerts that may go now: newest items first, then in queue order."""
         rows = await self._all(
-            "SELECT d.id, d.item_id, d.chat_id, d.key, d.attempts, c.kind AS chat_kind,"
-            " c.quiet_from, c.quiet_until, s.label"
+            "SELECT d.item_id, d.chat_id, d.key, d.attempts, c.kind AS chat_kind,"
+            " c.active AS chat_active, c.quiet_from, c.quiet_until, s.label"
             " FROM deliveries AS d"
             " JOIN chats AS c ON c.id = d.chat_id"
             " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
             " WHERE d.status = 'pending' AND d.not_before <= ?"
-            " ORDER BY d.item_id DESC, d.id LIMIT ?",
+            " ORDER BY d.item_id DESC, d.chat_id LIMIT ?",
             (now, limit),
         )
         return [
             Delivery(
-                id=row["id"],
                 item_id=row["item_id"],
                 chat_id=row["chat_id"],
                 chat_kind=row["chat_kind"],
+                chat_active=bool(row["chat_active"]),
                 key=row["key"],
                 label=row["label"],
                 attempts=row["attempts"],
@@ -483,21 +507,21 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Sent(Outcome):
-    delivery_id: int
+    delivery_id: DeliveryId
     message_id: int
     at: float
 
     async def apply(self, conn: aiosqlite.Connection) -> None:
         await conn.execute(
             "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, error = NULL"
-            " WHERE id = ?",
-            (self.message_id, self.at, self.delivery_id),
+            " WHERE item_id = ? AND chat_id = ?",
+            (self.message_id, self.at, *self.delivery_id),
         )
 
 
 @dataclass(frozen=True)
 class Retry(Outcome):
-    delivery_id: int
+    delivery_id: DeliveryId
     attempts: int
     not_before: float
     error: str
@@ -505,27 +529,31 @@ class Retry(Outcome):
     async def apply(self, conn: aiosqlite.Connection) -> None:
         await conn.execute(
             "UPDATE deliveries SET attempts = ?, not_before = ?, error = ?"
-            " WHERE id = ? AND status = 'pending'",
-            (self.attempts, self.not_before, self.error, self.delivery_id),
+            " WHERE item_id = ? AND chat_id = ? AND status = 'pending'",
+            (self.attempts, self.not_before, self.error, *self.delivery_id),
         )
 
 
 @dataclass(frozen=True)
 class Failed(Outcome):
-    delivery_id: int
+    delivery_id: DeliveryId
     error: str
-    status: str = "failed"  # or 'dropped' (retracted item, unfollowed since)
+    status: str = "failed"  # or 'dropped' (retracted item, unfollowed since, chat gone)
 
     async def apply(self, conn: aiosqlite.Connection) -> None:
         await conn.execute(
-            "UPDATE deliveries SET status = ?, error = ? WHERE id = ?",
-            (self.status, self.error, self.delivery_id),
+            "UPDATE deliveries SET status = ?, error = ? WHERE item_id = ? AND chat_id = ?",
+            (self.status, self.error, *self.delivery_id),
         )
 
 
 @dataclass(frozen=True)
 class ChatGone(Outcome):
-    """403 or 'chat not found': the chat goes dormant, its pending alerts are dropped."""
+    """403 or 'chat not found': the chat goes dormant.
+
+    Its pending alerts are dropped by the sender as it reaches them (it sees the chat is
+    inactive): finding them here would mean a scan of the outbox for every blocked reader.
+    """
 
     chat_id: int
     reason: str
@@ -533,11 +561,6 @@ class ChatGone(Outcome):
     async def apply(self, conn: aiosqlite.Connection) -> None:
         await conn.execute(
             "UPDATE chats SET active = 0, inactive_reason = ? WHERE id = ?",
-            (self.reason, self.chat_id),
-        )
-        await conn.execute(
-            "UPDATE deliveries SET status = 'dropped', error = ?"
-            " WHERE chat_id = ? AND status = 'pending'",
             (self.reason, self.chat_id),
         )
 
@@ -553,11 +576,12 @@ class ChatMoved(Outcome):
         async with conn.execute("SELECT 1 FROM chats WHERE id = ?", (self.new_id,)) as cur:
             exists = await cur.fetchone() is not None
         if not exists:
-            # ON UPDATE CASCADE carries subscriptions and deliveries along.
+            # ON UPDATE CASCADE carries the subscriptions along; the outbox has no keys.
             await conn.execute(
                 "UPDATE chats SET id = ?, kind = 'supergroup' WHERE id = ?",
                 (self.new_id, self.old_id),
             )
+            await _move_chat_deliveries(conn, self.old_id, self.new_id)
             return
         # The new chat already spoke to us: merge into it, then drop the old one.
         await conn.execute(
@@ -565,10 +589,9 @@ class ChatMoved(Outcome):
             " SELECT ?, key, label, created_at FROM subscriptions WHERE chat_id = ?",
             (self.new_id, self.old_id),
         )
-        await conn.execute(
-            "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?",
-            (self.new_id, self.old_id),
-        )
+        await _move_chat_deliveries(conn, self.old_id, self.new_id)
+        # Rows the new chat already had for the same item stay behind: drop them.
+        await _delete_chat_deliveries(conn, self.old_id)
         await conn.execute("DELETE FROM chats WHERE id = ?", (self.old_id,))
 
 
@@ -582,4 +605,25 @@ class Count(Outcome):
             "INSERT INTO counters (name, value) VALUES (?, ?)"
             " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
             (self.name, self.amount),
+        )
+
+
+# The outbox has no index on chat_id for pending rows (it would slow every fan-out);
+# a chat's pending rows are found through the pending index, its history through
+# deliveries_chat_done.  Both are rare: /stop and group migrations.
+
+async def _delete_chat_deliveries(conn: aiosqlite.Connection, chat_id: int) -> None:
+    await conn.execute(
+        "DELETE FROM deliveries WHERE status = 'pending' AND chat_id = ?", (chat_id,)
+    )
+    await conn.execute(
+        "DELETE FROM deliveries WHERE status != 'pending' AND chat_id = ?", (chat_id,)
+    )
+
+
+async def _move_chat_deliveries(conn: aiosqlite.Connection, old_id: int, new_id: int) -> None:
+    for where in ("status = 'pending'", "status != 'pending'"):
+        await conn.execute(
+            f"UPDATE OR IGNORE deliveries SET chat_id = ? WHERE {where} AND chat_id = ?",
+            (new_id, old_id),
         )

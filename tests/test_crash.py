@@ -35,6 +35,11 @@ async def prepare(db: Path) -> None:
                 " VALUES (?, 'r:JP', 'Japan', 0)",
                 [(c,) for c in CHATS],
             )
+    finally:
+        await store.close()
+    # Opened again, as the bot would be: the store reads the followed keys at open.
+    store = await Store.open(db)
+    try:
         item = parse_brief("TOKIO (ANP) - Japan kiest.", now=datetime.now().astimezone())
         [stored] = await Intake(store, default_gazetteer()).add_many([item])
         assert stored.queued == len(CHATS)

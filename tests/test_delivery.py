@@ -32,7 +32,7 @@ async def follow(bot: Harness, chat_id: int, term: str = "Japan") -> None:
 
 async def delivery(bot: Harness, chat_id: int) -> dict[str, object]:
     row = await bot.services.store._one(
-        "SELECT * FROM deliveries WHERE chat_id = ? ORDER BY id DESC LIMIT 1", (chat_id,)
+        "SELECT * FROM deliveries WHERE chat_id = ? ORDER BY item_id DESC LIMIT 1", (chat_id,)
     )
     return dict(row) if row else {}
 

@@ -328,11 +328,13 @@ class Store:
         if not words:
             return []
         query = " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
+        # Newest stored first: FTS5 walks its index by descending rowid (= item id) and
+        # stops at the limit, where sorting by publication time would read every match
+        # (50-90 ms for a common word in 100,000 items, against a few ms this way).
         return await self._items(
             "SELECT i.* FROM items_fts JOIN items AS i ON i.id = items_fts.rowid"
             " WHERE items_fts MATCH ? AND i.retracted = 0"
-            " ORDER BY coalesce(i.published_at, i.received_at) DESC, i.id DESC"
-            " LIMIT ? OFFSET ?",
+            " ORDER BY items_fts.rowid DESC LIMIT ? OFFSET ?",
             (query, limit, offset),
         )
 

@@ -559,10 +559,15 @@ async def crash_and_restart(chats: int) -> list[Row]:
         store = await Store.open(db)
         try:
             await create_followers(store, FIRST_CHAT, chats, FOLLOW_KEY, FOLLOW_LABEL)
+        finally:
+            await store.close()
+        # Opened again, as the bot would be: the store reads the followed keys at open.
+        store = await Store.open(db)
+        try:
             stored = await Intake(store, default_gazetteer()).add(
                 parse_brief(BRIEF, now=datetime.now(TZ), source="bench")
             )
-            assert stored.queued == chats
+            assert stored.queued == chats, stored
         finally:
             await store.close()
         async with Emulator() as emulator:

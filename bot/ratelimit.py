@@ -4,9 +4,13 @@ Telegram counts messages in sliding windows on its side.  We model each limit as
 set of permits: a send takes one permit of every limit it falls under and gives it
 back one window after Telegram *received* it.  We do not know that moment exactly,
 only that it lies between our send and the response, so the permit is held until
-``min(response, send + max_skew) + window``.  On loopback that is a few milliseconds
-over the window; against Telegram at most ``max_skew`` over it.  That keeps us under
-every limit whatever the latency jitter, and close enough to use the whole budget.
+``min(response, send + max_skew) + window``.  ``send`` is when the permit was taken,
+and the request may leave later: a busy event loop, a garbage-collector pause (and
+aiohttp writes a request body in a task of its own, a loop turn later), then queueing
+on Telegram's side.  ``max_skew`` must cover all of that, or a permit comes back early
+and Telegram answers 429.  Below it the hold ends at the response: on loopback a few
+milliseconds over the window, against Telegram one round trip over it.  That keeps us
+under every limit whatever the latency jitter, and close enough to use the whole budget.
 
 Waiters are served by priority: a reader waiting for a reply goes before an alert.
 """
@@ -21,6 +25,8 @@ from dataclasses import dataclass, field
 
 REPLY = 0  # a reader is waiting for this message
 ALERT = 1  # a pushed alert, an edit or a delete in the background
+
+FORGET_EVERY = 10.0  # seconds between sweeps of idle chats' bookkeeping
 
 
 class PermitPool:
@@ -71,7 +77,11 @@ class Limits:
     global_per_second: int = 30
     private_per_second: int = 1
     group_per_minute: int = 20
-    max_skew: float = 0.05  # at most this long assumed between our send and Telegram's receipt
+    # At most this long assumed between taking a permit and Telegram's receipt.  Measured
+    # at 1000/s on two cores (bench/bench_delivery.py, emulator in its own process): up to
+    # 160 ms, mostly before the request left (loop lag, GC pauses); 0.05 drew 429s for
+    # 0.2-1% of the sends.
+    max_skew: float = 0.25
     chat_window: float = 1.0  # the per-chat limit's window; 0 turns per-chat limits off
 
 
@@ -93,6 +103,7 @@ class RateLimiter:
         self._chat_second: dict[int, PermitPool] = {}
         self._group_minute: dict[int, PermitPool] = {}
         self._paused_until: dict[int, float] = {}
+        self._next_forget = self.clock() + FORGET_EVERY
 
     @staticmethod
     def is_group(chat_id: int) -> bool:
@@ -102,6 +113,13 @@ class RateLimiter:
     def _chat_pools(self, chat_id: int) -> list[tuple[PermitPool, float]]:
         if not self.limits.chat_window:
             return []
+        now = self.clock()
+        if now >= self._next_forget:
+            # Without this sweep every chat ever messaged keeps its pools (about 1.7 KB
+            # each): memory that grows with the audience, and more for every
+            # garbage-collector pass to walk.
+            self._next_forget = now + FORGET_EVERY
+            self.forget_idle()
         pools = [(self._chat_second.setdefault(chat_id, PermitPool(1)), self.limits.chat_window)]
         if self.is_group(chat_id):
             pool = self._group_minute.setdefault(chat_id, PermitPool(self.limits.group_per_minute))
@@ -170,10 +188,17 @@ class RateLimiter:
         self._paused_until[chat_id] = max(until, self._paused_until.get(chat_id, 0.0))
 
     def forget_idle(self) -> None:
-        """Drop the bookkeeping of chats that have nothing pending (keeps memory flat)."""
+        """Drop the bookkeeping of chats that have nothing pending (keeps memory flat).
+
+        A group's two pools go together, and only when both are idle: a reply waiting
+        for the group's per-second permit already holds its per-minute pool, which must
+        not be replaced by a fresh one meanwhile.
+        """
         now = self.clock()
-        for table in (self._chat_second, self._group_minute):
-            for chat_id in [c for c, pool in table.items() if pool.idle]:
-                del table[chat_id]
+        for chat_id in [c for c, pool in self._chat_second.items() if pool.idle]:
+            minute = self._group_minute.get(chat_id)
+            if minute is None or minute.idle:
+                del self._chat_second[chat_id]
+                self._group_minute.pop(chat_id, None)
         for chat_id in [c for c, until in self._paused_until.items() if until <= now]:
             del self._paused_until[chat_id]

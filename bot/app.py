@@ -7,6 +7,7 @@ The store, the gazetteer and the sender start in `post_init` and stop in
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -46,7 +47,7 @@ def build_application(
     if settings.token is None:
         raise ValueError("NEWSBOT_TOKEN is not set")
     if limits is None:
-        limits = Limits(global_per_second=1000 if settings.paid_broadcast else 30)
+        limits = Limits(paid_per_second=1000 if settings.paid_broadcast else None)
     limiter = RateLimiter(limits)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
@@ -65,6 +66,10 @@ def build_application(
             svc.feeds = FeedPoller(settings.feeds, svc.intake, settings.feed_interval)
             svc.feeds.start()
         app.bot_data[SERVICES_KEY] = svc
+        # The gazetteer and PTB are ~100,000 long-lived objects; frozen, the garbage
+        # collector stops walking them (its pauses caused 429s at 1000 sends/s).
+        gc.collect()
+        gc.freeze()
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in READER_COMMANDS])
         log.info("bot @%s ready, database %s", app.bot.username, settings.db)
 

@@ -75,6 +75,9 @@ class PermitPool:
 @dataclass
 class Limits:
     global_per_second: int = 30
+    # Alerts sent with allow_paid_broadcast have a budget of their own (1000/s); replies,
+    # edits and deletes still count against the free 30/s.  None: no paid broadcast.
+    paid_per_second: int | None = None
     private_per_second: int = 1
     group_per_minute: int = 20
     # At most this long assumed between taking a permit and Telegram's receipt.  Measured
@@ -100,6 +103,8 @@ class RateLimiter:
         self.limits = limits or Limits()
         self.clock = clock
         self.global_pool = PermitPool(self.limits.global_per_second)
+        paid = self.limits.paid_per_second
+        self.paid_pool = PermitPool(paid) if paid else None
         self._chat_second: dict[int, PermitPool] = {}
         self._group_minute: dict[int, PermitPool] = {}
         self._paused_until: dict[int, float] = {}
@@ -157,10 +162,14 @@ class RateLimiter:
             raise
         return ticket
 
-    async def send_slot(self, ticket: Ticket, priority: int = ALERT) -> None:
-        """Add the global permit to a chat ticket, waiting by priority."""
-        await self.global_pool.take(priority)
-        ticket.pools.append((self.global_pool, 1.0))
+    async def send_slot(self, ticket: Ticket, priority: int = ALERT, *, paid: bool = False) -> None:
+        """Add the global permit to a chat ticket, waiting by priority.
+
+        ``paid``: the message goes with allow_paid_broadcast and spends the paid budget.
+        """
+        pool = self.paid_pool if paid and self.paid_pool is not None else self.global_pool
+        await pool.take(priority)
+        ticket.pools.append((pool, 1.0))
         ticket.sent_at = self.clock()
 
     def done(self, ticket: Ticket, *, sent: bool = True) -> None:

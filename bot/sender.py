@@ -305,7 +305,7 @@ class Sender:
         silent = in_quiet_hours(
             delivery.quiet_from, delivery.quiet_until, local.hour * 60 + local.minute
         )
-        await self.limiter.send_slot(ticket, ALERT)
+        await self.limiter.send_slot(ticket, ALERT, paid=self.paid)
         try:
             # Not Bot.send_message: it turns Telegram's answer into a telegram.Message, which
             # costs about a third of a send's CPU, and only the message_id is needed (at

@@ -109,9 +109,14 @@ async def test_sigterm_finishes_in_flight_sends_and_records_them(tmp_path: Path)
     async with BotAPI(token=TOKEN) as api:
         api.delay = 0.002
         bot = start_bot(api, db)
-        await api.wait_sent(100, timeout=60)
-        bot.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.to_thread(bot.communicate, timeout=30)
+        try:
+            await api.wait_sent(100, timeout=60)
+            bot.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.to_thread(bot.communicate, timeout=30)
+        finally:
+            if bot.poll() is None:  # never leave a bot running behind a failed test
+                bot.kill()
+                bot.wait()
         assert bot.returncode == 0
         assert "Traceback" not in stderr
         accepted = len(api.sent())

@@ -211,10 +211,16 @@ async def test_bad_admin_ids_get_answers(bot: Harness) -> None:
     assert "geen bericht #99" in await bot.say("/corrigeer 99 Nieuwe tekst.", chat_id=ADMIN)
 
 
-async def test_burst_of_replies_earns_no_429(api: BotAPI, db_path: Path) -> None:
-    """300 readers typing at once: replies share the budget and none is refused."""
+@pytest.mark.parametrize("paid", [False, True])
+async def test_burst_of_replies_earns_no_429(api: BotAPI, db_path: Path, paid: bool) -> None:
+    """Many readers typing at once: replies share the budget and none is refused.
+
+    With paid broadcast on, replies still count against the free 30/s: only alerts
+    carry allow_paid_broadcast.
+    """
     api.enforce_limits = True
-    async with running_bot(make_settings(api, db_path), api) as harness:
+    settings = make_settings(api, db_path, paid_broadcast=paid)
+    async with running_bot(settings, api) as harness:
         for chat_id in range(2000, 2060):
             api.inject_message("/help", chat_id=chat_id, user_id=chat_id)
         await api.wait_sent(60, timeout=10)

@@ -75,11 +75,16 @@ def build_application(
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
         svc = app.bot_data.get(SERVICES_KEY)
-        if isinstance(svc, Services):
+        if not isinstance(svc, Services):
+            return
+        # A failure here must not skip shutdown (PTB would then leave the database open).
+        try:
             if svc.feeds is not None:
                 await svc.feeds.stop()
             if svc.sender is not None:
                 await svc.sender.stop()
+        except Exception:
+            log.exception("stopping the sender or the feeds failed")
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         svc = app.bot_data.pop(SERVICES_KEY, None)

@@ -9,10 +9,11 @@ datetimes outside it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -120,17 +121,24 @@ class Store:
         async with self._write_lock:
             await self.conn.close()
 
-    @asynccontextmanager
+    @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction: everything inside commits together or not at all."""
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
             try:
+                await self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                # Also when cancelled while BEGIN was under way: the connection's thread
+                # runs statements in order, so this ROLLBACK comes after that BEGIN.
+                # Shielded, so a second cancellation cannot leave the transaction open.
+                await asyncio.shield(self._rollback())
                 raise
             await self.conn.execute("COMMIT")
+
+    async def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.OperationalError):  # none was open after all
+            await self.conn.execute("ROLLBACK")
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
         async with self.conn.execute(sql, params) as cursor:

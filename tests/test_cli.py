@@ -1,0 +1,83 @@
+"""`newsbot import` and `newsbot items`: the seed page read right, bad input refused whole."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import SEED
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# (dateline, agencies, minutes old, regions) for the seed's briefs, newest first.
+SEED_BRIEFS = [
+    ("PARIJS", ["ANP", "AFP"], 16, ["FR"]),
+    ("KYIV", ["AFP", "RTR"], 37, ["RU", "UA"]),
+    ("MOSKOU", ["ANP", "RTR"], 49, ["RU", "UA"]),
+    ("PARIJS", ["ANP", "RTR", "AFP"], 55, ["FR"]),
+    ("OSLO", ["ANP"], 59, ["NO"]),
+    ("TOKIO", ["ANP", "RTR"], 60, ["CN", "JP"]),
+    ("ARNHEM", ["ANP"], 60, ["NL"]),
+]
+
+
+def newsbot(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(NEWSBOT_DB=str(db), PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=db.parent, env=env,
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_seed_import_reads_exactly_what_the_seed_readme_says(db_path: Path) -> None:
+    result = newsbot("import", str(SEED), "--now", "2026-11-25T14:05:00+01:00", db=db_path)
+    assert result.returncode == 0, result.stderr
+    assert "1 artikel, 7 berichten opgeslagen" in result.stdout
+
+    listed = newsbot("items", "--json", "--limit", "20", db=db_path)
+    items = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert len(items) == 8
+    [article] = [i for i in items if i["kind"] == "article"]
+    assert article["title"] == "Rusland trekt troepen terug uit Izjoem en Balaklia"
+    assert article["dateline"] == "MOSKOU" and article["agencies"] == ["ANP", "RTR", "AFP"]
+    assert article["regions"] == ["RU", "UA"] and article["lead"] is True
+    assert article["section"] == "Buitenland" and article["published_at"] is None
+    assert article["subheadings"] == ["Spoorrails"]
+    briefs = [i for i in items if i["kind"] == "brief"]
+    assert [b["dateline"] for b in briefs] == [d for d, *_ in SEED_BRIEFS]  # newest first
+    for brief, (dateline, agencies, minutes, regions) in zip(briefs, SEED_BRIEFS, strict=True):
+        assert brief["agencies"] == agencies and brief["regions"] == regions, dateline
+        assert brief["section"] == "Buitenland" and brief["lead"] is False
+        hh, mm = divmod(14 * 60 + 5 - minutes, 60)
+        assert brief["published_at"] == f"2026-11-25T{hh:02d}:{mm:02d}:00+01:00"
+        for field in ("id", "title", "body", "source"):
+            assert field in brief
+
+    again = newsbot("import", str(SEED), db=db_path)
+    assert again.returncode == 0
+    assert "0 artikel, 0 berichten opgeslagen, 8 al bekend" in again.stdout
+
+
+def test_a_page_of_the_wrong_shape_is_refused_naming_the_line(
+    db_path: Path, tmp_path: Path
+) -> None:
+    lines = SEED.read_text(encoding="utf-8").split("\n")
+    broken = tmp_path / "kapot.txt"
+    # The age between the first two briefs went missing: two briefs in a row.
+    broken.write_text("\n".join([*lines[:9], lines[9].split("geleden")[1]]), encoding="utf-8")
+    result = newsbot("import", str(broken), db=db_path)
+    assert result.returncode == 2
+    assert "regel 10" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert newsbot("items", "--json", db=db_path).stdout == ""  # nothing stored
+
+
+def test_cli_errors_are_one_line_and_exit_2(db_path: Path) -> None:
+    for args in (["import", "bestaat-niet.txt"], ["import", str(SEED), "--now", "gisteren"],
+                 ["items", "--limit", "0"]):
+        result = newsbot(*args, db=db_path)
+        assert result.returncode == 2, args
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

@@ -270,7 +270,21 @@ def parse_article(
     _check_title(title, title_line)
     if len(lines) == 1:
         raise ParseError("alleen een titel, geen artikeltekst eronder", title_line)
-    wire, paragraphs, headings = _body(lines[1:])
+    return _article(title, lines[1:], section=section, published_at=now, lead=lead,
+                    source=source)
+
+
+def _article(
+    title: str,
+    lines: list[tuple[int, str]],
+    *,
+    section: str | None,
+    published_at: datetime | None,
+    lead: bool,
+    source: str,
+) -> Item:
+    """An article from its title and body lines (the first may carry a wire header)."""
+    wire, paragraphs, headings = _body(lines)
     return Item(
         kind="article",
         paragraphs=paragraphs,
@@ -279,7 +293,7 @@ def parse_article(
         dateline=wire.dateline,
         agencies=wire.agencies,
         section=section,
-        published_at=now,
+        published_at=published_at,
         lead=lead,
         source=source,
     )
@@ -373,19 +387,9 @@ def parse_page(text: str, *, now: datetime, source: str = "", section: str | Non
 
     title_line, title = lines[0]
     _check_title(title, title_line)
-    wire, paragraphs, headings = _body(lines[1:marker_at])
-    article = Item(
-        kind="article",
-        paragraphs=paragraphs,
-        title=title,
-        headings=headings,
-        dateline=wire.dateline,
-        agencies=wire.agencies,
-        section=section,
-        published_at=None,
-        lead=True,
-        source=source,
-    )
+    # The page does not say when its lead story was published.
+    article = _article(title, lines[1:marker_at], section=section, published_at=None,
+                       lead=True, source=source)
     rest = lines[marker_at + 1 :]
     if not rest:
         raise ParseError(f"geen berichten na '{marker}'", marker_line)

@@ -58,6 +58,7 @@ def build_application(
             gazetteer=default_gazetteer(),
             intake=Intake(store, default_gazetteer()),
         )
+        svc.intake.on_stored = svc.replies.clear
         if send_alerts:
             svc.sender = Sender(app.bot, store, limiter, settings)
             svc.intake.on_queued = svc.sender.wake

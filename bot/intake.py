@@ -37,6 +37,8 @@ class Intake:
         self.store = store
         self.gazetteer = gazetteer
         self.on_queued = on_queued or (lambda: None)
+        # Called after any new item is stored (the reply cache listens).
+        self.on_stored: Callable[[], None] = lambda: None
 
     async def add(self, item: Item) -> Stored:
         return (await self.add_many([item]))[0]
@@ -49,6 +51,8 @@ class Intake:
             regions = sorted({place.country for place in places})
             entries.append((item, regions, item_keys(item, places, self.store.followed)))
         results = [Stored(item, queued) for item, queued in await self.store.add_items(entries)]
+        if any(r.item is not None for r in results):
+            self.on_stored()
         if any(r.queued for r in results):
             self.on_queued()
         return results

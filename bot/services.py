@@ -7,11 +7,12 @@ next reader jump from a handler to the code it uses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.intake import Intake
 from bot.regions import Gazetteer
+from bot.replycache import ReplyCache
 from bot.settings import Settings
 from storage import Store
 
@@ -32,6 +33,7 @@ class Services:
     intake: Intake
     sender: Sender | None = None
     feeds: FeedPoller | None = None
+    replies: ReplyCache = field(default_factory=ReplyCache)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admins

@@ -163,6 +163,7 @@ async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await svc.store.correct_item(fixed, regions):
         await message.reply_text("Die tekst staat al in een ander bericht; niets veranderd.")
         return
+    svc.replies.clear()
     sent = len(await svc.store.sent_alerts(old.id or 0))
     if svc.sender is not None:
         svc.sender.revise(old.id or 0)
@@ -185,6 +186,7 @@ async def retract(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     item, _ = found
     assert item.id is not None
     dropped = await svc.store.retract_item(item.id)
+    svc.replies.clear()
     deletable = len(await svc.store.sent_alerts(item.id, since=time.time() - 48 * 3600 + 60))
     if svc.sender is not None:
         svc.sender.retract(item.id)

@@ -244,27 +244,18 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     arg = _arg_text(message)
     now, tz = _now(), svc.settings.tz
-    if not arg:
-        lead = await svc.store.lead()
-        if lead is None:
-            newest = await svc.store.newest(1)
-            if not newest:
-                await message.reply_text(NOTHING_YET)
-                return
-            lead = newest[0]
-        for part in render_article(lead, now=now, tz=tz):
-            await message.reply_text(part)
-        return
-    if arg.lstrip("-").isdigit():
-        count = int(arg)
-        if not 1 <= count <= 20:
+    if not arg or arg.lstrip("-").isdigit():
+        count = int(arg) if arg else 0
+        if arg and not 1 <= count <= 20:
             await message.reply_text(LAATSTE_USAGE)
             return
-        items = await svc.store.newest(count, kind="brief")
-        if not items:
-            await message.reply_text(NOTHING_YET)
-            return
-        await message.reply_text(render_list(items, header="Het nieuwste", now=now, tz=tz))
+        # Everyone gets the same answer here: render it once for a burst of readers.
+        texts = svc.replies.get(("laatste", count))
+        if texts is None:
+            texts = await (_lead_texts(svc) if not count else _newest_texts(svc, count))
+            svc.replies.put(("laatste", count), texts)
+        for text in texts:
+            await message.reply_text(text)
         return
     try:
         topic = resolve(arg, svc.gazetteer)
@@ -283,6 +274,24 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     header = f"Het nieuwste over {topic.name}"
     await message.reply_text(render_list(items, header=header, now=now, tz=tz))
+
+
+async def _lead_texts(svc: Services) -> list[str]:
+    """The lead story (else the newest item) as one or more messages."""
+    lead = await svc.store.lead()
+    if lead is None:
+        newest = await svc.store.newest(1)
+        if not newest:
+            return [NOTHING_YET]
+        lead = newest[0]
+    return render_article(lead, now=_now(), tz=svc.settings.tz)
+
+
+async def _newest_texts(svc: Services, count: int) -> list[str]:
+    items = await svc.store.newest(count, kind="brief")
+    if not items:
+        return [NOTHING_YET]
+    return [render_list(items, header="Het nieuwste", now=_now(), tz=svc.settings.tz)]
 
 
 ZOEK_USAGE = "Waar wil je naar zoeken? Bijvoorbeeld: /zoek staking of /zoek Lecornu"

@@ -98,3 +98,15 @@ async def test_unfollow_button_under_an_alert(bot: Harness) -> None:
         lambda: not bot.api.messages[1001][alert["message_id"]].get("reply_markup")
     )
     assert await bot.services.store.subscriptions(1001) == []
+
+
+async def test_laatste_shows_new_news_at_once_despite_the_reply_cache(bot: Harness) -> None:
+    assert "nog geen nieuws" in (await bot.say("/laatste")).lower()
+    await import_seed(bot)
+    [story] = await bot.replies("/laatste", 1)
+    assert story.startswith("Rusland trekt troepen terug")
+    await bot.say(
+        "/opening Nieuwe opening\nDEN HAAG (ANP) - Het kabinet is gevallen.", chat_id=500
+    )
+    [story] = await bot.replies("/laatste", 1)
+    assert story.startswith("Nieuwe opening")

@@ -1,4 +1,4 @@
-"""Replies every reader gets alike (/laatste, /laatste 5), kept for a few seconds.
+"""Replies every reader gets alike (/laatste, /laatste 5, /zoek), kept a few seconds.
 
 When news breaks, many readers ask for the same thing at once; rendering it once
 spares the store and the renderer a hundred times over.  Whatever stores or changes
@@ -11,21 +11,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Hashable
+from typing import Any
 
 
 class ReplyCache:
     def __init__(self, ttl: float = 10.0) -> None:
         self.ttl = ttl
-        self._entries: dict[Hashable, tuple[float, list[str]]] = {}
+        self._entries: dict[Hashable, tuple[float, Any]] = {}
 
-    def get(self, key: Hashable) -> list[str] | None:
+    def get(self, key: Hashable) -> Any:
         entry = self._entries.get(key)
         if entry is None or time.monotonic() - entry[0] > self.ttl:
             return None
         return entry[1]
 
-    def put(self, key: Hashable, texts: list[str]) -> None:
-        self._entries[key] = (time.monotonic(), texts)
+    def put(self, key: Hashable, reply: Any) -> None:
+        self._entries[key] = (time.monotonic(), reply)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def clear(self) -> None:
         self._entries.clear()

@@ -301,6 +301,19 @@ async def search_page(
     svc: Services, query: list[str], offset: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of /zoek results, with a 'meer' button when there are more."""
+    key = ("zoek", tuple(query), offset)
+    page = svc.replies.get(key)
+    if page is None:
+        page = await _search_page(svc, query, offset)
+        if len(svc.replies) > 1000:  # many different searches: start afresh
+            svc.replies.clear()
+        svc.replies.put(key, page)
+    return page  # type: ignore[no-any-return]
+
+
+async def _search_page(
+    svc: Services, query: list[str], offset: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     found = await svc.store.search(query, SEARCH_PAGE + 1, offset)
     shown = " ".join(query)
     if not found:

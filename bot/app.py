@@ -12,13 +12,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 import handlers
-from bot.commands import READER_COMMANDS
+from bot.commands import ADMIN_COMMANDS, READER_COMMANDS
 from bot.feeds import FeedPoller
 from bot.intake import Intake
 from bot.ratelimit import Limits, RateLimiter
@@ -72,6 +73,15 @@ def build_application(
         gc.collect()
         gc.freeze()
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in READER_COMMANDS])
+        # Admins see their own commands too, in their private chat with the bot.
+        for admin in settings.admins:
+            try:
+                await app.bot.set_my_commands(
+                    [BotCommand(c, d) for c, d in READER_COMMANDS + ADMIN_COMMANDS],
+                    scope=BotCommandScopeChat(admin),
+                )
+            except TelegramError as exc:  # e.g. the admin never opened a chat with the bot
+                log.warning("no admin command list for %s: %s", admin, exc)
         log.info("bot @%s ready, database %s", app.bot.username, settings.db)
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]

@@ -62,3 +62,9 @@ async def test_stats_for_admins(bot: Harness) -> None:
     await bot.say("/volg Japan")
     reply = await bot.say("/stats", chat_id=ADMIN)
     assert "Abonnees: 1" in reply and "429" in reply and "Meldingen wachtend: 0" in reply
+
+
+async def test_admins_get_their_commands_in_the_menu(bot: Harness) -> None:
+    admin_menu = [c for c, _ in bot.api.commands_for({"type": "chat", "chat_id": ADMIN})]
+    assert "plaats" in admin_menu and "volg" in admin_menu
+    assert "plaats" not in [c for c, _ in bot.api.commands]  # readers do not see them

@@ -92,7 +92,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         f" {len(results) - len(new)} al bekend, {sum(r.queued for r in results)} meldingen"
         " klaar om te versturen."
     )
-    for item in new:
+    # Listed as on the page: the article, then the briefs newest first.
+    for item in sorted(new, key=lambda i: (i.kind != "article", -(i.id or 0))):
         age = ""
         if item.published_at is not None:
             minutes = round((now - item.published_at).total_seconds() / 60)

@@ -201,9 +201,10 @@ class Sender:
         for _ in workers:
             self._queue.put_nowait(None)  # type: ignore[arg-type]  # a stop sign per worker
         await asyncio.wait(workers, timeout=grace)
-        for task in (*workers, flusher):
+        # Corrections and retractions still editing: stopped; /corrigeer again resumes.
+        for task in (*workers, flusher, *self._chores):
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, *self._chores, return_exceptions=True)
         await self._flush()
         self._tasks = []
 

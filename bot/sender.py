@@ -60,6 +60,8 @@ PRELIMITED = "prelimited"
 # rate_limit_args for background edits and deletes: wait like an alert, not a reply.
 BACKGROUND = "background"
 
+# Telegram lets a bot delete its messages for 48 hours (a minute's margin).
+DELETE_WINDOW = 48 * 3600 - 60
 IDLE_POLL = 1.0  # seconds between looks at an empty outbox
 TEXT_FRESH = 1.0  # seconds one rendering of an alert serves its fan-out (ages are in minutes)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # as bot.app's Defaults
@@ -392,9 +394,7 @@ class Sender:
         if item_id in self._items:
             self._items.move_to_end(item_id)
             return self._items[item_id]
-        item = await self.store.item(item_id)
-        if item is not None and await self.store.is_retracted(item_id):
-            item = None
+        item = await self.store.item(item_id, live=True)
         self._items[item_id] = item
         if len(self._items) > 256:
             self._items.popitem(last=False)
@@ -443,8 +443,7 @@ class Sender:
         return edited
 
     async def _retract(self, item_id: int) -> int:
-        # Telegram lets a bot delete its messages for 48 hours.
-        since = time.time() - 48 * 3600 + 60
+        since = time.time() - DELETE_WINDOW
         deleted = 0
         for row in await self.store.sent_alerts(item_id, since=since):
             try:

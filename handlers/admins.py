@@ -19,6 +19,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.intake import Stored
 from bot.items import Item
 from bot.parse import ParseError, parse_article, parse_brief
+from bot.sender import DELETE_WINDOW
 from bot.services import Services, services
 
 NOT_ADMIN = "Dit commando is alleen voor de redactie."
@@ -123,8 +124,8 @@ async def _item_arg(message: Message, svc: Services, usage: str) -> tuple[Item, 
     if not parts or not parts[0].lstrip("#").isdigit():
         await message.reply_text(html.escape(usage))
         return None
-    item = await svc.store.item(int(parts[0].lstrip("#")))
-    if item is None or await svc.store.is_retracted(item.id or 0):
+    item = await svc.store.item(int(parts[0].lstrip("#")), live=True)
+    if item is None:
         await message.reply_text(f"Er is geen bericht #{html.escape(parts[0].lstrip('#'))}.")
         return None
     return item, parts[1] if len(parts) > 1 else ""
@@ -187,7 +188,7 @@ async def retract(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert item.id is not None
     dropped = await svc.store.retract_item(item.id)
     svc.replies.clear()
-    deletable = len(await svc.store.sent_alerts(item.id, since=time.time() - 48 * 3600 + 60))
+    deletable = len(await svc.store.sent_alerts(item.id, since=time.time() - DELETE_WINDOW))
     if svc.sender is not None:
         svc.sender.retract(item.id)
     await message.reply_text(

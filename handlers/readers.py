@@ -13,6 +13,7 @@ from telegram.constants import ChatType
 from telegram.ext import Application, ChatMemberHandler, CommandHandler, ContextTypes
 
 from bot.match import TermError, Topic, resolve, topic_token
+from bot.quiet import USAGE as QUIET_USAGE
 from bot.quiet import QuietError, describe, parse_quiet
 from bot.render import render_article, render_list
 from bot.services import Services, services
@@ -216,7 +217,7 @@ async def quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not arg:
         row = await svc.store.chat(chat.id)
         current = describe(row["quiet_from"], row["quiet_until"]) if row else describe(None, None)
-        await message.reply_text(f"{current}\n\n{QUIET_USAGE}")
+        await message.reply_text(f"{current}\n\n{html.escape(QUIET_USAGE)}")
         return
     try:
         window = parse_quiet(arg)
@@ -231,9 +232,6 @@ async def quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await svc.store.set_quiet_hours(chat.id, start_min, end_min)
     zone = svc.settings.timezone
     await message.reply_text(f"{describe(start_min, end_min)} (tijdzone {html.escape(zone)})")
-
-
-QUIET_USAGE = "Voorbeelden: /stil 23-7 of /stil 23:00-07:00. Uitzetten: /stil uit"
 
 
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -293,12 +293,11 @@ class Store:
         regions = await self._regions([row["id"] for row in rows])
         return [_item_from_row(row, regions[row["id"]]) for row in rows]
 
-    async def item(self, item_id: int) -> Item | None:
-        found = await self._items("SELECT * FROM items WHERE id = ?", (item_id,))
+    async def item(self, item_id: int, *, live: bool = False) -> Item | None:
+        """The item with this id; with `live`, None when it was retracted."""
+        where = "id = ? AND retracted = 0" if live else "id = ?"
+        found = await self._items(f"SELECT * FROM items WHERE {where}", (item_id,))
         return found[0] if found else None
-
-    async def is_retracted(self, item_id: int) -> bool:
-        return bool(await self._scalar("SELECT retracted FROM items WHERE id = ?", (item_id,)))
 
     async def lead(self) -> Item | None:
         """The lead story: the newest article marked lead that was not retracted."""

@@ -53,12 +53,7 @@ def build_application(
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         store = await Store.open(settings.db)
-        svc = Services(
-            settings=settings,
-            store=store,
-            gazetteer=default_gazetteer(),
-            intake=Intake(store, default_gazetteer()),
-        )
+        svc = Services(settings=settings, store=store, intake=Intake(store, default_gazetteer()))
         svc.intake.on_stored = svc.replies.clear
         if send_alerts:
             svc.sender = Sender(app.bot, store, limiter, settings)

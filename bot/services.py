@@ -29,11 +29,14 @@ SERVICES_KEY = "services"
 class Services:
     settings: Settings
     store: Store
-    gazetteer: Gazetteer
     intake: Intake
     sender: Sender | None = None
     feeds: FeedPoller | None = None
     replies: ReplyCache = field(default_factory=ReplyCache)
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        return self.intake.gazetteer
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admins

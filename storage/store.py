@@ -470,6 +470,26 @@ class Store:
             for row in rows
         ]
 
+    async def delivery_counts(self, chat_id: int | None = None) -> dict[str, int]:
+        """How many alert rows are in each state (pending, sent, failed, ...), for one chat
+        or for all."""
+        if chat_id is None:
+            rows = await self._all("SELECT status, count(*) FROM deliveries GROUP BY status")
+        else:
+            rows = await self._all(
+                "SELECT status, count(*) FROM deliveries WHERE chat_id = ? GROUP BY status",
+                (chat_id,),
+            )
+        return {row[0]: int(row[1]) for row in rows}
+
+    async def chat_deliveries(self, chat_id: int) -> list[dict[str, Any]]:
+        """A chat's alert rows as dicts (status, attempts, error, message_id, ...), newest
+        item first."""
+        rows = await self._all(
+            "SELECT * FROM deliveries WHERE chat_id = ? ORDER BY item_id DESC", (chat_id,)
+        )
+        return [dict(row) for row in rows]
+
     async def next_retry_at(self) -> float | None:
         """When the earliest backed-off delivery may be tried again."""
         value = await self._scalar(

@@ -557,7 +557,7 @@ class BotAPI:
             message["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
             ]
-        return self._push_update({"message": message})
+        return self.push_update({"message": message})
 
     def inject_callback(
         self,
@@ -597,10 +597,10 @@ class BotAPI:
             "data": data,
         }
         self._callbacks[callback_id] = query
-        self._push_update({"callback_query": query})
+        self.push_update({"callback_query": query})
         return callback_id
 
-    def _push_update(self, body: JSONDict) -> JSONDict:
+    def push_update(self, body: JSONDict) -> JSONDict:
         update = {"update_id": next(self._update_ids), **body}
         self.updates.append(update)
         self._pending.append(update)

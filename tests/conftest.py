@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from telegram.ext import Application
 
 from bot.app import build_application, running
+from bot.parse import parse_page
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from storage import Store
@@ -22,6 +24,33 @@ from tests.telegram_html import parse_html
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 for _name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
     os.environ.pop(_name, None)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        metavar="ISO",
+        help="run the whole suite as if the wall clock read ISO (e.g. 2027-12-06T23:30+01:00); "
+        "it keeps ticking. Catches tests that depend on today's date or the hour.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    clock = config.getoption("--clock")
+    if clock:
+        # time-machine moves time.time() and datetime.now() but not time.monotonic(),
+        # so asyncio's timers (and every deadline in these tests) run as usual.
+        import time_machine
+
+        traveller = time_machine.travel(datetime.fromisoformat(clock), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    clock = config.getoption("--clock")
+    return f"wall clock moved to {clock}" if clock else None
+
 
 # A copy of ../shared/seed/000_86f2966f36db17d2.txt, so the tests need nothing outside the repo.
 SEED = Path(__file__).parent / "data" / "000_86f2966f36db17d2.txt"
@@ -74,6 +103,12 @@ class Harness:
     def texts(self, chat_id: int, start: int = 0) -> list[str]:
         """What the reader sees of every message sent to the chat from `start` on."""
         return [visible(m) for m in self.api.sent(chat_id)[start:]]
+
+
+async def import_seed(bot: Harness) -> None:
+    """Import the seed page as `newsbot import` would, at this moment (ages count from now)."""
+    page = parse_page(SEED.read_text(encoding="utf-8"), now=datetime.now(UTC), source="seed")
+    await bot.services.intake.add_many([page.article, *reversed(page.briefs)])
 
 
 def visible(sent: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ from bot.regions import default_gazetteer
 from storage import Store
 from tests.botapi import BotAPI
 from tests.conftest import TOKEN
+from tests.waits import eventually
 
 ROOT = Path(__file__).resolve().parents[1]
 CHATS = range(10_000, 11_000)
@@ -65,9 +66,13 @@ def start_bot(api: BotAPI, db: Path) -> subprocess.Popen[str]:
 async def recorded_sent(db: Path) -> int:
     store = await Store.open(db)
     try:
-        return int(await store._scalar("SELECT count(*) FROM deliveries WHERE status = 'sent'"))
+        return (await store.delivery_counts()).get("sent", 0)
     finally:
         await store.close()
+
+
+async def _all_recorded(db: Path) -> bool:
+    return await recorded_sent(db) == len(CHATS)
 
 
 async def test_sigkill_mid_fan_out_then_restart_delivers_everything(tmp_path: Path) -> None:
@@ -88,10 +93,11 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_everything(tmp_path: Pa
 
         bot = start_bot(api, db)
         try:
-            await api.wait_for(
-                lambda: all(api.sent(c) for c in CHATS), timeout=60
+            await api.wait_for(lambda: all(api.sent(c) for c in CHATS), timeout=60)
+            # Every outcome written means no row is pending: nothing more can be sent.
+            await eventually(
+                lambda: _all_recorded(db), within=60, what="every alert recorded as sent"
             )
-            await asyncio.sleep(0.3)  # anything extra would arrive now
         finally:
             bot.send_signal(signal.SIGTERM)
             await asyncio.to_thread(bot.wait, 20)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import bot.sender as sender_module
 from bot.parse import parse_brief
 from tests.botapi import BotAPI
 from tests.conftest import ADMIN, Harness, make_settings, running_bot, visible
+from tests.waits import eventually
 
 GROUP = -4001
 
@@ -31,21 +33,14 @@ async def follow(bot: Harness, chat_id: int, term: str = "Japan") -> None:
 
 
 async def delivery(bot: Harness, chat_id: int) -> dict[str, object]:
-    row = await bot.services.store._one(
-        "SELECT * FROM deliveries WHERE chat_id = ? ORDER BY item_id DESC LIMIT 1", (chat_id,)
-    )
-    return dict(row) if row else {}
+    """The chat's alert row of its newest item."""
+    rows = await bot.services.store.chat_deliveries(chat_id)
+    return rows[0] if rows else {}
 
 
-async def until(predicate_coro: object, within: float = 5.0) -> None:
+async def until(predicate: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
     """Wait until an async predicate holds (store state the emulator cannot see)."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        if await predicate_coro():  # type: ignore[operator]
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.02)
+    await eventually(predicate, within=within, what="store state")
 
 
 async def test_alert_reads_like_a_newspaper_brief(bot: Harness) -> None:
@@ -233,7 +228,7 @@ async def test_blocking_the_bot_makes_the_chat_dormant_at_once(bot: Harness) -> 
     await follow(bot, 1010)
     me = {"id": bot.api.bot_id, "is_bot": True, "first_name": "NewsBot"}
     reader = {"id": 1010, "is_bot": False, "first_name": "Test"}
-    bot.api._push_update({"my_chat_member": {
+    bot.api.push_update({"my_chat_member": {
         "chat": {"id": 1010, "type": "private", "first_name": "Test"},
         "from": reader, "date": 0,
         "old_chat_member": {"status": "member", "user": me},

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.conftest import Harness
-from tests.test_subscriptions import import_seed
+from tests.conftest import Harness, import_seed
 
 
 async def test_laatste_with_nothing_stored_is_friendly(bot: Harness) -> None:

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from bot.parse import parse_page
-from tests.conftest import SEED, Harness
+from tests.conftest import Harness, import_seed
+from tests.waits import outbox_drained
 
-NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 GROUP = -100123
-
-
-async def import_seed(bot: Harness) -> None:
-    page = parse_page(SEED.read_text(encoding="utf-8"), now=NOW, source="seed")
-    await bot.services.intake.add_many([page.article, *reversed(page.briefs)])
 
 
 async def alerts_after_seed(
@@ -32,16 +24,7 @@ async def alerts_after_seed(
 
 async def _settle(bot: Harness) -> None:
     """Wait until the outbox has nothing pending, so 'nothing else arrived' means something."""
-    store = bot.services.store
-
-    async def pending() -> int:
-        return int(await store._scalar("SELECT count(*) FROM deliveries WHERE status='pending'"))
-
-    for _ in range(200):
-        if await pending() == 0:
-            return
-        await bot.api.wait_for(lambda: True, timeout=0.05)
-    raise AssertionError("outbox did not drain")
+    await outbox_drained(bot.services.store)
 
 
 async def test_follow_ukraine_gets_lead_and_two_briefs_only(bot: Harness) -> None:

@@ -15,5 +15,5 @@ def test_wall_clock_follows_the_clock_option(pytestconfig: pytest.Config) -> Non
         moved_to = datetime.fromisoformat(clock)
         # Ticking since the session started: minutes at most, never the real date.
         assert abs((now - moved_to).total_seconds()) < 3600
-    # Monotonic time (asyncio's timers) is never moved.
+    # time.time() moves with it (the store's timestamps come from there).
     assert abs(time.time() - now.timestamp()) < 5

@@ -22,7 +22,7 @@ What it measures, against the targets (2-core machine):
 
 Every scenario gets a fresh SQLite file in a temporary folder (chats and subscriptions
 created with set-based SQL, the brief stored through ``Intake`` so the outbox rows are made
-the real way) and its own emulator process (``bench/emulator.py``: ``tests/botapi.py`` with
+the real way) and its own emulator process (``bench/emulator.py``: ``tests/fakes/botapi.py`` with
 ``enforce_limits=True``), so the emulator does not share the bot's event loop.  The bot side
 is the real thing: ``build_application`` + ``running`` (Sender, TelegramLimiter,
 AiohttpRequest), or the real ``newsbot run`` process for scenario 4.
@@ -66,14 +66,14 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import RetryAfter, TelegramError
 
 from bot.app import build_application, running
+from bot.delivery.telegram_http import AiohttpRequest
 from bot.intake import Intake
-from bot.match import item_keys, resolve, topic_token
-from bot.parse import parse_brief
-from bot.regions import default_gazetteer
-from bot.render import render_alert
+from bot.news.match import item_keys, resolve, topic_token
+from bot.news.parse import parse_brief
+from bot.news.regions import default_gazetteer
+from bot.news.render import render_alert
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
-from bot.telegram_http import AiohttpRequest
 from storage import Store
 
 ROOT = Path(__file__).resolve().parents[1]

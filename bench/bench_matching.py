@@ -11,7 +11,7 @@ What it measures, against the targets from the issue (2-core machine):
   times the bare ``INSERT INTO deliveries ... SELECT ... FROM subscriptions`` for the
   same item (the floor), once with the item's full key list and the store's
   inactive-chat filter, once with only the one key that matches;
-* ``/volg`` and ``/ontvolg`` in the store (``resolve`` from ``bot.match`` plus
+* ``/volg`` and ``/ontvolg`` in the store (``resolve`` from ``bot.news.match`` plus
   ``Store.subscribe`` / ``Store.unsubscribe``): median and p95, target < 5 ms each;
 * the resident memory of the measuring process (VmRSS and VmHWM from
   ``/proc/self/status``) after opening the store, loading the gazetteer and doing all
@@ -23,7 +23,7 @@ own connection: chats ``1..N`` and five subscriptions each.  Chats ``1..N/2`` fo
 Oekraïne (``r:UA``); every other subscription is drawn, with a Zipf-like popularity,
 from a vocabulary of countries (CLDR names via babel), places and a few thousand Dutch
 keywords (wordfreq's frequency list when installed, made-up words otherwise), all
-turned into keys by ``bot.match.resolve`` exactly as ``/volg`` would.  Every key the
+turned into keys by ``bot.news.match.resolve`` exactly as ``/volg`` would.  Every key the
 benchmark's own briefs produce (other than ``r:UA``) is kept out of the vocabulary, so
 the "nobody" briefs match nobody and the fan-out briefs match exactly the ``r:UA``
 chats; both are checked on every run.
@@ -54,11 +54,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.intake import Intake
-from bot.items import Item
-from bot.match import TermError, item_keys, resolve
-from bot.parse import parse_brief
-from bot.regions import Gazetteer, default_gazetteer
-from bot.text import stems
+from bot.news.items import Item
+from bot.news.match import TermError, item_keys, resolve
+from bot.news.parse import parse_brief
+from bot.news.regions import Gazetteer, default_gazetteer
+from bot.news.text import stems
 from storage import Store, SubscribeResult
 
 DEFAULT_DB = Path(__file__).resolve().parent / "matching.sqlite3"

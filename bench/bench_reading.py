@@ -58,7 +58,7 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application, running
-from bot.ratelimit import Limits
+from bot.delivery.ratelimit import Limits
 from bot.settings import Settings
 from storage import Store
 

@@ -1,4 +1,4 @@
-"""The Bot API emulator from tests/botapi.py in its own process, with a benchmark control API.
+"""The Bot API emulator from tests/fakes/botapi.py in its own process, with a benchmark control API.
 
 Not a benchmark itself: ``bench/bench_delivery.py`` starts one of these per scenario, so that
 the emulator does not share the bot's event loop (or its core).  It is the test emulator
@@ -28,7 +28,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.botapi import BotAPI
+from tests.fakes.botapi import BotAPI
 
 JSONDict = dict[str, Any]
 

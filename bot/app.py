@@ -19,15 +19,15 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 import handlers
-from bot.commands import ADMIN_COMMANDS, READER_COMMANDS
+from bot.delivery.ratelimit import Limits, RateLimiter
+from bot.delivery.sender import Sender, TelegramLimiter
+from bot.delivery.telegram_http import AiohttpRequest
 from bot.feeds import FeedPoller
 from bot.intake import Intake
-from bot.ratelimit import Limits, RateLimiter
-from bot.regions import default_gazetteer
-from bot.sender import Sender, TelegramLimiter
+from bot.news.regions import default_gazetteer
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
-from bot.telegram_http import AiohttpRequest
+from handlers.commands import ADMIN_COMMANDS, READER_COMMANDS
 from storage import Store
 
 log = logging.getLogger(__name__)

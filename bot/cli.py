@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.intake import Stored
-from bot.items import Item
 from bot.logs import setup_logging
+from bot.news.items import Item
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_USAGE = 2
@@ -68,7 +68,7 @@ def _now(args: argparse.Namespace, settings: Settings) -> datetime:
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     """Import a news page file: the lead story and its briefs, in one transaction."""
-    from bot.parse import ParseError, parse_page
+    from bot.news.parse import ParseError, parse_page
 
     path = Path(args.path)
     try:
@@ -106,7 +106,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _store_items(settings: Settings, items: list[Item]) -> list[Stored]:
     from bot.intake import Intake
-    from bot.regions import default_gazetteer
+    from bot.news.regions import default_gazetteer
     from storage import Store
 
     store = await Store.open(settings.db)
@@ -149,7 +149,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
     # Alerts for other chats in a shared database wait in the outbox (the console answers
     # them with a 429); the sender's warning for each would drown the conversation.
-    logging.getLogger("bot.sender").setLevel(logging.ERROR)
+    logging.getLogger("bot.delivery.sender").setLevel(logging.ERROR)
     try:
         asyncio.run(run_console(settings))
     except KeyboardInterrupt:

@@ -28,7 +28,7 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
-from bot.ratelimit import Limits
+from bot.delivery.ratelimit import Limits
 from bot.settings import Settings
 
 CONSOLE_USER = 1

@@ -24,8 +24,8 @@ import aiohttp
 import feedparser
 
 from bot.intake import Intake
-from bot.items import Item
-from bot.parse import parse_wire
+from bot.news.items import Item
+from bot.news.parse import parse_wire
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.items import Item
-from bot.match import item_keys
-from bot.regions import Gazetteer
+from bot.news.items import Item
+from bot.news.match import item_keys
+from bot.news.regions import Gazetteer
 from storage import Store
 
 log = logging.getLogger(__name__)

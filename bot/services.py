@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.intake import Intake
-from bot.regions import Gazetteer
+from bot.news.regions import Gazetteer
 from bot.replycache import ReplyCache
 from bot.settings import Settings
 from storage import Store
@@ -19,8 +19,8 @@ from storage import Store
 if TYPE_CHECKING:
     from telegram.ext import CallbackContext
 
+    from bot.delivery.sender import Sender
     from bot.feeds import FeedPoller
-    from bot.sender import Sender
 
 SERVICES_KEY = "services"
 

@@ -16,10 +16,10 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from bot.delivery.sender import DELETE_WINDOW
 from bot.intake import Stored
-from bot.items import Item
-from bot.parse import ParseError, parse_article, parse_brief
-from bot.sender import DELETE_WINDOW
+from bot.news.items import Item
+from bot.news.parse import ParseError, parse_article, parse_brief
 from bot.services import Services, services
 
 NOT_ADMIN = "Dit commando is alleen voor de redactie."

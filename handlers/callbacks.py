@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.match import topic_token
+from bot.news.match import topic_token
 from bot.services import services
 from handlers.readers import GROUP_ADMINS_ONLY, may_change, search_page, subscriptions_view
 

@@ -12,12 +12,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ChatMemberHandler, CommandHandler, ContextTypes
 
-from bot.match import TermError, Topic, resolve, topic_token
-from bot.quiet import USAGE as QUIET_USAGE
-from bot.quiet import QuietError, describe, parse_quiet
-from bot.render import render_article, render_list
+from bot.news.match import TermError, Topic, resolve, topic_token
+from bot.news.quiet import USAGE as QUIET_USAGE
+from bot.news.quiet import QuietError, describe, parse_quiet
+from bot.news.render import render_article, render_list
+from bot.news.text import words
 from bot.services import Services, services
-from bot.text import words
 from storage import SubscribeResult
 from storage.store import MAX_SUBSCRIPTIONS, Subscription
 

@@ -1,4 +1,4 @@
-"""Build ``bot/data/gazetteer.json.gz``: the place names the region tagger knows.
+"""Build ``bot/news/data/gazetteer.json.gz``: the place names the region tagger knows.
 
 Run from the repository root (needs the ``gazetteer`` extra plus ``wordfreq``)::
 
@@ -6,7 +6,7 @@ Run from the repository root (needs the ``gazetteer`` extra plus ``wordfreq``)::
 
 Sources, in order of trust:
 
-1. ``bot/data/curated.toml``: hand-made names, adjectives, extra places, stop and
+1. ``bot/news/data/curated.toml``: hand-made names, adjectives, extra places, stop and
    allow lists, blockers.  Curated names always win.
 2. Countries: CLDR Dutch territory names (babel) and pycountry's Dutch gettext
    translations of the ISO 3166-1 names.
@@ -22,8 +22,8 @@ common word ("best", "namen", "komen") or a famous person's name ("Vladimir",
 "Jackson") and is dropped, unless curated as allowed.
 
 The output is small JSON: a list of places and a dict from the folded name (the
-``bot.text.words`` of the name joined by one space) to a place index; see
-``bot/regions.py`` for the format and how it is read.
+``bot.news.text.words`` of the name joined by one space) to a place index; see
+``bot/news/regions.py`` for the format and how it is read.
 """
 
 from __future__ import annotations
@@ -50,10 +50,10 @@ from wordfreq import zipf_frequency
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.text import words  # noqa: E402
+from bot.news.text import words  # noqa: E402
 
-CURATED = ROOT / "bot" / "data" / "curated.toml"
-OUTPUT = ROOT / "bot" / "data" / "gazetteer.json.gz"
+CURATED = ROOT / "bot" / "news" / "data" / "curated.toml"
+OUTPUT = ROOT / "bot" / "news" / "data" / "gazetteer.json.gz"
 FORMAT_VERSION = 1
 
 # Population thresholds for GeoNames cities.

@@ -13,12 +13,12 @@ import pytest
 from telegram.ext import Application
 
 from bot.app import build_application, running
-from bot.parse import parse_page
+from bot.news.parse import parse_page
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from storage import Store
-from tests.botapi import BotAPI
-from tests.telegram_html import parse_html
+from tests.fakes.botapi import BotAPI
+from tests.fakes.telegram_html import parse_html
 
 # Tests only talk to 127.0.0.1: never through a proxy from the environment.
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.logs import setup_logging
-from tests.botapi import BotAPI
 from tests.conftest import TOKEN, Harness, make_settings, running_bot
+from tests.fakes.botapi import BotAPI
 
 ROOT = Path(__file__).resolve().parents[1]
 

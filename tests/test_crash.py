@@ -11,11 +11,11 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.intake import Intake
-from bot.parse import parse_brief
-from bot.regions import default_gazetteer
+from bot.news.parse import parse_brief
+from bot.news.regions import default_gazetteer
 from storage import Store
-from tests.botapi import BotAPI
 from tests.conftest import TOKEN
+from tests.fakes.botapi import BotAPI
 from tests.waits import eventually
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import bot.sender as sender_module
-from bot.parse import parse_brief
-from tests.botapi import BotAPI
+import bot.delivery.sender as sender_module
+from bot.news.parse import parse_brief
 from tests.conftest import ADMIN, Harness, make_settings, running_bot, visible
+from tests.fakes.botapi import BotAPI
 from tests.waits import eventually
 
 GROUP = -4001

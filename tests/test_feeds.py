@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot.feeds import FeedPoller, backoff_delay, entry_to_item, html_to_paragraphs
 from bot.intake import Intake
-from bot.regions import Gazetteer, default_gazetteer
+from bot.news.regions import Gazetteer, default_gazetteer
 from storage import Store
 from tests.waits import eventually
 

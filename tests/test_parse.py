@@ -1,4 +1,4 @@
-"""Tests for bot.parse: wire headers, ages, admin briefs and articles, and news pages.
+"""Tests for bot.news.parse: wire headers, ages, admin briefs and articles, and news pages.
 
 The seed page is read from disk; every other page is written inline below.
 """
@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.parse import (
+from bot.news.parse import (
     Page,
     ParseError,
     Wire,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.regions import DEFAULT_PATH, Gazetteer, Place, default_gazetteer
+from bot.news.regions import DEFAULT_PATH, Gazetteer, Place, default_gazetteer
 
 SEED = Path(__file__).parent / "data" / "000_86f2966f36db17d2.txt"
 _AGE = re.compile(r"^\d+ (?:minuut|minuten|uur|uren) geleden")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.items import Item
-from bot.render import (
+from bot.news.items import Item
+from bot.news.render import (
     MAX_MESSAGE,
     first_sentence,
     render_alert,
@@ -19,8 +19,8 @@ from bot.render import (
     render_list,
     truncate,
 )
-from bot.timefmt import ago, when
-from tests.telegram_html import parse_html, utf16_len
+from bot.news.timefmt import ago, when
+from tests.fakes.telegram_html import parse_html, utf16_len
 
 TZ = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2025, 12, 19, 13, 0, tzinfo=UTC)  # 14:00 in Amsterdam

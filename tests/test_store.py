@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.items import Item
+from bot.news.items import Item
 from storage import Store, SubscribeResult
 from storage.db import connect, migrations
 

@@ -16,13 +16,13 @@ Typical use::
 
 Standalone (manual checks, benchmarks; accepts any bot token)::
 
-    python -m tests.botapi --port 8081 [--enforce-limits]
+    python -m tests.fakes.botapi --port 8081 [--enforce-limits]
 
 Behaviour notes, where the real Bot API is ambiguous or the emulator simplifies:
 
 * Unknown methods answer 400 "Bad Request: method not found" (real Telegram answers 404, which
   PTB turns into InvalidToken / EndPointNotFound).
-* parse_mode=HTML is validated with tests/telegram_html.py in strict mode by default
+* parse_mode=HTML is validated with tests/fakes/telegram_html.py in strict mode by default
   (``strict_html=False`` for TDLib's exact leniency); other parse modes are not interpreted.
 * Flood limits (``enforce_limits``): sendMessage, editMessageText, editMessageReplyMarkup,
   deleteMessage(s), sendDocument/sendPhoto/copyMessage/forwardMessage count against a global
@@ -1358,7 +1358,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point for ``python -m tests.botapi``."""
+    """Entry point for ``python -m tests.fakes.botapi``."""
     parser = argparse.ArgumentParser(description="Local Telegram Bot API emulator")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)

@@ -18,9 +18,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.items import Item
-from bot.regions import Gazetteer, Place
-from bot.text import stems, words
+from bot.news.items import Item
+from bot.news.regions import Gazetteer, Place
+from bot.news.text import stems, words
 
 MAX_TERM_CHARS = 64
 MAX_PHRASE_WORDS = 6

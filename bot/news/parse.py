@@ -37,7 +37,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.items import Item
+from bot.news.items import Item
 
 # Characters that end a sentence (or a quotation, or a parenthesis); a line ending in
 # none of them is not prose.

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Any, Literal
 
-from bot.text import words
+from bot.news.text import words
 
 Kind = Literal["article", "brief"]
 

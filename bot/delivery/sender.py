@@ -34,14 +34,14 @@ from telegram.error import (
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.items import Item
-from bot.match import topic_token
-from bot.quiet import in_quiet_hours
-from bot.ratelimit import ALERT, REPLY, RateLimiter, Ticket
-from bot.render import render_alert
+from bot.delivery.ratelimit import ALERT, REPLY, RateLimiter, Ticket
+from bot.news.items import Item
+from bot.news.match import topic_token
+from bot.news.quiet import in_quiet_hours
+from bot.news.render import render_alert
 from bot.settings import Settings
 from storage import Store
-from storage.store import (
+from storage.outbox import (
     ChatGone,
     ChatMoved,
     Count,

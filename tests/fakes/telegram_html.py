@@ -1,8 +1,9 @@
 """Telegram-faithful validator for ``parse_mode=HTML`` message text (test helper).
 
-Telegram's Bot API parses HTML with TDLib's ``parse_html`` (td/telegram/MessageEntity.cpp); this
-module is a port of that algorithm so that the local Bot API emulator (tests/botapi.py) rejects
-exactly the messages Telegram would reject, with the same error texts, e.g.::
+Telegram's Bot API parses HTML with TDLib's ``parse_html`` (td/telegram/MessageEntity.cpp);
+this module is a port of that algorithm so that the local Bot API emulator
+(tests/fakes/botapi.py) rejects exactly the messages Telegram would reject, with the same
+error texts, e.g.::
 
     Unsupported start tag "p" at byte offset 0
     Unmatched end tag at byte offset 9, expected "</b>", found "</i>"

@@ -16,8 +16,8 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.items import Item
-from bot.timefmt import when
+from bot.news.items import Item
+from bot.news.timefmt import when
 
 MAX_MESSAGE = 4096
 MAX_ARTICLE_MESSAGES = 5

@@ -1,0 +1,183 @@
+"""The outbox: one row per (item, chat) alert, and what the sender learns about each.
+
+`Delivery` is a pending alert as the sender reads it; the `Outcome` classes are what the
+sender learnt (sent, retry later, failed, the chat is gone or moved), each with the SQL
+that writes it down.  `Store.record` writes a batch of them in one transaction, one
+executemany per kind of row update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import aiosqlite
+
+DeliveryId = tuple[int, int]  # (item_id, chat_id): the outbox's primary key
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One pending alert, with what the sender needs to render and send it."""
+
+    item_id: int
+    chat_id: int
+    chat_kind: str
+    chat_active: bool
+    key: str
+    label: str | None  # None: the chat no longer follows what matched
+    attempts: int
+    quiet_from: int | None
+    quiet_until: int | None
+
+    @property
+    def id(self) -> DeliveryId:
+        return (self.item_id, self.chat_id)
+
+
+
+class Outcome:
+    """Something the sender learnt about one delivery or chat, to be written down."""
+
+    async def apply(self, conn: aiosqlite.Connection) -> None:
+        raise NotImplementedError
+
+
+class RowOutcome(Outcome):
+    """An outcome that is one parameterised statement, so many can go in one executemany."""
+
+    SQL: ClassVar[str]
+
+    def params(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    async def apply(self, conn: aiosqlite.Connection) -> None:
+        await conn.execute(self.SQL, self.params())
+
+
+@dataclass(frozen=True)
+class Sent(RowOutcome):
+    delivery_id: DeliveryId
+    message_id: int
+    at: float
+
+    SQL: ClassVar[str] = (
+        "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, error = NULL"
+        " WHERE item_id = ? AND chat_id = ?"
+    )
+
+    def params(self) -> tuple[Any, ...]:
+        return (self.message_id, self.at, *self.delivery_id)
+
+
+@dataclass(frozen=True)
+class Retry(RowOutcome):
+    delivery_id: DeliveryId
+    attempts: int
+    not_before: float
+    error: str
+
+    SQL: ClassVar[str] = (
+        "UPDATE deliveries SET attempts = ?, not_before = ?, error = ?"
+        " WHERE item_id = ? AND chat_id = ? AND status = 'pending'"
+    )
+
+    def params(self) -> tuple[Any, ...]:
+        return (self.attempts, self.not_before, self.error, *self.delivery_id)
+
+
+@dataclass(frozen=True)
+class Failed(RowOutcome):
+    delivery_id: DeliveryId
+    error: str
+    status: str = "failed"  # or 'dropped' (retracted item, unfollowed since, chat gone)
+
+    SQL: ClassVar[str] = (
+        "UPDATE deliveries SET status = ?, error = ? WHERE item_id = ? AND chat_id = ?"
+    )
+
+    def params(self) -> tuple[Any, ...]:
+        return (self.status, self.error, *self.delivery_id)
+
+
+@dataclass(frozen=True)
+class ChatGone(Outcome):
+    """403 or 'chat not found': the chat goes dormant.
+
+    Its pending alerts are dropped by the sender as it reaches them (it sees the chat is
+    inactive): finding them here would mean a scan of the outbox for every blocked reader.
+    """
+
+    chat_id: int
+    reason: str
+
+    async def apply(self, conn: aiosqlite.Connection) -> None:
+        await conn.execute(
+            "UPDATE chats SET active = 0, inactive_reason = ? WHERE id = ?",
+            (self.reason, self.chat_id),
+        )
+
+
+@dataclass(frozen=True)
+class ChatMoved(Outcome):
+    """A group became a supergroup: its data moves to the new id."""
+
+    old_id: int
+    new_id: int
+
+    async def apply(self, conn: aiosqlite.Connection) -> None:
+        async with conn.execute("SELECT 1 FROM chats WHERE id = ?", (self.new_id,)) as cur:
+            exists = await cur.fetchone() is not None
+        if not exists:
+            # ON UPDATE CASCADE carries the subscriptions along; the outbox has no keys.
+            await conn.execute(
+                "UPDATE chats SET id = ?, kind = 'supergroup' WHERE id = ?",
+                (self.new_id, self.old_id),
+            )
+            await move_chat_deliveries(conn, self.old_id, self.new_id)
+            return
+        # The new chat already spoke to us: merge into it, then drop the old one.
+        await conn.execute(
+            "INSERT OR IGNORE INTO subscriptions (chat_id, key, label, created_at)"
+            " SELECT ?, key, label, created_at FROM subscriptions WHERE chat_id = ?",
+            (self.new_id, self.old_id),
+        )
+        await move_chat_deliveries(conn, self.old_id, self.new_id)
+        # Rows the new chat already had for the same item stay behind: drop them.
+        await delete_chat_deliveries(conn, self.old_id)
+        await conn.execute("DELETE FROM chats WHERE id = ?", (self.old_id,))
+
+
+@dataclass(frozen=True)
+class Count(RowOutcome):
+    name: str
+    amount: int = 1
+
+    SQL: ClassVar[str] = (
+        "INSERT INTO counters (name, value) VALUES (?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value"
+    )
+
+    def params(self) -> tuple[Any, ...]:
+        return (self.name, self.amount)
+
+
+# The outbox has no index on chat_id for pending rows (it would slow every fan-out);
+# a chat's pending rows are found through the pending index, its history through
+# deliveries_chat_done.  Both are rare: /stop and group migrations.
+
+async def delete_chat_deliveries(conn: aiosqlite.Connection, chat_id: int) -> None:
+    await conn.execute(
+        "DELETE FROM deliveries WHERE status = 'pending' AND chat_id = ?", (chat_id,)
+    )
+    await conn.execute(
+        "DELETE FROM deliveries WHERE status != 'pending' AND chat_id = ?", (chat_id,)
+    )
+
+
+async def move_chat_deliveries(conn: aiosqlite.Connection, old_id: int, new_id: int) -> None:
+    for where in ("status = 'pending'", "status != 'pending'"):
+        await conn.execute(
+            f"UPDATE OR IGNORE deliveries SET chat_id = ? WHERE {where} AND chat_id = ?",
+            (new_id, old_id),
+        )

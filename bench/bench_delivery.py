@@ -68,7 +68,8 @@ from telegram.error import RetryAfter, TelegramError
 from bot.app import build_application, running
 from bot.delivery.telegram_http import AiohttpRequest
 from bot.intake import Intake
-from bot.news.match import item_keys, resolve, topic_token
+from bot.news.buttons import unfollow_alert
+from bot.news.match import item_keys, resolve
 from bot.news.parse import parse_brief
 from bot.news.regions import default_gazetteer
 from bot.news.render import render_alert
@@ -392,7 +393,7 @@ async def _rendered_alert(db: Path) -> str:
 
 def _button() -> InlineKeyboardMarkup:
     button = InlineKeyboardButton(
-        f"Ontvolg {FOLLOW_LABEL}", callback_data="u:" + topic_token(FOLLOW_KEY)
+        f"Ontvolg {FOLLOW_LABEL}", callback_data=unfollow_alert(FOLLOW_KEY)
     )
     return InlineKeyboardMarkup([[button]])
 

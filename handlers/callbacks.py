@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.news.match import topic_token
+from bot.news.buttons import More, Unfollow, is_more, is_unfollow, parse
 from bot.services import services
 from handlers.readers import GROUP_ADMINS_ONLY, may_change, search_page, subscriptions_view
 
@@ -16,22 +16,22 @@ STALE = "Deze knop is verlopen."
 async def unfollow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """'Ontvolg X' under an alert (u:) or a line of /mijn (m:)."""
     query, chat = update.callback_query, update.effective_chat
-    if query is None or chat is None or not query.data:
+    pressed = parse(query.data) if query is not None else None
+    if query is None or chat is None or not isinstance(pressed, Unfollow):
         return
     if not await may_change(update, context):
         await query.answer(GROUP_ADMINS_ONLY, show_alert=True)
         return
     store = services(context).store
-    kind, _, token = query.data.partition(":")
     subs = await store.subscriptions(chat.id)
-    match = next((s for s in subs if topic_token(s.key) == token), None)
+    match = next((s for s in subs if pressed.is_for(s.key)), None)
     if match is None:
         await query.answer("Dat volg je al niet meer.")
     else:
         await store.unsubscribe(chat.id, match.key)
         await query.answer(f"Je volgt {match.label} niet meer.")
     try:
-        if kind == "m":
+        if pressed.from_list:
             row = await store.chat(chat.id)
             quiet = (row["quiet_from"], row["quiet_until"]) if row else (None, None)
             text, markup = subscriptions_view(await store.subscriptions(chat.id), quiet)
@@ -47,13 +47,10 @@ async def unfollow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def search_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """'Meer' under /zoek results: show the next page in place."""
     query = update.callback_query
-    if query is None or not query.data:
+    pressed = parse(query.data) if query is not None else None
+    if query is None or not isinstance(pressed, More):
         return
-    _, offset_text, text = query.data.split(":", 2)
-    if not offset_text.isdigit():
-        await query.answer(STALE)
-        return
-    page, markup = await search_page(services(context), text.split(), int(offset_text))
+    page, markup = await search_page(services(context), pressed.words, pressed.offset)
     await query.answer()
     await query.edit_message_text(page, reply_markup=markup)
 
@@ -65,6 +62,6 @@ async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CallbackQueryHandler(unfollow_button, pattern=r"^[um]:[0-9a-f]{16}$"))
-    app.add_handler(CallbackQueryHandler(search_more, pattern=r"^z:\d+:"))
+    app.add_handler(CallbackQueryHandler(unfollow_button, pattern=is_unfollow))
+    app.add_handler(CallbackQueryHandler(search_more, pattern=is_more))
     app.add_handler(CallbackQueryHandler(stale))

@@ -12,7 +12,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ChatMemberHandler, CommandHandler, ContextTypes
 
-from bot.news.match import TermError, Topic, resolve, topic_token
+from bot.news.buttons import more_results, unfollow_list
+from bot.news.match import TermError, Topic, resolve
 from bot.news.quiet import USAGE as QUIET_USAGE
 from bot.news.quiet import QuietError, describe, parse_quiet
 from bot.news.render import render_article, render_list
@@ -174,7 +175,7 @@ def subscriptions_view(
     lines += [f"• {html.escape(Topic(s.key, s.label).label)}" for s in subs]
     lines += ["", describe(*quiet), "Tik op een knop om te stoppen met volgen."]
     buttons = [
-        [InlineKeyboardButton(f"❌ {s.label}"[:64], callback_data="m:" + topic_token(s.key))]
+        [InlineKeyboardButton(f"❌ {s.label}"[:64], callback_data=unfollow_list(s.key))]
         for s in subs
     ]
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
@@ -326,9 +327,8 @@ async def _search_page(
     first, last = offset + 1, offset + len(page)
     header = f"Gevonden voor “{shown}” ({first}–{last})"
     text = render_list(page, header=header, now=_now(), tz=svc.settings.tz)
-    data = f"z:{offset + SEARCH_PAGE}:{shown}"
-    # Callback data may hold 64 bytes; a query too long for it gets no button.
-    if not more or len(data.encode()) > 64:
+    data = more_results(offset + SEARCH_PAGE, query)
+    if not more or data is None:  # a query too long for a button's data gets none
         return text, None
     return text, InlineKeyboardMarkup([[InlineKeyboardButton("Meer ▸", callback_data=data)]])
 

@@ -35,8 +35,8 @@ from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.ratelimit import ALERT, REPLY, RateLimiter, Ticket
+from bot.news.buttons import unfollow_alert
 from bot.news.items import Item
-from bot.news.match import topic_token
 from bot.news.quiet import in_quiet_hours
 from bot.news.render import render_alert
 from bot.settings import Settings
@@ -302,7 +302,7 @@ class Sender:
         now = datetime.now(UTC)
         text = self._text(item, delivery.label, now)
         button = InlineKeyboardButton(
-            f"Ontvolg {delivery.label}"[:64], callback_data="u:" + topic_token(delivery.key)
+            f"Ontvolg {delivery.label}"[:64], callback_data=unfollow_alert(delivery.key)
         )
         local = now.astimezone(self.settings.tz)
         silent = in_quiet_hours(
@@ -427,7 +427,7 @@ class Sender:
             label = row["label"] or "een onderwerp"
             text = render_alert(item, reason=label, now=datetime.now(UTC), tz=self.settings.tz)
             button = InlineKeyboardButton(
-                f"Ontvolg {label}"[:64], callback_data="u:" + topic_token(row["key"])
+                f"Ontvolg {label}"[:64], callback_data=unfollow_alert(row["key"])
             )
             try:
                 await self.bot.edit_message_text(

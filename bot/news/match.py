@@ -13,7 +13,6 @@ words in order and ``staking`` also finds ``stakingen``.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -129,7 +128,3 @@ def item_keys(item: Item, places: list[Place], followed: FollowedKeys | None = N
             gram += " " + item_stems[i + n - 1]
     return list(dict.fromkeys(found))
 
-
-def topic_token(key: str) -> str:
-    """A short fixed-size stand-in for a key, for callback data (Telegram allows 64 bytes)."""
-    return hashlib.sha1(key.encode()).hexdigest()[:16]

@@ -1,0 +1,90 @@
+"""The data behind inline buttons: built and read here, and nowhere else.
+
+Telegram gives a pressed button's ``callback_data`` back to the bot as it was sent, at most
+64 bytes.  Three kinds exist:
+
+- ``u:<token>``            "Ontvolg X" under an alert (the sender builds it);
+- ``m:<token>``            a line of /mijn, "❌ X" (the reader handlers build it);
+- ``z:<offset>:<words>``   "Meer ▸" under /zoek results: the next page from ``offset``.
+
+A token is 16 hex digits of a subscription key's SHA-1: keys can be longer than 64 bytes,
+and a fixed-size token keeps every button valid.  The handler finds the subscription whose
+key has that token.  Data of an old bot version that does not parse here is simply stale.
+
+Plain strings in, plain strings out: both ``bot/delivery`` and ``handlers`` import this
+module, so it sits below both, in the domain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+MAX_DATA_BYTES = 64  # Telegram's limit for callback_data
+
+_UNFOLLOW_ALERT = "u"
+_UNFOLLOW_LIST = "m"
+_MORE = "z"
+_UNFOLLOW_RE = re.compile(r"([um]):([0-9a-f]{16})")
+_MORE_RE = re.compile(r"z:(\d+):(.+)", re.DOTALL)
+
+
+def topic_token(key: str) -> str:
+    """A short fixed-size stand-in for a subscription key."""
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Unfollow:
+    """A press on "Ontvolg X" (under an alert) or on a line of /mijn (`from_list`)."""
+
+    token: str
+    from_list: bool
+
+    def is_for(self, key: str) -> bool:
+        """Whether this button was made for the subscription `key`."""
+        return topic_token(key) == self.token
+
+
+@dataclass(frozen=True)
+class More:
+    """A press on "Meer ▸": the /zoek results for `words` from `offset` on."""
+
+    offset: int
+    words: list[str]
+
+
+def unfollow_alert(key: str) -> str:
+    """The data of the "Ontvolg X" button under an alert for the subscription `key`."""
+    return f"{_UNFOLLOW_ALERT}:{topic_token(key)}"
+
+
+def unfollow_list(key: str) -> str:
+    """The data of the button beside a subscription in /mijn."""
+    return f"{_UNFOLLOW_LIST}:{topic_token(key)}"
+
+
+def more_results(offset: int, words: list[str]) -> str | None:
+    """The data of "Meer ▸" for the next /zoek page; None when the words do not fit."""
+    data = f"{_MORE}:{offset}:{' '.join(words)}"
+    return data if len(data.encode()) <= MAX_DATA_BYTES else None
+
+
+def parse(data: object) -> Unfollow | More | None:
+    """What a pressed button asks for; None for data this bot does not make (stale)."""
+    if not isinstance(data, str):
+        return None
+    if found := _UNFOLLOW_RE.fullmatch(data):
+        return Unfollow(found[2], from_list=found[1] == _UNFOLLOW_LIST)
+    if (found := _MORE_RE.fullmatch(data)) and (words := found[2].split()):
+        return More(int(found[1]), words)
+    return None
+
+
+def is_unfollow(data: object) -> bool:
+    return isinstance(parse(data), Unfollow)
+
+
+def is_more(data: object) -> bool:
+    return isinstance(parse(data), More)

@@ -18,7 +18,9 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.delivery.sender import DELETE_WINDOW
 from bot.intake import Stored
+from bot.news import deeplink
 from bot.news.items import Item
+from bot.news.match import TermError, resolve
 from bot.news.parse import ParseError, parse_article, parse_brief
 from bot.services import Services, services
 
@@ -39,6 +41,7 @@ CORRIGEER_USAGE = (
     "Gebruik: /corrigeer <nummer> <nieuwe tekst>, bijvoorbeeld /corrigeer 12 PARIJS (AFP) - ..."
 )
 INTREKKEN_USAGE = "Gebruik: /intrekken <nummer>, bijvoorbeeld /intrekken 12"
+LINK_USAGE = "Gebruik: /link <onderwerp>, bijvoorbeeld /link Oekraïne of /link Tweede Kamer"
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
@@ -198,6 +201,41 @@ async def retract(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @admin_only
+async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/link <term>: the one-tap follow link for a topic, and its group variant."""
+    message = update.effective_message
+    assert message is not None
+    term = " ".join(_body(message).split())
+    if not term:
+        await message.reply_text(html.escape(LINK_USAGE))
+        return
+    try:
+        topic = resolve(term, services(context).gazetteer)
+        start = deeplink.encode(term)
+    except TermError as exc:
+        await message.reply_text(html.escape(str(exc)))
+        return
+    except deeplink.TooLong as exc:
+        await message.reply_text(
+            f"Die term is te lang voor een link: Telegram staat {deeplink.MAX_START} tekens "
+            f"toe en deze link heeft er {exc.length} nodig. Kies een kortere term."
+        )
+        return
+    except deeplink.Unlinkable:
+        await message.reply_text(
+            "Die term kan niet in een link: gebruik letters, cijfers, spaties en - ' . &."
+        )
+        return
+    base = f"https://t.me/{context.bot.username}"
+    await message.reply_text(
+        f"Wie deze link opent, volgt <b>{html.escape(topic.label)}</b> met één tik:\n"
+        f"{base}?start={start}\n\n"
+        "Voor een groep (een beheerder voegt mij toe, de groep volgt het meteen):\n"
+        f"{base}?startgroup={start}"
+    )
+
+
+@admin_only
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats: subscribers, chats, the outbox and rate limiting at a glance."""
     message = update.effective_message
@@ -222,5 +260,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         ("corrigeer", correct),
         ("intrekken", retract),
         ("stats", stats),
+        ("link", link),
     ):
         app.add_handler(CommandHandler(name, callback))

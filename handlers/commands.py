@@ -21,4 +21,5 @@ ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("corrigeer", "Corrigeer een bericht"),
     ("intrekken", "Trek een bericht in"),
     ("stats", "Cijfers over abonnees en bezorging"),
+    ("link", "Link om een onderwerp met één tik te volgen"),
 ]

@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ChatMemberHandler, CommandHandler, ContextTypes
 
+from bot.news import deeplink
 from bot.news.buttons import more_results, unfollow_list
 from bot.news.match import TermError, Topic, resolve
 from bot.news.quiet import USAGE as QUIET_USAGE
@@ -88,10 +89,23 @@ async def _ready(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Services
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Greet the reader, remember the chat, and show what the bot does."""
+    """Greet the reader, remember the chat, and show what the bot does.
+
+    `/start volg-<payload>` (a follow link, see bot.news.deeplink) follows the topic as
+    /volg would; a payload that does not decode to a topic gets the welcome.
+    """
     chat = update.effective_chat
     if chat is None or update.effective_message is None:
         return
+    term = deeplink.decode(context.args[0]) if context.args else None
+    if term is not None:
+        try:
+            topic = resolve(term, services(context).gazetteer)
+        except TermError:
+            pass  # a link to something that cannot be followed: just welcome them
+        else:
+            await _follow_topic(update, context, topic)
+            return
     returning = await services(context).store.touch_chat(chat.id, chat.type, chat.title)
     greeting = "<b>Welkom terug!</b> Je meldingen staan weer aan." if returning else WELCOME
     await update.effective_message.reply_text(f"{greeting}\n\n{HELP}")
@@ -114,10 +128,17 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except TermError as exc:
         await message.reply_text(html.escape(str(exc)))
         return
+    await _follow_topic(update, context, topic)
+
+
+async def _follow_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: Topic) -> None:
+    """Subscribe the chat (or forum topic) to `topic` and say so: /volg and follow links."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
     if not await may_change(update, context):
         await message.reply_text(GROUP_ADMINS_ONLY)
         return
-    await _ready(update, context)
+    svc = await _ready(update, context)
     result = await svc.store.subscribe(chat.id, topic.key, topic.name)
     label = html.escape(topic.label)
     if result is SubscribeResult.ADDED:

@@ -39,17 +39,41 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Start the bot with long polling until SIGINT/SIGTERM."""
+    """Start the bot until SIGINT/SIGTERM: webhook mode when NEWSBOT_WEBHOOK_URL is set,
+    else long polling."""
     if settings.token is None:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_USAGE
-    from bot.app import build_application
+    from bot.app import ALLOWED_UPDATES, build_application
 
-    setup_logging(secrets=[settings.token.get_secret_value()])
+    secrets = [settings.token.get_secret_value()]
+    if settings.webhook_secret is not None:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    setup_logging(secrets=secrets, fmt=settings.log_format)
+    if settings.webhook_url:
+        from bot.webhook import serve
+
+        asyncio.run(serve(settings))
+        return 0
     app = build_application(settings)
     # run_polling installs SIGINT/SIGTERM handlers and shuts down cleanly:
     # post_shutdown closes the database.
-    app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """A consistent copy of the live database (SQLite's online backup API)."""
+    from storage.backup import BackupError, backup_sqlite
+
+    if str(settings.db).startswith("postgres"):
+        raise CliError("NEWSBOT_DB is PostgreSQL: maak een backup met pg_dump")
+    target = Path(args.path).expanduser()
+    try:
+        size = backup_sqlite(Path(settings.db).expanduser(), target)
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    print(f"backup {target}: {size} bytes ({size / 1024 / 1024:.1f} MiB)")
     return 0
 
 
@@ -162,8 +186,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     sub = parser.add_subparsers(dest="command", metavar="COMMANDO")
     commands: dict[str, Command] = {}
 
-    sub.add_parser("run", help="start de bot (long polling)")
+    sub.add_parser("run", help="start de bot (long polling, of webhook met NEWSBOT_WEBHOOK_URL)")
     commands["run"] = cmd_run
+
+    backup = sub.add_parser("backup", help="kopie van de database terwijl de bot draait")
+    backup.add_argument("path", help="bestand voor de kopie")
+    commands["backup"] = cmd_backup
 
     imp = sub.add_parser("import", help="lees een nieuwspagina in")
     imp.add_argument("path", help="tekstbestand met de pagina")

@@ -39,6 +39,8 @@ class Intake:
         self.on_queued = on_queued or (lambda: None)
         # Called after any new item is stored (the reply cache listens).
         self.on_stored: Callable[[], None] = lambda: None
+        # Called for each new item (the metrics count them by source).
+        self.on_new_item: Callable[[Item], None] = lambda item: None
 
     async def add(self, item: Item) -> Stored:
         return (await self.add_many([item]))[0]
@@ -51,6 +53,9 @@ class Intake:
             regions = sorted({place.country for place in places})
             entries.append((item, regions, item_keys(item, places, self.store.followed)))
         results = [Stored(item, queued) for item, queued in await self.store.add_items(entries)]
+        for result in results:
+            if result.item is not None:
+                self.on_new_item(result.item)
         if any(r.item is not None for r in results):
             self.on_stored()
         if any(r.queued for r in results):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.intake import Intake
+from bot.metrics import Metrics
 from bot.news.regions import Gazetteer
 from bot.replycache import ReplyCache
 from bot.settings import Settings
@@ -33,6 +34,7 @@ class Services:
     sender: Sender | None = None
     feeds: FeedPoller | None = None
     replies: ReplyCache = field(default_factory=ReplyCache)
+    metrics: Metrics = field(default_factory=Metrics)
 
     @property
     def gazetteer(self) -> Gazetteer:

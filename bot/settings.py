@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TELEGRAM_API_URL = "https://api.telegram.org"
+# Telegram's rule for setWebhook's secret_token.
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """`host:port` (IPv6 as `[::1]:8080`) as (host, port); ValueError in Dutch otherwise."""
+    host, sep, port = value.strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"{value!r} is geen host:poort (bijv. 127.0.0.1:8080)")
+    return host, int(port)
 
 
 class SettingsError(Exception):
@@ -33,6 +46,14 @@ class Settings(BaseSettings):
     paid_broadcast: bool = False
     feeds: Annotated[tuple[str, ...], NoDecode] = ()
     feed_interval: float = Field(default=300.0, ge=5.0)
+    # Production (README "In production"): webhook mode when a URL is set, else polling.
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1:8080"
+    webhook_secret: SecretStr | None = None
+    metrics_listen: str | None = None
+    # /healthz turns 503 when Telegram has not answered for this many seconds.
+    health_window: float = Field(default=300.0, gt=0)
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -80,6 +101,42 @@ class Settings(BaseSettings):
             raise ValueError("moet met http:// of https:// beginnen")
         return value.rstrip("/")
 
+    @field_validator("webhook_url", "metrics_listen", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `NEWSBOT_WEBHOOK_URL=` in .env.example means "not set", as the other settings do.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        # Telegram itself wants https; a self-hosted Bot API server also posts to http.
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("moet een volledige https://-URL zijn (bijv. https://bot.example.nl/tg)")
+        return value.strip()
+
+    @field_validator("webhook_listen", "metrics_listen")
+    @classmethod
+    def _listen(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_listen(value)
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET_RE.fullmatch(value.get_secret_value()):
+            raise ValueError("1 tot 256 tekens uit A-Z, a-z, 0-9, _ en -")
+        return value
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of the webhook URL: the bot's own server answers there."""
+        return (urlsplit(self.webhook_url).path or "/") if self.webhook_url else "/"
+
     @property
     def bot_base_url(self) -> str:
         """The URL PTB appends the token to: `<api_url>/bot`."""
@@ -99,6 +156,8 @@ _DUTCH = {
     "bool_parsing": "verwacht true of false",
     "float_parsing": "verwacht een getal",
     "greater_than_equal": "getal is te klein",
+    "greater_than": "getal is te klein",
+    "literal_error": "verwacht text of json",
 }
 
 

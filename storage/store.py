@@ -496,6 +496,50 @@ class Store:
             for outcome in others:
                 await outcome.apply(conn)
 
+    async def pending_summary(self) -> tuple[int, float | None]:
+        """(pending alerts, when the oldest pending one's item was stored), for /healthz.
+
+        Item ids grow with time, so the oldest pending alert is the lowest item id in the
+        pending index: one index seek and one row, not a join over every pending row.
+        """
+        row = await self._one(
+            "SELECT count(*), min(item_id) FROM deliveries WHERE status = 'pending'"
+        )
+        assert row is not None
+        pending, oldest_item = int(row[0]), row[1]
+        if oldest_item is None:
+            return pending, None
+        received = await self._scalar("SELECT received_at FROM items WHERE id = ?", (oldest_item,))
+        return pending, float(received) if received is not None else None
+
+    async def population(self) -> dict[str, int]:
+        """Pending alerts, subscriptions and chats by state, for the metrics gauges."""
+        row = await self._one(
+            "SELECT"
+            " (SELECT count(*) FROM deliveries WHERE status = 'pending') AS pending,"
+            " (SELECT count(*) FROM subscriptions) AS subscriptions,"
+            " (SELECT count(*) FROM chats WHERE active = 1) AS chats_active,"
+            " (SELECT count(*) FROM chats WHERE active = 0) AS chats_inactive"
+        )
+        assert row is not None
+        return {key: int(row[key]) for key in row.keys()}  # noqa: SIM118 (Row has no __iter__ of keys)
+
+    async def keep(self, name: str, value: str) -> str:
+        """Store `value` under `name` unless one is stored already; return the stored one.
+
+        For values made once and kept across restarts (the webhook secret): two processes
+        starting together still agree, as the first insert wins.
+        """
+        async with self.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                (name, value),
+            )
+            async with conn.execute("SELECT value FROM meta WHERE name = ?", (name,)) as cur:
+                row = await cur.fetchone()
+        assert row is not None
+        return str(row[0])
+
     async def counter(self, name: str) -> int:
         return int(await self._scalar("SELECT value FROM counters WHERE name = ?", (name,)) or 0)
 

@@ -35,6 +35,7 @@ from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.ratelimit import ALERT, REPLY, RateLimiter, Ticket
+from bot.metrics import Metrics
 from bot.news.buttons import unfollow_alert
 from bot.news.items import Item
 from bot.news.quiet import in_quiet_hours
@@ -154,6 +155,7 @@ class Sender:
         workers: int = 64,
         batch: int = 500,
         flush_every: float = 0.05,
+        metrics: Metrics | None = None,
     ) -> None:
         self.bot = bot
         self.store = store
@@ -163,6 +165,7 @@ class Sender:
         self.workers = workers
         self.batch = batch
         self.flush_every = flush_every
+        self.metrics = metrics or Metrics()
         self._queue: asyncio.Queue[tuple[Delivery, Ticket]] = asyncio.Queue(maxsize=workers * 4)
         self._inflight: set[DeliveryId] = set()
         self._outcomes: list[Outcome] = []
@@ -191,6 +194,8 @@ class Sender:
 
     async def stop(self, grace: float = 10.0) -> None:
         """Finish the sends in flight, hand queued ones back, write every outcome."""
+        if not self._tasks:
+            return  # not started, or stopped already
         self._stopping = True
         self._wake.set()
         dispatcher, *workers, flusher = self._tasks
@@ -209,6 +214,11 @@ class Sender:
         await asyncio.gather(*self._tasks, *self._chores, return_exceptions=True)
         await self._flush()
         self._tasks = []
+
+    @property
+    def running(self) -> bool:
+        """Whether the dispatcher is alive (for /healthz)."""
+        return bool(self._tasks) and not self._tasks[0].done()
 
     def wake(self) -> None:
         """New alerts were queued: look at the outbox now rather than at the next tick."""
@@ -283,6 +293,7 @@ class Sender:
                 log.exception("delivery %s failed unexpectedly", delivery.id)
                 self.limiter.done(ticket, sent=False)
                 outcomes = [self._backoff(delivery, f"{type(exc).__name__}: {exc}")]
+            self.metrics.outcomes(outcomes)
             self._outcomes.extend(outcomes)
             self._finished.append(delivery.id)
             if any(isinstance(o, Retry | ChatMoved) for o in outcomes):
@@ -360,6 +371,7 @@ class Sender:
             return [self._backoff(delivery, str(exc))]
         self.limiter.done(ticket)
         self.sent += 1
+        self.metrics.alert_sent(item, paid=self.paid)
         return [Sent(delivery.id, int(message["message_id"]), time.time())]
 
     def _backoff(self, delivery: Delivery, error: str) -> Outcome:

@@ -26,6 +26,11 @@ The request URL contains the bot token, so it is never logged and is scrubbed fr
 exception message we raise (and the original aiohttp exception is not chained, because its text
 or its ``request_info`` may carry the URL).
 
+Every request is reported to an optional ``observer(method, code)`` (``code`` is the HTTP
+status, or ``"timeout"``/``"network"`` when no answer came): the bot's metrics count requests
+by method and status and note when Telegram last answered.  It is a plain callable, so this
+module knows nothing of Prometheus.
+
 Usage (PTB uses two request objects: one for getUpdates, one for everything else)::
 
     app = (
@@ -42,6 +47,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -68,6 +74,15 @@ _JSON_HEADERS = {"Content-Type": "application/json"}
 _ProxySetting = tuple[yarl.URL | None, aiohttp.BasicAuth | None]
 
 _Timeout = float | None
+
+Observer = Callable[[str, "int | str"], None]
+
+
+def _method(url: str) -> str:
+    """The Bot API method of a request URL (its last path segment); "file" for downloads."""
+    if "/file/bot" in url:
+        return "file"
+    return url.rsplit("/", 1)[-1].split("?", 1)[0]
 
 
 def _env_proxy(url: str) -> _ProxySetting:
@@ -115,6 +130,7 @@ class AiohttpRequest(BaseRequest):
     __slots__ = (
         "_connect_timeout",
         "_media_write_timeout",
+        "_observer",
         "_pool_size",
         "_pool_timeout",
         "_proxies",
@@ -132,6 +148,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        observer: Observer | None = None,
     ) -> None:
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be at least 1")
@@ -141,6 +158,7 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
+        self._observer = observer
         self._session: aiohttp.ClientSession | None = None
         self._proxies: dict[str, _ProxySetting] = {}
         # Cache of ClientTimeout objects keyed by (read, write, connect, pool).
@@ -280,8 +298,12 @@ class AiohttpRequest(BaseRequest):
                 proxy_auth=proxy_auth,
             ) as response:
                 body = await response.read()
-                return response.status, body
+            if self._observer is not None:
+                self._observer(_method(url), response.status)
+            return response.status, body
         except TimeoutError as err:
+            if self._observer is not None:
+                self._observer(_method(url), "timeout")
             # asyncio.TimeoutError (== TimeoutError on 3.11) and aiohttp's ServerTimeoutError,
             # ConnectionTimeoutError and SocketTimeoutError all derive from it.
             if isinstance(err, aiohttp.ConnectionTimeoutError):
@@ -293,5 +315,7 @@ class AiohttpRequest(BaseRequest):
                 message = f"Timed out ({type(err).__name__})"
             raise TimedOut(message) from None
         except (aiohttp.ClientError, OSError, ValueError) as err:
+            if self._observer is not None:
+                self._observer(_method(url), "network")
             description = _scrub(str(err), url)
             raise NetworkError(f"aiohttp.{type(err).__name__}: {description}") from None

@@ -36,6 +36,11 @@ Behaviour notes, where the real Bot API is ambiguous or the emulator simplifies:
   nothing.
 * ``api.messages`` only holds messages sent by the bot; injected user messages are in
   ``api.updates``.  Both share the per-chat message_id counter, as in Telegram.
+* Webhooks: after ``setWebhook`` the emulator posts each pending update to the URL (with
+  ``X-Telegram-Bot-Api-Secret-Token`` when a ``secret_token`` was set), up to
+  ``max_connections`` (default 40) at a time, like Telegram; an update leaves the queue when
+  the bot answers 2xx and is retried otherwise.  ``getUpdates`` then answers 409, as
+  Telegram does, until ``deleteWebhook``.  ``webhook_answers`` records every post's status.
 * Requests are processed even if the client gave up (e.g. timed out during ``api.delay``), so
   a TimedOut on the client may still mean "delivered" -- as with the real API.
 """
@@ -60,6 +65,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
+import aiohttp
 from aiohttp import web
 
 from .telegram_html import HTMLParseError, parse_html_entities, utf16_len
@@ -307,6 +313,10 @@ class BotAPI:
         self.callback_answers: list[JSONDict] = []
         self.stats: Counter[str] = Counter()
         self.webhook_url = ""
+        self.webhook_secret: str | None = None
+        # (update_id, HTTP status or the exception's name) of every webhook post.
+        self.webhook_answers: list[tuple[int, int | str]] = []
+        self._webhook_tasks: list[asyncio.Task[None]] = []
 
         self._sent: list[JSONDict] = []
         self._sent_by_chat: defaultdict[int | str, list[JSONDict]] = defaultdict(list)
@@ -413,6 +423,7 @@ class BotAPI:
             return
         self._closing = True
         self._wake_pollers()
+        await self._stop_webhook()
         await runner.cleanup()
 
     async def __aenter__(self) -> BotAPI:
@@ -1011,14 +1022,18 @@ class BotAPI:
 
     def _delete_webhook(self, params: JSONDict, token: str) -> bool:
         self.webhook_url = ""
+        self._webhook_changed()
         if params.get("drop_pending_updates"):
             self._pending.clear()
         return True
 
     def _set_webhook(self, params: JSONDict, token: str) -> bool:
         self.webhook_url = str(params.get("url") or "")
+        secret = params.get("secret_token")
+        self.webhook_secret = str(secret) if secret else None
         if params.get("drop_pending_updates"):
             self._pending.clear()
+        self._webhook_changed(int(params.get("max_connections") or 40))
         return True
 
     def _get_webhook_info(self, params: JSONDict, token: str) -> JSONDict:
@@ -1029,6 +1044,12 @@ class BotAPI:
         }
 
     async def _get_updates(self, params: JSONDict) -> list[JSONDict]:
+        if self.webhook_url:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use "
+                "deleteWebhook to delete the webhook first",
+            )
         offset = params.get("offset")
         limit = params.get("limit", 100)
         limit = min(max(limit, 1), 100) if isinstance(limit, int) else 100
@@ -1052,6 +1073,49 @@ class BotAPI:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._update_event.wait(), remaining)
         return list(itertools.islice(pending, limit))
+
+    # ------------------------------------------------------------------ webhook delivery
+
+    def _webhook_changed(self, connections: int = 40) -> None:
+        """setWebhook / deleteWebhook: restart the posting workers for the new URL."""
+        for task in self._webhook_tasks:
+            task.cancel()
+        self._webhook_tasks = []
+        if self.webhook_url:
+            self._webhook_tasks = [
+                asyncio.get_running_loop().create_task(self._post_updates(self.webhook_url))
+                for _ in range(max(1, min(connections, 100)))
+            ]
+        self._wake_pollers()
+
+    async def _stop_webhook(self) -> None:
+        tasks, self._webhook_tasks = self._webhook_tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _post_updates(self, url: str) -> None:
+        """One of the webhook's connections: post pending updates until the URL changes."""
+        headers = {"Content-Type": "application/json"}
+        if self.webhook_secret:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook_secret
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+            while self.webhook_url == url and not self._closing:
+                if not self._pending:
+                    await self._update_event.wait()
+                    continue
+                update = self._pending.popleft()
+                try:
+                    async with session.post(
+                        url, data=_encode_json(update).encode(), headers=headers
+                    ) as response:
+                        status: int | str = response.status
+                except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+                    status = type(exc).__name__
+                self.webhook_answers.append((update["update_id"], status))
+                if not (isinstance(status, int) and 200 <= status < 300):
+                    self._pending.appendleft(update)  # Telegram retries later
+                    await asyncio.sleep(0.2)
 
     def _set_my_commands(self, params: JSONDict, token: str) -> bool:
         commands = params.get("commands")

@@ -128,8 +128,9 @@ def make_settings(api: BotAPI, db: Path, **overrides: Any) -> Settings:
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, api: BotAPI) -> AsyncIterator[Harness]:
-    async with running(build_application(settings)) as app:
+async def running_bot(settings: Settings, api: BotAPI, **build: Any) -> AsyncIterator[Harness]:
+    """The bot, polling the emulator; `build` goes to build_application (limits, timings)."""
+    async with running(build_application(settings, **build)) as app:
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0.0, timeout=1)
         yield Harness(api, app)

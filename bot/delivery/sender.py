@@ -89,10 +89,12 @@ class TelegramLimiter(BaseRateLimiter[str]):
     """PTB's hook into our RateLimiter, so replies to commands spend the same budget.
 
     A reply waits for its chat and the global permit ahead of queued alerts; a 429 on
-    a reply pauses that chat and tries again, a reader should still get an answer.
+    a reply pauses that chat (or, from several chats at once, every send) and tries
+    again after ``retry_after``: a reader should still get an answer, and a 429 never
+    drops a message.  ``max_retries`` None: no limit.
     """
 
-    def __init__(self, limiter: RateLimiter, max_retries: int = 3) -> None:
+    def __init__(self, limiter: RateLimiter, max_retries: int | None = None) -> None:
         self.limiter = limiter
         self.max_retries = max_retries
         self.rate_limited = 0
@@ -122,16 +124,22 @@ class TelegramLimiter(BaseRateLimiter[str]):
             return await callback(*args, **kwargs)
         chat = int(chat_id)
         priority = ALERT if rate_limit_args == BACKGROUND else REPLY
-        for attempt in range(self.max_retries + 1):
+        attempt = 0
+        while True:
             ticket = await self.limiter.chat(chat, priority)
-            await self.limiter.send_slot(ticket, priority)
+            try:
+                await self.limiter.send_slot(ticket, priority)
+            except BaseException:
+                self.limiter.done(ticket, sent=False)
+                raise
             try:
                 result = await callback(*args, **kwargs)
             except RetryAfter as exc:
                 self.limiter.done(ticket)
-                self.limiter.pause_chat(chat, retry_seconds(exc))
+                self.limiter.rate_limited(chat, retry_seconds(exc))
                 self.rate_limited += 1
-                if attempt == self.max_retries:
+                attempt += 1
+                if self.max_retries is not None and attempt > self.max_retries:
                     raise
                 continue
             except BaseException:
@@ -139,7 +147,6 @@ class TelegramLimiter(BaseRateLimiter[str]):
                 raise
             self.limiter.done(ticket)
             return result
-        raise AssertionError("unreachable")
 
 
 class Sender:
@@ -343,9 +350,13 @@ class Sender:
         except RetryAfter as exc:
             self.limiter.done(ticket)
             wait = retry_seconds(exc)
-            self.limiter.pause_chat(delivery.chat_id, wait)
+            flooded = self.limiter.flooded
+            if self.limiter.rate_limited(delivery.chat_id, wait) and not flooded:
+                log.warning("429s from several chats: every send waits %.0f s", wait)
+            elif not flooded:
+                log.warning("429 for chat %s: waiting %.0f s", delivery.chat_id, wait)
             self.rate_limited += 1
-            log.warning("429 for chat %s: waiting %.0f s", delivery.chat_id, wait)
+            # Never dropped, and no attempt spent: Telegram said when to come back.
             return [
                 Retry(delivery.id, delivery.attempts, time.time() + wait, "429"),
                 Count("429"),

@@ -26,11 +26,17 @@ Behaviour notes, where the real Bot API is ambiguous or the emulator simplifies:
   (``strict_html=False`` for TDLib's exact leniency); other parse modes are not interpreted.
 * Flood limits (``enforce_limits``): sendMessage, editMessageText, editMessageReplyMarkup,
   deleteMessage(s), sendDocument/sendPhoto/copyMessage/forwardMessage count against a global
-  sliding 1 s window -- at most 30 calls without ``allow_paid_broadcast`` and, separately, at
-  most 1000 with it.  Only *sending* methods count against the per-chat limits: 1 per second
-  to a private chat (chat_id > 0), 20 per 60 s to a group/channel (chat_id < 0).  Rejected
-  calls get 429 with ``retry_after`` = ceil(seconds until the window frees up), min 1, and are
-  not delivered.  Only delivered messages are counted.  Time is ``time.monotonic()``.
+  sliding 1 s window -- at most 1000 calls in all (``total_limit``), of which at most 30
+  without ``allow_paid_broadcast`` (``free_limit``): 1000/s is the bot's whole budget, paid
+  and free together, as on Telegram.  Only *sending* methods count against the per-chat
+  limits: 1 per second to a private chat (chat_id > 0), 20 per 60 s to a group/channel
+  (chat_id < 0).  Rejected calls get 429 with ``retry_after`` = ceil(seconds until the
+  window frees up), min 1, and are not delivered.  Only delivered messages are counted.
+  Time is ``time.monotonic()``.
+* Outages and flood waits: ``go_down(502)`` answers every method (getMe and getUpdates too)
+  with that status until ``come_up()``; ``go_down(None)`` closes every connection without an
+  answer and refuses new ones (the port stays reserved).  ``flood(seconds, retry_after)``
+  answers every rate-limited call 429 for that long, as Telegram's global flood wait does.
 * getUpdates never returns 409 for concurrent pollers; updates stay queued until confirmed with
   ``offset`` (or ``deleteWebhook(drop_pending_updates=True)``), so an abandoned long poll loses
   nothing.
@@ -306,6 +312,14 @@ class BotAPI:
         self.strict_html = strict_html
         self.record_calls = record_calls
         self.delay: float = 0.0
+        # Flood limits (enforce_limits): all sends per second, and those of them without
+        # allow_paid_broadcast.  Tests shrink them to reach the limit with few messages.
+        self.total_limit = GLOBAL_PAID_LIMIT
+        self.free_limit = GLOBAL_FREE_LIMIT
+        # go_down(): the status every call is answered with (0: connections refused).
+        self.down_status: int | None = None
+        self._flood_until = 0.0
+        self._flood_retry_after = 1
 
         self.calls: list[Call] = []
         self.messages: defaultdict[int | str, dict[int, JSONDict]] = defaultdict(dict)
@@ -336,7 +350,7 @@ class BotAPI:
         self._failures: list[_Failure] = []
 
         self._free_window: deque[float] = deque()
-        self._paid_window: deque[float] = deque()
+        self._total_window: deque[float] = deque()  # every counted call, paid or not
         self._private_last: dict[int | str, float] = {}
         self._group_windows: defaultdict[int | str, deque[float]] = defaultdict(deque)
 
@@ -480,6 +494,23 @@ class BotAPI:
     def unblock(self, chat_id: int) -> None:
         """Undo block / deactivate / kick / chat_not_found / migrate for ``chat_id``."""
         self._chat_errors.pop(chat_id, None)
+
+    def go_down(self, status: int | None = 502) -> None:
+        """An outage: every call is answered ``status`` (502 "Bad Gateway" by default).
+
+        ``None``: connections are closed without an answer, as when Telegram or the
+        network cannot be reached.  Lasts until :meth:`come_up`.
+        """
+        self.down_status = 0 if status is None else status
+
+    def come_up(self) -> None:
+        """End the outage started by :meth:`go_down`."""
+        self.down_status = None
+
+    def flood(self, seconds: float, retry_after: int = 1) -> None:
+        """Telegram's global flood wait: every rate-limited call gets 429 for ``seconds``."""
+        self._flood_until = time.monotonic() + seconds
+        self._flood_retry_after = retry_after
 
     def fail_next(
         self,
@@ -809,6 +840,14 @@ class BotAPI:
     async def _handle(self, request: web.Request) -> web.Response:
         match_info = request.match_info
         token, method = match_info["token"], match_info["method"]
+        if self.down_status is not None:
+            self.stats["down"] += 1
+            if self.down_status == 0:  # unreachable: no answer at all
+                if request.transport is not None:
+                    request.transport.abort()
+                raise ConnectionResetError("emulated outage")
+            err = ApiError(self.down_status, _default_description(self.down_status, None))
+            return _json_response(err.status, _error_payload(err))
         if token != self.token and not self.any_token:
             self.stats["401"] += 1
             return _json_response(
@@ -828,6 +867,8 @@ class BotAPI:
                 raise ApiError(400, "Bad Request: method not found")
             if self._failures:
                 self._injected_failure(name, params)
+            if name in _RATE_LIMITED and self._flood_until > time.monotonic():
+                raise _too_many_requests(self._flood_retry_after)
             if handler is None:
                 result = await self._get_updates(params)
             else:
@@ -941,13 +982,17 @@ class BotAPI:
     def _check_rate(self, name: str, chat_id: int | str, paid: bool) -> None:
         """Enforce the flood limits for one call; record it if it passes."""
         now = time.monotonic()
-        window = self._paid_window if paid else self._free_window
-        limit = GLOBAL_PAID_LIMIT if paid else GLOBAL_FREE_LIMIT
         horizon = now - 1.0
-        while window and window[0] <= horizon:
-            window.popleft()
-        if len(window) >= limit:
-            raise _too_many_requests(window[0] + 1.0 - now)
+        total, free = self._total_window, self._free_window
+        for window in (total, free):
+            while window and window[0] <= horizon:
+                window.popleft()
+        # Paid and free together within the total; those without allow_paid_broadcast
+        # also within the free limit.
+        if len(total) >= self.total_limit:
+            raise _too_many_requests(total[0] + 1.0 - now)
+        if not paid and len(free) >= self.free_limit:
+            raise _too_many_requests(free[0] + 1.0 - now)
         sending = name in _SENDING
         group_window: deque[float] | None = None
         if sending:
@@ -962,7 +1007,9 @@ class BotAPI:
                     group_window.popleft()
                 if len(group_window) >= GROUP_LIMIT:
                     raise _too_many_requests(group_window[0] + GROUP_WINDOW - now)
-        window.append(now)
+        total.append(now)
+        if not paid:
+            free.append(now)
         if sending:
             if group_window is None:
                 self._private_last[chat_id] = now

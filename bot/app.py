@@ -98,7 +98,7 @@ def build_application(
                 )
             except TelegramError as exc:  # e.g. the admin never opened a chat with the bot
                 log.warning("no admin command list for %s: %s", admin, exc)
-        log.info("bot @%s ready, database %s", app.bot.username, settings.db)
+        log.info("bot @%s ready, database %s", app.bot.username, settings.db_label)
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
         svc = app.bot_data.get(SERVICES_KEY)

@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -40,7 +40,9 @@ class Settings(BaseSettings):
     token: SecretStr | None = None
     # NoDecode: a comma-separated list, not JSON, is what an operator types.
     admins: Annotated[frozenset[int], NoDecode] = frozenset()
-    db: Path = Path("newsbot.sqlite3")
+    # A SQLite file (Path) or a PostgreSQL URL (str, postgresql://...).  Not in the repr:
+    # a URL may carry a password.
+    db: Path | str = Field(default=Path("newsbot.sqlite3"), repr=False)
     api_url: str = TELEGRAM_API_URL
     timezone: str = "Europe/Amsterdam"
     paid_broadcast: bool = False
@@ -84,15 +86,27 @@ class Settings(BaseSettings):
             raise ValueError(f"onbekende tijdzone {value!r} (bijv. Europe/Amsterdam)") from None
         return value
 
-    @field_validator("db")
+    @field_validator("db", mode="before")
     @classmethod
-    def _writable_folder(cls, value: Path) -> Path:
-        folder = value.expanduser().resolve().parent
+    def _database(cls, value: object) -> Path | str:
+        if isinstance(value, str) and "://" in value:
+            return _postgres_url(value)
+        if not isinstance(value, str | os.PathLike):
+            raise ValueError("verwacht een bestandsnaam of een postgresql://-URL")
+        path = Path(value)
+        folder = path.expanduser().resolve().parent
         if not folder.is_dir():
             raise ValueError(f"map {folder} bestaat niet")
         if not os.access(folder, os.W_OK):
             raise ValueError(f"map {folder} is niet schrijfbaar")
-        return value
+        return path
+
+    @property
+    def db_label(self) -> str:
+        """The database for logs: a file path, or the URL without its password."""
+        if isinstance(self.db, Path):
+            return str(self.db)
+        return _redact(self.db)
 
     @field_validator("api_url")
     @classmethod
@@ -149,6 +163,33 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def _postgres_url(value: str) -> str:
+    """A usable PostgreSQL URL, or a ValueError that says what is wrong (never the password)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ValueError(
+            f"{parts.scheme}:// wordt niet ondersteund: een bestandsnaam (SQLite) of"
+            " postgresql://gebruiker@host:5432/database"
+        )
+    try:
+        parts.port  # noqa: B018 (raises on a non-numeric port)
+    except ValueError:
+        raise ValueError("de poort in de postgresql://-URL is geen getal") from None
+    if not parts.hostname and "host=" not in parts.query:
+        raise ValueError("de postgresql://-URL mist een host (postgresql://gebruiker@host/db)")
+    if not parts.path.strip("/"):
+        raise ValueError("de postgresql://-URL mist de database (…@host:5432/newsbot)")
+    return value
+
+
+def _redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 # Pydantic's own messages are English; these are the ones an operator meets.

@@ -138,8 +138,9 @@ class ChatMoved(Outcome):
             return
         # The new chat already spoke to us: merge into it, then drop the old one.
         await conn.execute(
-            "INSERT OR IGNORE INTO subscriptions (chat_id, key, label, created_at)"
-            " SELECT ?, key, label, created_at FROM subscriptions WHERE chat_id = ?",
+            "INSERT INTO subscriptions (chat_id, key, label, created_at)"
+            " SELECT ?, key, label, created_at FROM subscriptions WHERE chat_id = ?"
+            " ON CONFLICT DO NOTHING",
             (self.new_id, self.old_id),
         )
         await move_chat_deliveries(conn, self.old_id, self.new_id)
@@ -155,7 +156,7 @@ class Count(RowOutcome):
 
     SQL: ClassVar[str] = (
         "INSERT INTO counters (name, value) VALUES (?, ?)"
-        " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value"
+        " ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value"
     )
 
     def params(self) -> tuple[Any, ...]:
@@ -176,8 +177,12 @@ async def delete_chat_deliveries(conn: aiosqlite.Connection, chat_id: int) -> No
 
 
 async def move_chat_deliveries(conn: aiosqlite.Connection, old_id: int, new_id: int) -> None:
+    # Rows the new chat already has for an item stay where they are (SQLite's UPDATE OR
+    # IGNORE, written so that PostgreSQL reads it too).
     for where in ("status = 'pending'", "status != 'pending'"):
         await conn.execute(
-            f"UPDATE OR IGNORE deliveries SET chat_id = ? WHERE {where} AND chat_id = ?",
-            (new_id, old_id),
+            f"UPDATE deliveries SET chat_id = ? WHERE {where} AND chat_id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM deliveries AS d"
+            " WHERE d.item_id = deliveries.item_id AND d.chat_id = ?)",
+            (new_id, old_id, new_id),
         )

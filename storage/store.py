@@ -1,5 +1,8 @@
 """The store: every query the bot makes, over one aiosqlite connection.
 
+This is the SQLite backend and the interface: storage/postgres.py inherits these queries
+(written in SQL both backends accept) and overrides what PostgreSQL does differently.
+
 All writes go through this one connection and one asyncio lock, so a transaction
 never interleaves with another coroutine's statements and "database is locked" never
 reaches a reader.  Times are unix seconds (floats) in the database and aware
@@ -26,6 +29,7 @@ from bot.news.items import Item
 from bot.news.match import FollowedKeys
 from storage.db import connect
 from storage.outbox import ChatGone, Delivery, Outcome, RowOutcome, delete_chat_deliveries
+from storage.pgconn import is_postgres_url
 
 MAX_SUBSCRIPTIONS = 50
 
@@ -84,6 +88,11 @@ class Store:
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
+        """Open a SQLite file, or a PostgreSQL database given a `postgresql://` URL."""
+        if is_postgres_url(path):
+            from storage.postgres import PostgresStore
+
+            return await PostgresStore.open(path)
         store = cls(await connect(path), Path(path))
         # The distinct keys by skipping through the index: one seek per key rather
         # than a scan of every subscription.
@@ -323,6 +332,10 @@ class Store:
             " ORDER BY items_fts.rowid DESC LIMIT ? OFFSET ?",
             (query, limit, offset),
         )
+
+    async def schema_version(self) -> int:
+        """The number of the last migration applied."""
+        return int(await self._scalar("PRAGMA user_version"))
 
     async def count_items(self) -> int:
         return int(await self._scalar("SELECT count(*) FROM items"))

@@ -1,9 +1,21 @@
-"""Shared fixtures: a real SQLite store in a temporary folder, loopback without proxies."""
+"""Shared fixtures: a real store (SQLite file or PostgreSQL database), loopback without proxies.
+
+Storage runs on both backends through ONE parametrized fixture, `db_target`: a SQLite file
+in the test's folder, or a fresh PostgreSQL database copied from a migrated template (a
+`CREATE DATABASE ... TEMPLATE` takes ~50 ms; migrating each one would take longer).  Tests
+that use `store` get both; other tests opt in with `@pytest.mark.both_backends`, the rest
+run on SQLite only.  PostgreSQL is at NEWSBOT_TEST_POSTGRES_URL; without it those tests
+are skipped with one line in the summary, and `--postgres-required` (CI) makes that a
+failure.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import itertools
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +29,7 @@ from bot.news.parse import parse_page
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from storage import Store
+from storage.pgconn import connect_admin, migrate
 from tests.fakes.botapi import BotAPI
 from tests.fakes.telegram_html import parse_html
 
@@ -26,7 +39,17 @@ for _name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_pro
     os.environ.pop(_name, None)
 
 
+PG_URL_VAR = "NEWSBOT_TEST_POSTGRES_URL"
+BACKENDS = ("sqlite", "postgresql")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--postgres-required",
+        action="store_true",
+        help=f"fail (not skip) the PostgreSQL tests when {PG_URL_VAR} is unset or the "
+        "server is unreachable, and fail the run if none of them passed (CI)",
+    )
     parser.addoption(
         "--clock",
         metavar="ISO",
@@ -36,6 +59,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "both_backends: run this test on SQLite and on PostgreSQL (db_target)"
+    )
     clock = config.getoption("--clock")
     if clock:
         # time-machine moves time.time() and datetime.now() but not time.monotonic(),
@@ -61,11 +87,121 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "news.sqlite3"
 
 
+# -- the two backends -----------------------------------------------------------------
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_target" in metafunc.fixturenames and (
+        "store" in metafunc.fixturenames
+        or metafunc.definition.get_closest_marker("both_backends") is not None
+    ):
+        metafunc.parametrize("db_target", BACKENDS, indirect=True)
+
+
+class _PgTests:
+    """What the session learnt about PostgreSQL: the template, and how many tests ran."""
+
+    def __init__(self) -> None:
+        self.url = os.environ.get(PG_URL_VAR, "")
+        self.template: str | None = None
+        self.problem: str | None = None if self.url else f"{PG_URL_VAR} is not set"
+        self.names = itertools.count(1)
+        self.passed = 0
+        self.skipped = 0
+
+    def database_url(self, name: str) -> str:
+        base, _, query = self.url.partition("?")
+        return base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+
+
+_PG = _PgTests()
+
+
+async def _pg_admin(sql: str) -> None:
+    conn = await connect_admin(_PG.url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _pg_template() -> str:
+    """Create (once per session) a database with every migration applied, to copy from."""
+    if _PG.template is None:
+        name = f"newsbot_tpl_{os.getpid()}"
+
+        async def build() -> None:
+            await _pg_admin(f"DROP DATABASE IF EXISTS {name}")
+            await _pg_admin(f"CREATE DATABASE {name}")
+            conn = await connect_admin(_PG.database_url(name))
+            try:
+                await migrate(conn)
+            finally:
+                await conn.close()
+
+        asyncio.run(build())
+        _PG.template = name
+    return _PG.template
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pg_session() -> Iterator[None]:
+    yield
+    if _PG.template is not None:
+        with contextlib.suppress(Exception):
+            asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {_PG.template} WITH (FORCE)"))
+
+
 @pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(db_path)
+async def db_target(request: pytest.FixtureRequest, db_path: Path) -> AsyncIterator[Path | str]:
+    """Where the test's database lives: a SQLite file, or a fresh PostgreSQL database URL."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        yield db_path
+        return
+    required = request.config.getoption("--postgres-required")
+    if _PG.problem is None:
+        try:
+            await asyncio.to_thread(_pg_template)
+        except Exception as exc:
+            _PG.problem = f"PostgreSQL at {PG_URL_VAR} unusable: {type(exc).__name__}: {exc}"
+    if _PG.problem is not None:
+        if required:
+            pytest.fail(_PG.problem)
+        _PG.skipped += 1
+        pytest.skip(_PG.problem)
+    name = f"newsbot_t_{os.getpid()}_{next(_PG.names)}"
+    await _pg_admin(f"CREATE DATABASE {name} TEMPLATE {_PG.template}")
+    try:
+        yield _PG.database_url(name)
+    finally:
+        await _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+async def store(db_target: Path | str) -> AsyncIterator[Store]:
+    opened = await Store.open(db_target)
     yield opened
     await opened.close()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and report.passed and "[postgresql]" in report.nodeid:
+        _PG.passed += 1
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if _PG.skipped:
+        terminalreporter.write_line(
+            f"PostgreSQL tests skipped ({_PG.skipped}): {_PG.problem}", yellow=True
+        )
+    elif _PG.passed:
+        terminalreporter.write_line(f"PostgreSQL tests passed: {_PG.passed}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if session.config.getoption("--postgres-required") and not _PG.passed and exitstatus == 0:
+        # Nothing failed, yet not one PostgreSQL test ran: CI must not call that a pass.
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 # -- end to end: the real Application against the local Bot API emulator ---------------
@@ -119,7 +255,7 @@ def visible(sent: dict[str, Any]) -> str:
     return text
 
 
-def make_settings(api: BotAPI, db: Path, **overrides: Any) -> Settings:
+def make_settings(api: BotAPI, db: Path | str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "token": TOKEN, "api_url": api.base_url, "db": db, "admins": frozenset({ADMIN}),
     }
@@ -143,6 +279,6 @@ async def api() -> AsyncIterator[BotAPI]:
 
 
 @pytest.fixture
-async def bot(api: BotAPI, db_path: Path) -> AsyncIterator[Harness]:
-    async with running_bot(make_settings(api, db_path), api) as harness:
+async def bot(api: BotAPI, db_target: Path | str) -> AsyncIterator[Harness]:
+    async with running_bot(make_settings(api, db_target), api) as harness:
         yield harness

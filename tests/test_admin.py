@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import ADMIN, Harness
 
 
@@ -58,6 +60,7 @@ async def test_non_admins_and_groups_are_refused(bot: Harness) -> None:
     assert await bot.services.store.count_items() == 0
 
 
+@pytest.mark.both_backends
 async def test_stats_for_admins(bot: Harness) -> None:
     await bot.say("/volg Japan")
     reply = await bot.say("/stats", chat_id=ADMIN)

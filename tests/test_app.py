@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.logs import setup_logging
+from bot.settings import Settings
 from tests.conftest import TOKEN, Harness, make_settings, running_bot
 from tests.fakes.botapi import BotAPI
 
@@ -101,6 +102,9 @@ def test_run_without_token_explains_and_exits_2(tmp_path: Path) -> None:
         ("NEWSBOT_ADMINS", "12,abc"),
         ("NEWSBOT_TIMEZONE", "Europe/Atlantis"),
         ("NEWSBOT_DB", "/nonexistent-folder/news.sqlite3"),
+        ("NEWSBOT_DB", "mysql://root@db/news"),
+        ("NEWSBOT_DB", "postgresql://newsbot:geheim@db:port/news"),
+        ("NEWSBOT_DB", "postgresql://newsbot:geheim@db:5432"),
         ("NEWSBOT_PAID_BROADCAST", "misschien"),
     ],
 )
@@ -110,3 +114,14 @@ def test_bad_setting_is_one_line_naming_the_variable(tmp_path: Path, name: str, 
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and name in lines[0]
     assert "Traceback" not in result.stderr
+    assert "geheim" not in result.stderr  # a password in a URL never reaches the screen
+
+
+def test_database_setting_takes_a_file_or_a_postgresql_url(tmp_path: Path) -> None:
+    url = "postgresql://newsbot:geheim@db.example:5432/news"
+    settings = Settings(_env_file=None, db=url)  # type: ignore[call-arg]
+    assert settings.db == url
+    assert settings.db_label == "postgresql://newsbot:***@db.example:5432/news"
+    assert "geheim" not in repr(settings)
+    file = Settings(_env_file=None, db=str(tmp_path / "n.sqlite3"))  # type: ignore[call-arg]
+    assert file.db == tmp_path / "n.sqlite3" and file.db_label == str(tmp_path / "n.sqlite3")

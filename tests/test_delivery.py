@@ -64,6 +64,7 @@ async def _status_is(bot: Harness, chat_id: int, status: str) -> bool:
     return (await delivery(bot, chat_id)).get("status") == status
 
 
+@pytest.mark.both_backends
 async def test_429_waits_retry_after_then_delivers(bot: Harness) -> None:
     await follow(bot, 1001)
     bot.api.fail_next("sendMessage", 429, count=1, retry_after=1, chat_id=1001)
@@ -102,6 +103,7 @@ async def test_gone_chat_goes_dormant_and_start_wakes_it(bot: Harness, how: str)
     assert "derde" in sent[-1]["text"]
 
 
+@pytest.mark.both_backends
 async def test_group_migrated_to_supergroup_moves_and_resends(bot: Harness) -> None:
     await follow(bot, GROUP)
     bot.api.migrate(GROUP, -1009999)
@@ -188,6 +190,7 @@ async def test_correction_edits_sent_alerts(bot: Harness) -> None:
     assert item is not None and item.body == "Japan meldt 12 doden."
 
 
+@pytest.mark.both_backends
 async def test_retraction_deletes_sent_alerts(bot: Harness) -> None:
     await follow(bot, 1009)
     item_id = await post(bot, "TOKIO (ANP) - Japan vals alarm.")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.conftest import Harness, import_seed
 
 
@@ -36,12 +38,14 @@ async def test_laatste_bad_number_gives_usage(bot: Harness) -> None:
     assert "1 tot 20" in await bot.say("/laatste 21")
 
 
+@pytest.mark.both_backends
 async def test_laatste_region(bot: Harness) -> None:
     await import_seed(bot)
     reply = await bot.say("/laatste Japan")
     assert "TOKIO" in reply and "PARIJS" not in reply
 
 
+@pytest.mark.both_backends
 async def test_zoek_is_diacritics_and_plural_tolerant(bot: Harness) -> None:
     await import_seed(bot)
     assert "Louvre" in await bot.say("/zoek staking")
@@ -70,6 +74,7 @@ async def test_zoek_without_result_suggests_volg(bot: Harness) -> None:
     assert "Waar wil je naar zoeken" in await bot.say("/zoek")
 
 
+@pytest.mark.both_backends
 async def test_zoek_meer_pages_on(bot: Harness) -> None:
     await import_seed(bot)
     first = await bot.say("/zoek de")  # every item has "de"

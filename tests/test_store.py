@@ -1,4 +1,7 @@
-"""The SQLite store: migrations, transactions, subscriptions and the outbox rows."""
+"""The store on both backends: migrations, transactions, subscriptions and the outbox rows.
+
+Every test taking `store` runs on SQLite and on PostgreSQL (tests/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from pathlib import Path
 from bot.news.items import Item
 from storage import Store, SubscribeResult
 from storage.db import connect, migrations
+from storage.pgconn import migrations as pg_migrations
+from storage.postgres import PostgresStore
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
@@ -17,9 +22,20 @@ def brief(text: str, dateline: str = "PARIJS") -> Item:
                 published_at=NOW, source="test")
 
 
-async def test_new_database_has_every_migration_and_pragmas(store: Store) -> None:
-    async with store.conn.execute("PRAGMA user_version") as cur:
-        assert (await cur.fetchone())[0] == len(migrations())
+async def test_new_database_has_every_migration(store: Store) -> None:
+    expected = pg_migrations() if isinstance(store, PostgresStore) else migrations()
+    assert await store.schema_version() == len(expected)
+
+
+async def test_new_sqlite_database_has_its_pragmas(db_path: Path) -> None:
+    store = await Store.open(db_path)
+    try:
+        await _check_pragmas(store)
+    finally:
+        await store.close()
+
+
+async def _check_pragmas(store: Store) -> None:
     async with store.conn.execute("PRAGMA journal_mode") as cur:
         assert (await cur.fetchone())[0] == "wal"
     async with store.conn.execute("PRAGMA foreign_keys") as cur:
@@ -63,10 +79,9 @@ async def test_item_matching_subscribers_queues_one_delivery_per_chat(store: Sto
     [(stored, queued)] = await store.add_items([(brief("Staking in Kyiv"), ["UA"],
                                                  ["r:UA", "k:staak", "k:kyiv"])])
     assert stored is not None and queued == 2
-    async with store.conn.execute(
-        "SELECT chat_id FROM deliveries WHERE item_id = ? ORDER BY chat_id", (stored.id,)
-    ) as cur:
-        assert [row[0] for row in await cur.fetchall()] == [1, 2]
+    queued_for = [c for c in (1, 2, 3) if await store.chat_deliveries(c)]
+    assert queued_for == [1, 2]
+    assert (await store.chat_deliveries(1))[0]["item_id"] == stored.id
 
 
 async def test_a_failed_transaction_stores_nothing(store: Store) -> None:
@@ -74,8 +89,8 @@ async def test_a_failed_transaction_stores_nothing(store: Store) -> None:
     bad = Item(kind="bogus", paragraphs=("x",))  # type: ignore[arg-type]  # CHECK fails
     try:
         await store.add_items([(good, [], []), (bad, [], [])])
-    except Exception as exc:  # sqlite3.IntegrityError
-        assert "CHECK" in str(exc)
+    except Exception as exc:  # sqlite3.IntegrityError, asyncpg.CheckViolationError
+        assert "check" in str(exc).lower()
     else:
         raise AssertionError("the CHECK constraint should have refused the bogus kind")
     assert await store.count_items() == 0
@@ -93,3 +108,35 @@ async def test_subscriptions_are_capped_and_removable(store: Store) -> None:
     assert await store.forget_chat(7) == 2
     assert await store.subscriptions(7) == []
     assert await store.chat(7) is None
+
+
+async def test_search_folds_diacritics_matches_prefixes_newest_first(store: Store) -> None:
+    stored = await store.add_items([
+        (brief("Aanval in Oekraïne."), ["UA"], []),
+        (brief("Stakingen in Frankrijk."), ["FR"], []),
+        (brief("In Oekraïne duurt de staking voort."), ["UA"], []),
+    ])
+    first, second, third = (s.id for s, _ in stored if s is not None)
+    assert [i.id for i in await store.search(["oekraine"], 10)] == [third, first]
+    assert [i.id for i in await store.search(["OEKRAÏNE"], 10)] == [third, first]
+    assert [i.id for i in await store.search(["staking"], 10)] == [third, second]
+    assert [i.id for i in await store.search(["stak", "oekr"], 10)] == [third]
+    assert [i.id for i in await store.search(["staking"], 1, offset=1)] == [second]
+    # What a reader types is only ever words: quotes, stars, operators match nothing odd.
+    for odd in ('"', "*", "AND", "NEAR(", "a'b", "):*|!"):
+        assert await store.search([odd], 10) == []
+    await store.retract_item(third)
+    assert [i.id for i in await store.search(["oekraine"], 10)] == [first]
+
+
+async def test_stats_count_on_both_backends(store: Store) -> None:
+    await store.touch_chat(1, "private")
+    await store.touch_chat(2, "group", "Redactie")
+    await store.subscribe(1, "r:UA", "Oekraïne")
+    await store.subscribe(2, "r:UA", "Oekraïne")
+    await store.deactivate_chat(2, "Forbidden")
+    await store.add_items([(brief("Aanval in Oekraïne."), ["UA"], ["r:UA"])])
+    stats = await store.stats(0.0)
+    assert stats["subscribers"] == 2 and stats["subscriptions"] == 2
+    assert stats["active"] == 1 and stats["inactive"] == 1
+    assert stats["pending"] == 1 and stats["items"] == 1

@@ -27,6 +27,7 @@ async def _settle(bot: Harness) -> None:
     await outbox_drained(bot.services.store)
 
 
+@pytest.mark.both_backends
 async def test_follow_ukraine_gets_lead_and_two_briefs_only(bot: Harness) -> None:
     assert "Je volgt nu Oekraïne (land)." in await bot.say("/volg Oekraïne")
     before = len(bot.api.sent(1001))
@@ -104,6 +105,7 @@ async def test_more_than_fifty_subscriptions_is_refused(bot: Harness) -> None:
     assert len(await store.subscriptions(1001)) == 50
 
 
+@pytest.mark.both_backends
 async def test_mine_lists_with_buttons_and_a_press_removes(bot: Harness) -> None:
     await bot.say("/volg Japan")
     await bot.say("/volg staking")

@@ -1,0 +1,223 @@
+"""The store on PostgreSQL: the same behaviour as the SQLite store, for more than one process.
+
+:class:`PostgresStore` inherits every query from :class:`storage.store.Store` (they are
+written in SQL both backends share, run through :class:`storage.pgconn.PgConnection`)
+and overrides what differs:
+
+- connections: a small pool for reads and transactions (asyncpg runs one statement at a
+  time per connection), one more for LISTEN;
+- matching: the item's keys go in as one ``text[]`` parameter (SQLite: ``json_each``);
+- /zoek: a ``tsvector`` column of the folded text (lower case, diacritics removed by the
+  ``unaccent`` extension, so `oekraine` finds `Oekraïne`), prefix terms, newest first;
+- the outbox read: the sender claims rows with ``FOR UPDATE SKIP LOCKED``, marking them
+  with its lease epoch, so two senders can never both take one (see storage/lease.py);
+- LISTEN/NOTIFY: new outbox rows wake the sender of whichever process holds the lease,
+  and a `/volg` in one process adds its key to every other process's FollowedKeys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
+
+import asyncpg
+
+from bot.news.items import Item
+from bot.news.match import FollowedKeys
+from storage.outbox import Delivery
+from storage.pgconn import PgConnection, migrate, schema_version
+from storage.store import MAX_SUBSCRIPTIONS, Store, SubscribeResult
+
+log = logging.getLogger(__name__)
+
+OUTBOX_CHANNEL = "newsbot_outbox"  # new pending alerts: wake the sender
+FOLLOW_CHANNEL = "newsbot_follow"  # payload: a key some chat now follows
+POOL_SIZE = 4
+
+_WORD_RE = re.compile(r"\w+")
+
+
+async def connect_raw(url: str, **kwargs: Any) -> asyncpg.Connection:
+    return await asyncpg.connect(url, **kwargs)
+
+
+class PostgresStore(Store):
+    """The bot's PostgreSQL database.  Open with :meth:`open`, close with :meth:`close`."""
+
+    def __init__(self, pool: asyncpg.Pool, url: str) -> None:
+        super().__init__(None, None)  # type: ignore[arg-type]  # no SQLite connection
+        self.pool = pool
+        self.url = url
+        self.claim_epoch = 0  # the lease epoch this process claims outbox rows with
+        self.on_outbox: list[Callable[[], None]] = []
+        self._listener: asyncpg.Connection | None = None
+
+    def __repr__(self) -> str:
+        return "PostgresStore(...)"  # the URL may hold a password
+
+    @classmethod
+    async def open(cls, path: Any) -> PostgresStore:
+        url = str(path)
+        conn = await connect_raw(url)
+        try:
+            await migrate(conn)
+        finally:
+            await conn.close()
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE)
+        store = cls(pool, url)
+        try:
+            await store._listen()
+            rows = await store._all(
+                "WITH RECURSIVE k(key) AS (SELECT min(key) FROM subscriptions"
+                " UNION ALL SELECT (SELECT min(key) FROM subscriptions WHERE key > k.key)"
+                " FROM k WHERE k.key IS NOT NULL)"
+                " SELECT key FROM k WHERE key IS NOT NULL"
+            )
+        except BaseException:
+            await store.close()
+            raise
+        store.followed = FollowedKeys(row[0] for row in rows)
+        return store
+
+    async def close(self) -> None:
+        async with self._write_lock:
+            if self._listener is not None:
+                with contextlib.suppress(Exception):
+                    await self._listener.close(timeout=2)
+                self._listener = None
+            await self.pool.close()
+
+    # -- notifications -----------------------------------------------------------------
+
+    async def _listen(self) -> None:
+        self._listener = await connect_raw(self.url)
+        await self._listener.add_listener(OUTBOX_CHANNEL, self._notified)
+        await self._listener.add_listener(FOLLOW_CHANNEL, self._notified)
+
+    def _notified(self, conn: Any, pid: int, channel: str, payload: str) -> None:
+        if channel == FOLLOW_CHANNEL and payload:
+            self.followed.add(payload)
+        elif channel == OUTBOX_CHANNEL:
+            for callback in self.on_outbox:
+                callback()
+
+    # -- connections -------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PgConnection]:  # type: ignore[override]
+        """One write transaction on a pooled connection: all of it commits or none."""
+        async with self._write_lock, self.pool.acquire() as raw, raw.transaction():
+            yield PgConnection(raw)
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        async with self.pool.acquire() as raw, PgConnection(raw).execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        async with self.pool.acquire() as raw, PgConnection(raw).execute(sql, params) as cur:
+            return await cur.fetchall()
+
+    # -- what differs from SQLite --------------------------------------------------------
+
+    async def schema_version(self) -> int:
+        async with self.pool.acquire() as raw:
+            return await schema_version(raw)
+
+    @staticmethod
+    async def _enqueue(conn: Any, item_id: int, keys: Sequence[str]) -> int:
+        if not keys:
+            return 0
+        cursor = await conn.execute(
+            "INSERT INTO deliveries (item_id, chat_id, key)"
+            " SELECT ?, s.chat_id, s.key FROM subscriptions AS s"
+            " WHERE s.key = ANY(?::text[])"
+            " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)"
+            " ON CONFLICT DO NOTHING",
+            (item_id, list(keys)),
+        )
+        if cursor.rowcount > 0:
+            # Delivered at commit, to every process listening: the lease holder's sender
+            # wakes whichever process stored the item (`newsbot import` included).
+            await conn.execute(f"NOTIFY {OUTBOX_CHANNEL}")
+        return int(cursor.rowcount)
+
+    async def subscribe(
+        self, chat_id: int, key: str, label: str, limit: int = MAX_SUBSCRIPTIONS
+    ) -> SubscribeResult:
+        result = await super().subscribe(chat_id, key, label, limit)
+        if result is SubscribeResult.ADDED:
+            # Other processes add the key to their FollowedKeys, so their matching sees it.
+            async with self.pool.acquire() as raw:
+                await raw.execute("SELECT pg_notify($1, $2)", FOLLOW_CHANNEL, key)
+        return result
+
+    async def search(self, words: Sequence[str], limit: int, offset: int = 0) -> list[Item]:
+        """Items containing every word as a prefix, folded like the index, newest first."""
+        terms = [t for w in words for t in _WORD_RE.findall(w)]
+        if not terms:
+            return []
+        # Each term quoted as a tsquery lexeme with a prefix mark; folded in SQL by the same
+        # function as the index, so whatever a reader types is only ever a search word.
+        query = " & ".join("'" + t.replace("'", "''") + "':*" for t in terms)
+        return await self._items(
+            "SELECT i.* FROM items AS i"
+            " WHERE i.search @@ to_tsquery('simple', newsbot_fold(?)) AND i.retracted = 0"
+            " ORDER BY i.id DESC LIMIT ? OFFSET ?",
+            (query, limit, offset),
+        )
+
+    async def pending_deliveries(self, now: float, limit: int) -> list[Delivery]:
+        """Claim unclaimed pending rows for this process's lease epoch, then read its own.
+
+        The claim locks rows with FOR UPDATE SKIP LOCKED and stamps them with the epoch,
+        so a second sender (a holder that lost its lease and has not noticed yet) skips
+        what this one is taking and can never take what a newer holder claimed.
+        """
+        epoch = self.claim_epoch
+        async with self.transaction() as conn:
+            await conn.execute(
+                "UPDATE deliveries SET claimed_by = ? WHERE (item_id, chat_id) IN ("
+                " SELECT item_id, chat_id FROM deliveries"
+                " WHERE status = 'pending' AND claimed_by IS NULL"
+                " ORDER BY item_id DESC, chat_id LIMIT ? FOR UPDATE SKIP LOCKED)",
+                (epoch, limit),
+            )
+            async with conn.execute(
+                "SELECT d.item_id, d.chat_id, d.key, d.attempts, c.kind AS chat_kind,"
+                " c.active AS chat_active, c.quiet_from, c.quiet_until, s.label"
+                " FROM deliveries AS d"
+                " JOIN chats AS c ON c.id = d.chat_id"
+                " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
+                " WHERE d.status = 'pending' AND d.claimed_by = ? AND d.not_before <= ?"
+                " ORDER BY d.item_id DESC, d.chat_id LIMIT ?",
+                (epoch, now, limit),
+            ) as cur:
+                rows = await cur.fetchall()
+        return [
+            Delivery(
+                item_id=row["item_id"],
+                chat_id=row["chat_id"],
+                chat_kind=row["chat_kind"],
+                chat_active=bool(row["chat_active"]),
+                key=row["key"],
+                label=row["label"],
+                attempts=row["attempts"],
+                quiet_from=row["quiet_from"],
+                quiet_until=row["quiet_until"],
+            )
+            for row in rows
+        ]
+
+    async def take_over_claims(self, epoch: int) -> int:
+        """A new lease holder: rows older holders claimed but never finished are free again."""
+        self.claim_epoch = epoch
+        async with self.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE deliveries SET claimed_by = NULL"
+                " WHERE status = 'pending' AND claimed_by IS NOT NULL AND claimed_by <> ?",
+                (epoch,),
+            )
+        return int(cursor.rowcount)

@@ -140,3 +140,14 @@ async def test_stats_count_on_both_backends(store: Store) -> None:
     assert stats["subscribers"] == 2 and stats["subscriptions"] == 2
     assert stats["active"] == 1 and stats["inactive"] == 1
     assert stats["pending"] == 1 and stats["items"] == 1
+
+
+async def test_kept_values_and_health_figures_on_both_backends(store: Store) -> None:
+    assert await store.keep("webhook_secret", "eerste") == "eerste"
+    assert await store.keep("webhook_secret", "tweede") == "eerste"
+    await store.touch_chat(1, "private")
+    await store.subscribe(1, "r:UA", "Oekraïne")
+    await store.add_items([(brief("Aanval in Oekraïne."), ["UA"], ["r:UA"])])
+    pending, oldest = await store.pending_summary()
+    assert pending == 1 and oldest is not None
+    assert (await store.population())["subscriptions"] == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, MessageHandler, filters
 
-from handlers import admins, callbacks, errors, readers
+from handlers import admins, callbacks, errors, inline, readers
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -12,6 +12,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     readers.register(app)
     admins.register(app)
     callbacks.register(app)
+    inline.register(app)
     # Last in the same group: within a group the first matching handler wins, so this
     # only sees commands that no handler above took.
     app.add_handler(MessageHandler(filters.COMMAND, readers.unknown_command))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
@@ -37,11 +37,25 @@ async def unfollow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             text, markup = subscriptions_view(await store.subscriptions(chat.id), quiet)
             await query.edit_message_text(text, reply_markup=markup)
         else:
-            # Under an alert: the button has done its work, take it away.
-            await query.edit_message_reply_markup(reply_markup=None)
+            # Under an alert: the button has done its work, take it away; "Deel" stays.
+            await query.edit_message_reply_markup(reply_markup=_without_callbacks(query))
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():  # pressed twice: nothing to change
             raise
+
+
+def _without_callbacks(query: CallbackQuery) -> InlineKeyboardMarkup | None:
+    """The message's keyboard without its callback buttons (None when nothing is left)."""
+    message = query.message
+    markup = getattr(message, "reply_markup", None)
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return None
+    rows = [
+        [button for button in row if button.callback_data is None]
+        for row in markup.inline_keyboard
+    ]
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 async def search_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

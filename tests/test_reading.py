@@ -93,13 +93,16 @@ async def test_unfollow_button_under_an_alert(bot: Harness) -> None:
     before = len(bot.api.sent(1001))
     await import_seed(bot)
     [alert] = (await bot.api.wait_sent(before + 1, 1001))[before:]
-    [[button]] = alert["reply_markup"]["inline_keyboard"]
+    [[button], [share]] = alert["reply_markup"]["inline_keyboard"]
     assert button["text"] == "Ontvolg Japan"
+    assert share["text"] == "Deel"
     bot.api.inject_callback(button["callback_data"], chat_id=1001, message_id=alert["message_id"])
     await bot.api.wait_for(lambda: bot.api.callback_answers)
     assert "niet meer" in bot.api.callback_answers[-1]["text"]
+    # The unfollow button goes; sharing still makes sense.
     await bot.api.wait_for(
-        lambda: not bot.api.messages[1001][alert["message_id"]].get("reply_markup")
+        lambda: bot.api.messages[1001][alert["message_id"]]["reply_markup"]["inline_keyboard"]
+        == [[share]]
     )
     assert await bot.services.store.subscriptions(1001) == []
 

@@ -36,7 +36,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.ratelimit import ALERT, REPLY, RateLimiter, Ticket
 from bot.metrics import Metrics
-from bot.news.buttons import unfollow_alert
+from bot.news.buttons import share_query, unfollow_alert
 from bot.news.items import Item
 from bot.news.quiet import in_quiet_hours
 from bot.news.render import render_alert
@@ -75,6 +75,16 @@ _LIMITED_METHODS = frozenset(
     {"sendmessage", "editmessagetext", "deletemessage", "sendphoto", "copymessage",
      "forwardmessage", "editmessagereplymarkup"}
 )
+
+
+def alert_markup(item_id: int, key: str, label: str) -> InlineKeyboardMarkup:
+    """The buttons under an alert: unfollow what matched it, share it in any chat."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(f"Ontvolg {label}"[:64], callback_data=unfollow_alert(key))],
+            [InlineKeyboardButton("Deel", switch_inline_query=share_query(item_id))],
+        ]
+    )
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -319,9 +329,6 @@ class Sender:
             return [Failed(delivery.id, "niet meer gevolgd", status="dropped")]
         now = datetime.now(UTC)
         text = self._text(item, delivery.label, now)
-        button = InlineKeyboardButton(
-            f"Ontvolg {delivery.label}"[:64], callback_data=unfollow_alert(delivery.key)
-        )
         local = now.astimezone(self.settings.tz)
         silent = in_quiet_hours(
             delivery.quiet_from, delivery.quiet_until, local.hour * 60 + local.minute
@@ -341,7 +348,7 @@ class Sender:
                     "text": text,
                     "parse_mode": ParseMode.HTML,
                     "link_preview_options": NO_PREVIEW,
-                    "reply_markup": InlineKeyboardMarkup([[button]]),
+                    "reply_markup": alert_markup(item.id or 0, delivery.key, delivery.label),
                     "disable_notification": silent,
                     "allow_paid_broadcast": True if self.paid else None,
                 },
@@ -449,15 +456,12 @@ class Sender:
         for row in await self.store.sent_alerts(item_id):
             label = row["label"] or "een onderwerp"
             text = render_alert(item, reason=label, now=datetime.now(UTC), tz=self.settings.tz)
-            button = InlineKeyboardButton(
-                f"Ontvolg {label}"[:64], callback_data=unfollow_alert(row["key"])
-            )
             try:
                 await self.bot.edit_message_text(
                     text,
                     chat_id=row["chat_id"],
                     message_id=row["message_id"],
-                    reply_markup=InlineKeyboardMarkup([[button]]),
+                    reply_markup=alert_markup(item_id, row["key"], label),
                     rate_limit_args=BACKGROUND,  # type: ignore[call-arg]
                 )
                 edited += 1

@@ -7,6 +7,10 @@ Telegram gives a pressed button's ``callback_data`` back to the bot as it was se
 - ``m:<token>``            a line of /mijn, "❌ X" (the reader handlers build it);
 - ``z:<offset>:<words>``   "Meer ▸" under /zoek results: the next page from ``offset``.
 
+Beside those, "Deel" under an alert opens inline mode in a chat the reader picks, with
+the query ``#<item id>`` typed for them (``switch_inline_query``); inline mode answers
+that query with the item.
+
 A token is 16 hex digits of a subscription key's SHA-1: keys can be longer than 64 bytes,
 and a fixed-size token keeps every button valid.  The handler finds the subscription whose
 key has that token.  Data of an old bot version that does not parse here is simply stale.
@@ -28,6 +32,7 @@ _UNFOLLOW_LIST = "m"
 _MORE = "z"
 _UNFOLLOW_RE = re.compile(r"([um]):([0-9a-f]{16})")
 _MORE_RE = re.compile(r"z:(\d+):(.+)", re.DOTALL)
+_SHARE_RE = re.compile(r"#(\d{1,18})")
 
 
 def topic_token(key: str) -> str:
@@ -69,6 +74,17 @@ def more_results(offset: int, words: list[str]) -> str | None:
     """The data of "Meer ▸" for the next /zoek page; None when the words do not fit."""
     data = f"{_MORE}:{offset}:{' '.join(words)}"
     return data if len(data.encode()) <= MAX_DATA_BYTES else None
+
+
+def share_query(item_id: int) -> str:
+    """The inline query "Deel" types for the reader: the item, by number."""
+    return f"#{item_id}"
+
+
+def shared_item(query: str) -> int | None:
+    """The item an inline query `#<id>` asks for, else None."""
+    found = _SHARE_RE.fullmatch(query.strip())
+    return int(found[1]) if found else None
 
 
 def parse(data: object) -> Unfollow | More | None:

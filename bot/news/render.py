@@ -204,11 +204,15 @@ def _bold(text: str) -> str:
     return f"<b>{_esc(text)}</b>" if text else ""
 
 
-def render_alert(item: Item, *, reason: str, now: datetime, tz: ZoneInfo) -> str:
+def render_alert(
+    item: Item, *, reason: str | None, now: datetime, tz: ZoneInfo, footer: str = ""
+) -> str:
     """A pushed alert, reading like a newspaper brief.
 
     ``<b>KYIV</b> (AFP/RTR) - text``, then ``<i>Buitenland · 16 minuten geleden</i>``,
     ``Je volgt: Oekraïne`` and a "Lees meer" link; an article starts with its title.
+    Without a ``reason`` (the newsroom's channel, a shared item) there is no "Je volgt"
+    line; ``footer`` is one more line of ready HTML at the end (a link to the bot).
     """
     title = ""
     if item.kind == "article":
@@ -216,10 +220,13 @@ def render_alert(item: Item, *, reason: str, now: datetime, tz: ZoneInfo) -> str
     dateline = _dateline_html(item)
     meta = _meta(item, now, tz)
     tail = [f"<i>{_esc(meta)}</i>"] if meta else []
-    tail.append(f"Je volgt: {_esc(_fit(_one_line(reason), _REASON_CAP))}")
+    if reason is not None:
+        tail.append(f"Je volgt: {_esc(_fit(_one_line(reason), _REASON_CAP))}")
     link = _link_html(item)
     if link:
         tail.append(link)
+    if footer:
+        tail.append(footer)
     tail_html = "\n".join(tail)
 
     paragraphs = _text_paragraphs(item)
@@ -238,7 +245,27 @@ def render_alert(item: Item, *, reason: str, now: datetime, tz: ZoneInfo) -> str
         budget = min(budget, _ALERT_ARTICLE_TEXT)
     body = lead + _esc(_fit(text, budget))
     head = "\n".join(part for part in (title, body) if part)
-    return f"{head}{_SEP}{tail_html}" if head else tail_html
+    return _SEP.join(part for part in (head, tail_html) if part) or "<i>(geen tekst)</i>"
+
+
+def headline(item: Item, limit: int = 100) -> str:
+    """Plain text for a title line: ``KYIV — Rusland trekt troepen terug uit…``.
+
+    The dateline and the article's title, or for a brief its first words.
+    """
+    paragraphs = _text_paragraphs(item)
+    words = _one_line(item.title) if item.kind == "article" else ""
+    if not words and paragraphs:
+        words = _one_line(paragraphs[0])
+    dateline = _one_line(item.dateline)
+    text = " — ".join(part for part in (dateline, words) if part) or "(geen tekst)"
+    return truncate(text, limit)
+
+
+def age(item: Item, *, now: datetime, tz: ZoneInfo) -> str:
+    """How old the item is, in words ("16 minuten geleden"); "" when it has no time."""
+    stamp = _time_of(item)
+    return when(stamp, now, tz) if stamp is not None else ""
 
 
 def render_brief_line(item: Item, *, now: datetime, tz: ZoneInfo) -> str:

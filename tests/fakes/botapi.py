@@ -37,6 +37,10 @@ Behaviour notes, where the real Bot API is ambiguous or the emulator simplifies:
   with that status until ``come_up()``; ``go_down(None)`` closes every connection without an
   answer and refuses new ones (the port stays reserved).  ``flood(seconds, retry_after)``
   answers every rate-limited call 429 for that long, as Telegram's global flood wait does.
+* Inline mode: ``inject_inline_query`` queues an ``inline_query`` update; answerInlineQuery is
+  checked as Telegram checks it (a query answered once, at most 50 results, unique ids of 1-64
+  bytes, article titles, message text parsed like sendMessage's: valid HTML within 4096) and
+  kept in ``inline_answers``; ``choose_inline_result`` posts a result into a chat "via @bot".
 * getUpdates never returns 409 for concurrent pollers; updates stay queued until confirmed with
   ``offset`` (or ``deleteWebhook(drop_pending_updates=True)``), so an abandoned long poll loses
   nothing.
@@ -81,6 +85,8 @@ __all__ = ["ApiError", "BotAPI", "Call", "main"]
 JSONDict = dict[str, Any]
 
 MAX_MESSAGE_LENGTH = 4096
+MAX_INLINE_RESULTS = 50  # answerInlineQuery: at most 50 results
+MAX_INLINE_RESULT_ID = 64  # bytes of a result's id
 GLOBAL_FREE_LIMIT = 30  # messages per second without allow_paid_broadcast
 GLOBAL_PAID_LIMIT = 1000  # messages per second with allow_paid_broadcast
 PRIVATE_CHAT_INTERVAL = 1.0  # seconds between two messages to one private chat
@@ -116,6 +122,9 @@ _JSON_KEYS = frozenset(
         "reply_parameters",
         "message_ids",
         "media",
+        "results",
+        "button",
+        "input_message_content",
     }
 )
 _INT_KEYS = frozenset(
@@ -144,6 +153,7 @@ _BOOL_KEYS = frozenset(
         "allow_sending_without_reply",
         "only_if_banned",
         "revoke_messages",
+        "is_personal",
     }
 )
 
@@ -325,6 +335,8 @@ class BotAPI:
         self.messages: defaultdict[int | str, dict[int, JSONDict]] = defaultdict(dict)
         self.updates: list[JSONDict] = []
         self.callback_answers: list[JSONDict] = []
+        self.inline_answers: list[JSONDict] = []  # answerInlineQuery params, as accepted
+        self.supports_inline_queries = True  # getMe's field (BotFather's /setinline)
         self.stats: Counter[str] = Counter()
         self.webhook_url = ""
         self.webhook_secret: str | None = None
@@ -341,6 +353,8 @@ class BotAPI:
         self._message_ids: dict[int | str, int] = {}
         self._callback_ids = itertools.count(1)
         self._callbacks: dict[str, JSONDict] = {}
+        self._inline_ids = itertools.count(1)
+        self._inline_queries: dict[str, JSONDict] = {}  # asked, not yet answered
         self._chats: dict[int | str, JSONDict] = {}
         self._users: dict[int, JSONDict] = {}
         self._admins: dict[int | str, tuple[int | None, list[int]]] = {}
@@ -378,6 +392,7 @@ class BotAPI:
             "deletemessage": self._delete_message,
             "deletemessages": self._delete_messages,
             "answercallbackquery": self._answer_callback_query,
+            "answerinlinequery": self._answer_inline_query,
             "sendchataction": self._chat_true,
             "leavechat": self._chat_true,
             "getchat": self._get_chat,
@@ -458,6 +473,7 @@ class BotAPI:
         self._sent.clear()
         self._sent_by_chat.clear()
         self.callback_answers.clear()
+        self.inline_answers.clear()
         self.stats.clear()
 
     # ------------------------------------------------------------------ configuration
@@ -641,6 +657,75 @@ class BotAPI:
         self._callbacks[callback_id] = query
         self.push_update({"callback_query": query})
         return callback_id
+
+    def inject_inline_query(
+        self,
+        query: str,
+        user_id: int = 1001,
+        *,
+        offset: str = "",
+        chat_type: str | None = "private",
+        first_name: str = "Test",
+    ) -> str:
+        """Queue an inline query (`@bot <query>` typed in some chat); returns its id.
+
+        ``chat_type`` is the kind of chat it was typed in ("sender", "private", "group",
+        "supergroup", "channel"), or None when unknown, as Telegram sends it.
+        """
+        user = self._register_user(user_id, first_name, None, None, "nl")
+        query_id = f"{self.bot_id}{next(self._inline_ids):010d}"
+        inline: JSONDict = {"id": query_id, "from": user, "query": query, "offset": offset}
+        if chat_type is not None:
+            inline["chat_type"] = chat_type
+        self._inline_queries[query_id] = inline
+        self.push_update({"inline_query": inline})
+        return query_id
+
+    async def wait_inline_answer(
+        self,
+        query_id: str,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a polling helper with a deadline
+    ) -> JSONDict:
+        """Wait for the bot's answerInlineQuery to ``query_id``; return its parameters."""
+
+        def answered() -> JSONDict | None:
+            return next(
+                (a for a in self.inline_answers if str(a.get("inline_query_id")) == query_id),
+                None,
+            )
+
+        try:
+            result: JSONDict = await self.wait_for(answered, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"inline query {query_id} not answered within {timeout} s") from None
+        return result
+
+    def choose_inline_result(
+        self, answer: JSONDict, result_id: str, chat_id: int, user_id: int = 1001
+    ) -> JSONDict:
+        """The user picks a result in a chat: its message appears there "via @bot".
+
+        Returns the message as the chat's members see it (text parsed, entities).
+        """
+        result = next(r for r in answer["results"] if r["id"] == result_id)
+        content = result["input_message_content"]
+        plain, entities = self._text(content["message_text"], content.get("parse_mode"))
+        message: JSONDict = {
+            "message_id": self._next_message_id(chat_id),
+            "from": self._user(user_id),
+            "chat": self._chat(chat_id),
+            "date": int(time.time()),
+            "text": plain,
+            "via_bot": self._bot_user(self.token),
+        }
+        if entities:
+            message["entities"] = entities
+        if result.get("reply_markup"):
+            message["reply_markup"] = result["reply_markup"]
+        self.messages[chat_id][message["message_id"]] = {
+            **message, "raw_text": content["message_text"], "parse_mode": content.get("parse_mode")
+        }
+        return message
 
     def push_update(self, body: JSONDict) -> JSONDict:
         update = {"update_id": next(self._update_ids), **body}
@@ -1062,7 +1147,7 @@ class BotAPI:
             **self._bot_user(token),
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": self.supports_inline_queries,
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
@@ -1382,6 +1467,50 @@ class BotAPI:
         if isinstance(text, str) and len(text) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         self.callback_answers.append(dict(params))
+        return True
+
+    def _answer_inline_query(self, params: JSONDict, token: str) -> bool:
+        """Checked as Telegram checks it: a live query id, at most 50 results with unique ids
+        of 1-64 bytes, each article with a title and message content that parses (HTML
+        within 4096 characters); inline keyboards as for messages."""
+        query_id = str(params.get("inline_query_id") or "")
+        if query_id not in self._inline_queries:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        results = params.get("results")
+        if not isinstance(results, list):
+            raise ApiError(400, "Bad Request: can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        seen: set[str] = set()
+        for result in results:
+            if not isinstance(result, dict) or not isinstance(result.get("type"), str):
+                raise ApiError(400, "Bad Request: can't parse InlineQueryResult")
+            result_id = result.get("id")
+            if (
+                not isinstance(result_id, str)
+                or not 1 <= len(result_id.encode()) <= MAX_INLINE_RESULT_ID
+            ):
+                raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+            if result_id in seen:
+                raise ApiError(400, "Bad Request: RESULT_ID_DUPLICATE")
+            seen.add(result_id)
+            if result["type"] == "article":
+                if not isinstance(result.get("title"), str) or not result["title"].strip():
+                    raise ApiError(400, "Bad Request: RESULT_TITLE_EMPTY")
+                content = result.get("input_message_content")
+                if not isinstance(content, dict):
+                    raise ApiError(400, "Bad Request: can't parse InputMessageContent")
+                if "message_text" in content:
+                    self._text(content["message_text"], content.get("parse_mode"))
+            self._markup(result.get("reply_markup"))
+        cache_time = params.get("cache_time", 300)
+        if not isinstance(cache_time, int) or cache_time < 0:
+            raise ApiError(400, "Bad Request: cache_time must be a non-negative integer")
+        del self._inline_queries[query_id]  # a query is answered once
+        self.inline_answers.append(dict(params))
         return True
 
     def _get_chat(self, params: JSONDict, token: str) -> JSONDict:

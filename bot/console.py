@@ -195,6 +195,8 @@ class LocalBotAPI(BaseRequest):
         if not 1 <= number <= len(buttons):
             return f"Kies een knop van 1 tot {len(buttons)}."
         button = buttons[number - 1]
+        if "switch_inline_query" in button:
+            return f"Deze knop deelt in een ander gesprek: @bot {button['switch_inline_query']}"
         if "callback_data" not in button:
             return f"Deze knop opent een link: {button.get('url', '')}"
         update_id = next(self._update_ids)

@@ -3,10 +3,14 @@
 A dispatcher reads pending deliveries (newest items first), takes each chat's permits
 without waiting (a busy chat is skipped this round, so one slow chat never holds up
 the others) and hands the delivery to a pool of workers.  Workers wait for the global
-permit, send, and report an outcome; outcomes are written to SQLite in small batches.
+permit, send, and report an outcome.
 
 Delivery is at-least-once: a row stays `pending` until its outcome is written, so a
-crash resends what was in flight (and only that).
+crash resends what was in flight (and only that).  Outcomes are written by group commit:
+the flusher writes whatever is waiting as soon as its previous write is done, and a
+worker sends again only once an earlier outcome is committed, so sends awaiting an
+answer plus outcomes not yet written never exceed the workers (64): at most that many
+duplicates after a kill -9 at any speed (226 with the former fixed 50 ms flush).
 """
 
 from __future__ import annotations
@@ -190,6 +194,10 @@ class Sender:
         # dispatcher, or it would read them as pending again and send them twice.
         self._finished: list[DeliveryId] = []
         self._wake = asyncio.Event()
+        self._outcomes_ready = asyncio.Event()  # the flusher has something to write
+        self._commit: asyncio.Future[None] | None = None  # done when they are written
+        # One per worker: the commits of the latest outcomes, oldest first (see _durable).
+        self._commit_waits: list[asyncio.Future[None] | None] = [None] * workers
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         self._items: OrderedDict[int, Item | None] = OrderedDict()
@@ -202,6 +210,7 @@ class Sender:
 
     def start(self) -> None:
         self._stopping = False
+        self._commit_waits = [None] * self.workers
         self._tasks = [asyncio.create_task(self._dispatch(), name="sender-dispatch")]
         self._tasks += [
             asyncio.create_task(self._work(), name=f"sender-worker-{i}")
@@ -305,7 +314,7 @@ class Sender:
                 return
             delivery, ticket = entry
             try:
-                outcomes = await self._deliver(delivery, ticket)
+                outcomes = await self._deliver(delivery, ticket, self._commit_waits.pop(0))
             except Exception as exc:  # a bug must not kill the worker or lose the row
                 log.exception("delivery %s failed unexpectedly", delivery.id)
                 self.limiter.done(ticket, sent=False)
@@ -313,10 +322,29 @@ class Sender:
             self.metrics.outcomes(outcomes)
             self._outcomes.extend(outcomes)
             self._finished.append(delivery.id)
+            self._outcomes_ready.set()
             if any(isinstance(o, Retry | ChatMoved) for o in outcomes):
                 self._wake.set()
+            if self._commit is None:
+                self._commit = asyncio.get_running_loop().create_future()
+            self._commit_waits.append(self._commit)
 
-    async def _deliver(self, delivery: Delivery, ticket: Ticket) -> list[Outcome]:
+    async def _durable(self, previous: asyncio.Future[None] | None) -> None:
+        """Wait until an earlier outcome is committed before sending again.
+
+        Each send takes the commit of the oldest outcome handed to the flusher (a queue of
+        one per worker) and gives back its own, so sends awaiting Telegram's answer plus
+        outcomes not yet written never exceed the workers: that bounds what a crash can
+        repeat, however loaded the event loop.  It waits with the next send's permits in
+        hand, so the commit overlaps the wait for permits.
+        """
+        if previous is not None and not previous.done():
+            # Shielded: one worker cancelled at stop must not cancel the others' wait.
+            await asyncio.shield(previous)
+
+    async def _deliver(
+        self, delivery: Delivery, ticket: Ticket, previous: asyncio.Future[None] | None = None
+    ) -> list[Outcome]:
         if not delivery.chat_active:  # blocked us since this row was queued
             self.limiter.done(ticket, sent=False)
             return [Failed(delivery.id, "gesprek inactief", status="dropped")]
@@ -334,6 +362,9 @@ class Sender:
             delivery.quiet_from, delivery.quiet_until, local.hour * 60 + local.minute
         )
         await self.limiter.send_slot(ticket, ALERT, paid=self.paid)
+        if previous is not None and not previous.done():
+            await self._durable(previous)
+            ticket.sent_at = self.limiter.clock()  # the permit's clock starts at the send
         try:
             # Not Bot.send_message: it turns Telegram's answer into a telegram.Message, which
             # costs about a third of a send's CPU, and only the message_id is needed (at
@@ -486,24 +517,46 @@ class Sender:
     # -- writing outcomes --------------------------------------------------------------
 
     async def _flush_loop(self) -> None:
+        # Group commit: write whatever outcomes are waiting as soon as the previous write
+        # has finished.  Outcomes that arrive during a write go together in the next one,
+        # so an outcome is durable within about one commit of being known (a crash then
+        # repeats little more than the sends awaiting Telegram's answer), and at 1000/s a
+        # commit carries a few outcomes instead of one each.  A fixed 50 ms tick left up to
+        # 226 known outcomes unwritten at a kill -9.
         while True:
-            await asyncio.sleep(self.flush_every)
+            await self._outcomes_ready.wait()
+            self._outcomes_ready.clear()
             try:
                 await self._flush()
             except Exception:
                 log.exception("writing delivery outcomes failed; will try again")
+                self._outcomes_ready.set()
+                await asyncio.sleep(self.flush_every)  # do not spin on a failing disk
 
     async def _flush(self) -> None:
         if not self._outcomes and not self._finished:
             return
         batch, self._outcomes = self._outcomes, []
         finished, self._finished = self._finished, []
+        commit, self._commit = self._commit, None
         try:
             await self.store.record(batch)
         except BaseException:
             self._outcomes[:0] = batch  # keep them for the next try
             self._finished[:0] = finished
+            if commit is not None:  # its waiters wait for the next write instead
+                if self._commit is None:
+                    self._commit = commit
+                else:
+                    self._commit.add_done_callback(lambda _: _resolve(commit))
             raise
         self._inflight.difference_update(finished)
+        if commit is not None:
+            _resolve(commit)
         if any(isinstance(o, ChatGone | ChatMoved) for o in batch):
             self._wake.set()
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

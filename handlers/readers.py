@@ -141,8 +141,9 @@ async def _follow_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, topi
     svc = await _ready(update, context)
     result = await svc.store.subscribe(chat.id, topic.key, topic.name)
     label = html.escape(topic.label)
+    note = f" {html.escape(topic.note)}" if topic.note else ""
     if result is SubscribeResult.ADDED:
-        reply = f"Je volgt nu <b>{label}</b>. Nieuwe berichten erover krijg je meteen."
+        reply = f"Je volgt nu <b>{label}</b>.{note} Nieuwe berichten erover krijg je meteen."
     elif result is SubscribeResult.EXISTS:
         reply = f"Je volgde <b>{label}</b> al; er verandert niets."
     else:

@@ -6,9 +6,26 @@ Both sides become the same *keys*, so matching is an index lookup in SQL:
 - ``p:<place key>``   a place, ``g:<place key>`` a region inside a country
 - ``k:<stems>``       a keyword or phrase: Snowball-Dutch stems joined by spaces
 
-An item yields every key it could match: its regions, the places it names, and
-every run of 1..MAX_PHRASE_WORDS word stems, so a phrase subscription matches its
-words in order and ``staking`` also finds ``stakingen``.
+An item yields every key it could match: its regions, the places it names, every
+run of 1..MAX_PHRASE_WORDS word stems (so ``staking`` also finds ``stakingen``), and
+per word what :mod:`bot.news.lexicon` reads in it: the stem of an irregular form's
+lemma (``schepen`` -> schip), the parts of a compound (``pilotenstaking`` -> piloot,
+staking; a two-part compound also as the phrase ``piloot staking``), and for an
+abbreviation written in capitals its alias (``OM`` -> Openbaar Ministerie).  The
+number of keys grows with the item's length, never with the number of subscriptions;
+matching stays one indexed ``key IN (...)`` lookup.
+
+What ``/volg`` follows (:func:`resolve`), in this order:
+
+1. an alias from ``aliases.toml`` (``VN``, ``om``, ``Verenigde Naties``): one key for
+   all its names;
+2. a country, region or place the gazetteer knows;
+3. one word: the stem of its lemma (``schepen`` and ``schip`` are one follow);
+4. several words: a phrase.  It matches only when the words stand next to each other
+   in this order (``openbaar vervoer``, ``Tweede Kamer``), never the words scattered
+   over a text: two ordinary words and a fixed name behave the same, so a reader can
+   predict what arrives.  A phrase also matches a compound made of its words
+   (``klimaat akkoord`` finds ``klimaatakkoord``).
 """
 
 from __future__ import annotations
@@ -18,8 +35,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.news.items import Item
+from bot.news.lexicon import Aliases, Lexicon, default_aliases, default_lexicon
 from bot.news.regions import Gazetteer, Place
-from bot.news.text import stems, words
+from bot.news.text import fold, raw_words, stem_words, stems, words
 
 MAX_TERM_CHARS = 64
 MAX_PHRASE_WORDS = 6
@@ -38,6 +56,7 @@ class Topic:
 
     key: str
     name: str  # how the reader sees it: "Oekraïne", "staking"
+    note: str = ""  # Dutch: what the follow also covers, for the /volg reply
 
     @property
     def kind(self) -> str:
@@ -68,6 +87,13 @@ def resolve(term: str, gazetteer: Gazetteer) -> Topic:
     tokens = words(term)
     if not tokens:
         raise TermError("Daar staan geen woorden in. Probeer bijvoorbeeld /volg staking")
+    aliases = default_aliases()
+    alias = aliases.lookup(term)
+    if alias is not None:
+        others = " en ".join(f"‘{form}’" for form in (alias.name, *alias.forms)
+                             if " ".join(words(form)) != " ".join(tokens))
+        note = f"Ook {others} telt mee." if others else ""
+        return Topic(key=alias.key, name=alias.name, note=note)
     place = gazetteer.lookup(term)
     if place is not None:
         prefix = _KIND_PREFIX.get(place.kind, "p")
@@ -75,7 +101,17 @@ def resolve(term: str, gazetteer: Gazetteer) -> Topic:
         return Topic(key=f"{prefix}:{key}", name=place.name)
     if len(tokens) > MAX_PHRASE_WORDS:
         raise TermError(f"Volg een woord of korte zin van hoogstens {MAX_PHRASE_WORDS} woorden.")
-    return Topic(key="k:" + " ".join(stems(term)), name=term)
+    if len(tokens) == 1:
+        note = (
+            f"Ook meervouden, andere vormen en samengestelde woorden met ‘{term}’ vooraan "
+            "of achteraan tellen mee."
+        )
+        return Topic(key="k:" + default_lexicon().term_stem(tokens[0]), name=term, note=note)
+    note = (
+        f"Alleen berichten waarin ‘{term}’ zo staat: deze woorden naast elkaar, "
+        "in deze volgorde."
+    )
+    return Topic(key="k:" + " ".join(stems(term)), name=term, note=note)
 
 
 class FollowedKeys:
@@ -99,32 +135,64 @@ class FollowedKeys:
                 self.prefixes.add("k:" + " ".join(stems_[:n]))
 
 
-def item_keys(item: Item, places: list[Place], followed: FollowedKeys | None = None) -> list[str]:
+def item_keys(
+    item: Item,
+    places: list[Place],
+    followed: FollowedKeys | None = None,
+    lexicon: Lexicon | None = None,
+    aliases: Aliases | None = None,
+) -> list[str]:
     """Every subscription key the item matches (deduplicated, in a stable order).
 
     ``places`` are the places and countries the gazetteer found in the item.  With
     ``followed``, only keys someone follows are returned, and a phrase is only grown
     word by word while it is the start of a followed phrase.
     """
+    lexicon = lexicon or default_lexicon()
+    aliases = aliases or default_aliases()
     keys: dict[str, None] = {f"r:{code}": None for code in sorted({p.country for p in places})}
     for place in places:
         prefix = _KIND_PREFIX.get(place.kind, "p")
         if prefix != "r":
             keys[f"{prefix}:{place.key}"] = None
-    item_stems = stems(item.text)
+    raw = raw_words(item.text)
+    folded = [fold(word) for word in raw]
+    item_stems = stem_words(folded)
+    # A place's own name is not split ("Schiphol" is no "schip", "Zeeland" no "zee").
+    place_words = {word for place in places for word in words(place.name)}
+    extra: dict[str, None] = {}
+    by_abbr, starts = aliases.by_abbr, aliases.phrase_starts
+    for i, word in enumerate(folded):
+        alias = by_abbr.get(raw[i])
+        if alias is not None:
+            extra[alias.key] = None
+        if word in starts:
+            for n in range(2, aliases.max_words + 1):
+                found = aliases.phrases.get(" ".join(folded[i : i + n]))
+                if found is not None:
+                    extra[found.key] = None
+        if word in place_words:
+            lemma = lexicon.lemma(word)
+            if lemma != word:
+                extra["k:" + stem_words([lemma])[0]] = None
+            continue
+        for more in lexicon.extra_stems(word):
+            extra["k:" + more] = None
     if followed is None:
         for n in range(1, MAX_PHRASE_WORDS + 1):
             for i in range(len(item_stems) - n + 1):
                 keys["k:" + " ".join(item_stems[i : i + n])] = None
+        keys.update(extra)
         return list(keys)
-    found = [key for key in keys if key in followed.keys]
+    found_keys = [key for key in keys if key in followed.keys]
+    found_keys += [key for key in extra if key in followed.keys]
     for i in range(len(item_stems)):
         gram = "k:" + item_stems[i]
         for n in range(2, MAX_PHRASE_WORDS + 2):
             if gram in followed.keys:
-                found.append(gram)
+                found_keys.append(gram)
             if gram not in followed.prefixes or i + n > len(item_stems):
                 break
             gram += " " + item_stems[i + n - 1]
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(found_keys))
 

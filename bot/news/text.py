@@ -36,6 +36,16 @@ def words(text: str) -> list[str]:
     return [fold(token) for token in tokens]
 
 
+def raw_words(text: str) -> list[str]:
+    """The words of ``text`` as written (not folded), the same split as :func:`words`."""
+    return _WORD_RE.findall(unicodedata.normalize("NFC", text))
+
+
+def stem_words(folded: list[str]) -> list[str]:
+    """Snowball Dutch stems of already folded words."""
+    return _stemmer.stemWords(folded)
+
+
 def stem(word: str) -> str:
     """Snowball Dutch stem of one folded word (``stakingen`` -> ``staking``)."""
     return _stemmer.stemWord(word)

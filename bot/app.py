@@ -8,8 +8,11 @@ their own event loop).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,6 +26,7 @@ import handlers
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.sender import Sender, TelegramLimiter
 from bot.delivery.telegram_http import AiohttpRequest
+from bot.duties import Duties
 from bot.feeds import FeedPoller
 from bot.intake import Intake
 from bot.metrics import Metrics, MonitorServer
@@ -31,12 +35,31 @@ from bot.services import SERVICES_KEY, Services, services
 from bot.settings import Settings, parse_listen
 from handlers.commands import ADMIN_COMMANDS, READER_COMMANDS
 from storage import Store
+from storage.pgconn import is_connection_error
 
 log = logging.getLogger(__name__)
 
 # The updates the handlers use; polling and the webhook ask Telegram for the same ones.
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 MONITOR_KEY = "monitor"
+DUTIES_KEY = "duties"
+DB_RETRY = 2.0  # seconds between tries to reach the database at start
+
+
+async def open_store(settings: Settings) -> Store:
+    """Open the database, waiting for it if it is not reachable yet (one log line)."""
+    logged = False
+    while True:
+        try:
+            return await Store.open(settings.db)
+        except Exception as exc:
+            if not is_connection_error(exc):
+                raise
+            if not logged:
+                log.warning("database %s unreachable (%s); retrying every %.0f s",
+                            settings.db_label, type(exc).__name__, DB_RETRY)
+                logged = True
+        await asyncio.sleep(DB_RETRY)
 
 
 async def count_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -50,8 +73,12 @@ def build_application(
     send_alerts: bool = True,
     request: BaseRequest | None = None,
     limits: Limits | None = None,
+    poll_updates: bool = False,
 ) -> Application:  # type: ignore[type-arg]
     """The bot's Application, not yet initialised.  Needs `settings.token`.
+
+    ``poll_updates``: call getUpdates only while holding the sender's lease (two
+    processes on one PostgreSQL database; :func:`serve_polling`).
 
     ``request`` replaces the HTTP backend and ``limits`` Telegram's limits (the offline
     console answers in-process and has no reason to wait).
@@ -64,7 +91,7 @@ def build_application(
     metrics = Metrics()
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        store = await Store.open(settings.db)
+        store = await open_store(settings)
         svc = Services(
             settings=settings, store=store, intake=Intake(store, default_gazetteer()),
             metrics=metrics,
@@ -74,10 +101,32 @@ def build_application(
         if send_alerts:
             svc.sender = Sender(app.bot, store, limiter, settings, metrics=metrics)
             svc.intake.on_queued = svc.sender.wake
-            svc.sender.start()
+            store.on_outbox.append(svc.sender.wake)  # another process queued alerts
         if settings.feeds:
             svc.feeds = FeedPoller(settings.feeds, svc.intake, settings.feed_interval)
-            svc.feeds.start()
+        lease = store.lease()
+
+        async def begin_duties() -> None:
+            if lease.can_be_lost:
+                limiter.assume_spent()  # the process before us may have just sent
+            if svc.sender is not None:
+                svc.sender.start()
+            if svc.feeds is not None:
+                svc.feeds.start()
+            if poll_updates and app.updater is not None:
+                await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+
+        async def end_duties() -> None:
+            if poll_updates and app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if svc.feeds is not None:
+                await svc.feeds.stop()
+            if svc.sender is not None:
+                await svc.sender.stop()
+
+        duties = Duties(lease, begin_duties, end_duties)
+        app.bot_data[DUTIES_KEY] = duties
+        await duties.start()
         app.bot_data[SERVICES_KEY] = svc
         if settings.metrics_listen and send_alerts:
             host, port = parse_listen(settings.metrics_listen)
@@ -105,11 +154,10 @@ def build_application(
         if not isinstance(svc, Services):
             return
         # A failure here must not skip shutdown (PTB would then leave the database open).
+        duties = app.bot_data.pop(DUTIES_KEY, None)
         try:
-            if svc.feeds is not None:
-                await svc.feeds.stop()
-            if svc.sender is not None:
-                await svc.sender.stop()
+            if isinstance(duties, Duties):
+                await duties.stop()
         except Exception:
             log.exception("stopping the sender or the feeds failed")
 
@@ -183,3 +231,30 @@ async def running(app: Application) -> AsyncIterator[Application]:  # type: igno
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+async def serve_polling(settings: Settings) -> None:
+    """`newsbot run` with long polling on a shared (PostgreSQL) database, until SIGINT/SIGTERM.
+
+    PTB's run_polling would call getUpdates at once; here the holder of the sender's
+    lease polls, and a second process waits to take over (bot/duties.py).
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    app = build_application(settings, poll_updates=True)
+
+    async def run() -> None:
+        async with running(app):
+            await stop.wait()
+            log.info("stopping")
+
+    task = asyncio.create_task(run())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if not task.done() and app.bot_data.get(SERVICES_KEY) is None:
+        task.cancel()  # still waiting for the database at start: nothing to wind down
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    stopping.cancel()

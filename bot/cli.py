@@ -55,6 +55,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
         asyncio.run(serve(settings))
         return 0
+    if not isinstance(settings.db, Path):  # PostgreSQL: processes may share the database
+        from bot.app import serve_polling
+
+        asyncio.run(serve_polling(settings))
+        return 0
     app = build_application(settings)
     # run_polling installs SIGINT/SIGTERM handlers and shuts down cleanly:
     # post_shutdown closes the database.

@@ -168,6 +168,17 @@ async def migrate(conn: asyncpg.Connection, upto: int | None = None) -> list[str
     return applied
 
 
-async def connect_admin(url: str) -> asyncpg.Connection:
-    """A plain connection (for creating databases, migrating, copying)."""
-    return await asyncpg.connect(url)
+async def connect_admin(url: str, **kwargs: Any) -> asyncpg.Connection:
+    """A plain connection (for creating databases, migrating, copying, the lease)."""
+    return await asyncpg.connect(url, **kwargs)
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """The database is unreachable or went away (as opposed to a bad query)."""
+    if isinstance(exc, asyncpg.InterfaceError):
+        return "closed" in str(exc) or "connection" in str(exc).lower()
+    return isinstance(
+        exc,
+        OSError | TimeoutError | asyncpg.PostgresConnectionError
+        | asyncpg.exceptions.OperatorInterventionError,
+    )

@@ -17,18 +17,26 @@ and overrides what differs:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import asyncpg
 
 from bot.news.items import Item
 from bot.news.match import FollowedKeys
+from storage.lease import RETRY, PgLease
 from storage.outbox import Delivery
-from storage.pgconn import PgConnection, migrate, schema_version
+from storage.pgconn import (
+    PgConnection,
+    connect_admin,
+    is_connection_error,
+    migrate,
+    schema_version,
+)
 from storage.store import MAX_SUBSCRIPTIONS, Store, SubscribeResult
 
 log = logging.getLogger(__name__)
@@ -40,10 +48,6 @@ POOL_SIZE = 4
 _WORD_RE = re.compile(r"\w+")
 
 
-async def connect_raw(url: str, **kwargs: Any) -> asyncpg.Connection:
-    return await asyncpg.connect(url, **kwargs)
-
-
 class PostgresStore(Store):
     """The bot's PostgreSQL database.  Open with :meth:`open`, close with :meth:`close`."""
 
@@ -52,8 +56,10 @@ class PostgresStore(Store):
         self.pool = pool
         self.url = url
         self.claim_epoch = 0  # the lease epoch this process claims outbox rows with
-        self.on_outbox: list[Callable[[], None]] = []
         self._listener: asyncpg.Connection | None = None
+        self._relisten: asyncio.Task[None] | None = None
+        self._closing = False
+        self._down = False  # an outage is under way (logged once)
 
     def __repr__(self) -> str:
         return "PostgresStore(...)"  # the URL may hold a password
@@ -61,7 +67,7 @@ class PostgresStore(Store):
     @classmethod
     async def open(cls, path: Any) -> PostgresStore:
         url = str(path)
-        conn = await connect_raw(url)
+        conn = await connect_admin(url)
         try:
             await migrate(conn)
         finally:
@@ -82,7 +88,13 @@ class PostgresStore(Store):
         store.followed = FollowedKeys(row[0] for row in rows)
         return store
 
+    def lease(self) -> PgLease:
+        return PgLease(self)
+
     async def close(self) -> None:
+        self._closing = True
+        if self._relisten is not None:
+            self._relisten.cancel()
         async with self._write_lock:
             if self._listener is not None:
                 with contextlib.suppress(Exception):
@@ -93,9 +105,47 @@ class PostgresStore(Store):
     # -- notifications -----------------------------------------------------------------
 
     async def _listen(self) -> None:
-        self._listener = await connect_raw(self.url)
-        await self._listener.add_listener(OUTBOX_CHANNEL, self._notified)
-        await self._listener.add_listener(FOLLOW_CHANNEL, self._notified)
+        listener = await connect_admin(
+            self.url, server_settings={"application_name": "newsbot-listen"}
+        )
+        await listener.add_listener(OUTBOX_CHANNEL, self._notified)
+        await listener.add_listener(FOLLOW_CHANNEL, self._notified)
+        listener.add_termination_listener(self._listener_gone)
+        self._listener = listener
+
+    def _listener_gone(self, conn: Any) -> None:
+        if not self._closing and (self._relisten is None or self._relisten.done()):
+            self._relisten = asyncio.get_running_loop().create_task(self._listen_again())
+
+    async def _listen_again(self) -> None:
+        """The LISTEN connection died (database restarted): listen again once it is back,
+        then catch up on what the notifications missed meanwhile."""
+        while not self._closing:
+            await asyncio.sleep(RETRY)
+            try:
+                await self._listen()
+                rows = await self._all("SELECT DISTINCT key FROM subscriptions")
+            except Exception as exc:
+                if not is_connection_error(exc):
+                    raise
+                self._unreachable(exc)
+                continue
+            for row in rows:
+                self.followed.add(row[0])
+            self._reachable()
+            for callback in self.on_outbox:
+                callback()
+            return
+
+    def _unreachable(self, exc: BaseException) -> None:
+        if not self._down:
+            self._down = True
+            log.warning("database unreachable (%s: %s); retrying", type(exc).__name__, exc)
+
+    def _reachable(self) -> None:
+        if self._down:
+            self._down = False
+            log.warning("database reachable again")
 
     def _notified(self, conn: Any, pid: int, channel: str, payload: str) -> None:
         if channel == FOLLOW_CHANNEL and payload:
@@ -107,23 +157,35 @@ class PostgresStore(Store):
     # -- connections -------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection; an outage is logged once and raised (callers retry)."""
+        try:
+            async with self.pool.acquire() as raw:
+                yield raw
+        except Exception as exc:
+            if is_connection_error(exc):
+                self._unreachable(exc)
+            raise
+        self._reachable()
+
+    @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[PgConnection]:  # type: ignore[override]
         """One write transaction on a pooled connection: all of it commits or none."""
-        async with self._write_lock, self.pool.acquire() as raw, raw.transaction():
+        async with self._write_lock, self._connection() as raw, raw.transaction():
             yield PgConnection(raw)
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        async with self.pool.acquire() as raw, PgConnection(raw).execute(sql, params) as cur:
+        async with self._connection() as raw, PgConnection(raw).execute(sql, params) as cur:
             return await cur.fetchone()
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        async with self.pool.acquire() as raw, PgConnection(raw).execute(sql, params) as cur:
+        async with self._connection() as raw, PgConnection(raw).execute(sql, params) as cur:
             return await cur.fetchall()
 
     # -- what differs from SQLite --------------------------------------------------------
 
     async def schema_version(self) -> int:
-        async with self.pool.acquire() as raw:
+        async with self._connection() as raw:
             return await schema_version(raw)
 
     @staticmethod
@@ -150,7 +212,7 @@ class PostgresStore(Store):
         result = await super().subscribe(chat_id, key, label, limit)
         if result is SubscribeResult.ADDED:
             # Other processes add the key to their FollowedKeys, so their matching sees it.
-            async with self.pool.acquire() as raw:
+            async with self._connection() as raw:
                 await raw.execute("SELECT pg_notify($1, $2)", FOLLOW_CHANNEL, key)
         return result
 
@@ -210,6 +272,18 @@ class PostgresStore(Store):
             )
             for row in rows
         ]
+
+    async def lease_holder(self) -> str | None:
+        """Who took the sender's lease last ('host:pid'), for operators and tests."""
+        value = await self._scalar("SELECT holder FROM lease WHERE name = 'sender'")
+        return str(value) if value is not None else None
+
+    async def processes(self) -> int:
+        """How many newsbot processes have this database open (each one LISTENs once)."""
+        return int(await self._scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND application_name = 'newsbot-listen'"
+        ))
 
     async def take_over_claims(self, epoch: int) -> int:
         """A new lease holder: rows older holders claimed but never finished are free again."""

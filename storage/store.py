@@ -16,7 +16,7 @@ import contextlib
 import json
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -28,6 +28,7 @@ import aiosqlite
 from bot.news.items import Item
 from bot.news.match import FollowedKeys
 from storage.db import connect
+from storage.lease import Lease
 from storage.outbox import ChatGone, Delivery, Outcome, RowOutcome, delete_chat_deliveries
 from storage.pgconn import is_postgres_url
 
@@ -85,6 +86,8 @@ class Store:
         # long-running process learns of another process's /volg only on restart (only
         # the bot takes /volg; imports and feeds just store items).
         self.followed = FollowedKeys()
+        # Called when another process queued alerts (PostgreSQL's NOTIFY; SQLite has none).
+        self.on_outbox: list[Callable[[], None]] = []
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
@@ -104,6 +107,10 @@ class Store:
         )
         store.followed = FollowedKeys(row[0] for row in rows)
         return store
+
+    def lease(self) -> Lease:
+        """Who sends alerts: on SQLite, always this process (one process per file)."""
+        return Lease()
 
     async def close(self) -> None:
         async with self._write_lock:

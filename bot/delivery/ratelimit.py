@@ -254,6 +254,22 @@ class RateLimiter:
     def _give(self, pool: PermitPool) -> None:
         pool.give()
 
+    def assume_spent(self) -> None:
+        """Act as if the last window's whole budget was spent by someone else.
+
+        A process that takes over sending from another (storage/lease.py) cannot know what
+        the other sent in its last second: it starts with every global permit out, each
+        coming back one window (plus the skew) from now, so the two together never exceed
+        the limit.  The hold also covers each chat's one-second window.
+        """
+        loop = asyncio.get_running_loop()
+        hold = 1.0 + self.limits.max_skew
+        for pool in (self.global_pool, self.total_pool):
+            if pool is None:
+                continue
+            while pool.try_take():
+                loop.call_later(hold, self._give, pool)
+
     def pause_chat(self, chat_id: int, seconds: float) -> None:
         """Telegram said 429 for this chat: nothing goes to it before `seconds` pass."""
         until = self.clock() + seconds

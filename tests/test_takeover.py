@@ -1,0 +1,156 @@
+"""Two real `newsbot run` processes on one PostgreSQL database: one sends, the other takes over.
+
+The holder of the lease is killed with SIGKILL in the middle of a fan-out; the other
+process takes the lease within seconds and every chat gets its alert, duplicates only
+for sends that were in flight at the kill.  A reader's message gets one answer: only the
+holder calls getUpdates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.intake import Intake
+from bot.news.parse import parse_brief
+from bot.news.regions import default_gazetteer
+from storage import Store
+from storage.postgres import PostgresStore
+from tests.conftest import TOKEN
+from tests.fakes.botapi import BotAPI
+from tests.waits import eventually
+
+ROOT = Path(__file__).resolve().parents[1]
+CHATS = range(20_000, 21_000)
+
+
+def start_bot(api: BotAPI, url: str, folder: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(
+        NEWSBOT_TOKEN=TOKEN, NEWSBOT_API_URL=api.base_url, NEWSBOT_DB=url,
+        NEWSBOT_PAID_BROADCAST="true", PYTHONPATH=str(ROOT),
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], cwd=folder, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+
+
+async def follow_japan(url: str) -> None:
+    store = await Store.open(url)
+    try:
+        async with store.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO chats (id, kind, created_at) VALUES (?, 'private', 0)",
+                [(c,) for c in CHATS],
+            )
+            await conn.executemany(
+                "INSERT INTO subscriptions (chat_id, key, label, created_at)"
+                " VALUES (?, 'r:JP', 'Japan', 0)",
+                [(c,) for c in CHATS],
+            )
+    finally:
+        await store.close()
+
+
+async def store_brief(url: str) -> None:
+    """What `newsbot import` on another machine does: store, queue, NOTIFY."""
+    store = await Store.open(url)
+    try:
+        item = parse_brief("TOKIO (ANP) - Japan kiest.", now=datetime.now().astimezone())
+        [stored] = await Intake(store, default_gazetteer()).add_many([item])
+        assert stored.queued == len(CHATS)
+    finally:
+        await store.close()
+
+
+async def processes_ready(url: str) -> bool:
+    """Both processes up: each listens (LISTEN connection), one holds the lease."""
+    store = await Store.open(url)
+    assert isinstance(store, PostgresStore)
+    try:
+        # Our own store counts too: three means both bots are up.
+        return await store.processes() >= 3 and await store.lease_holder() is not None
+    finally:
+        await store.close()
+
+
+async def lease_holder(url: str) -> int:
+    store = await Store.open(url)
+    assert isinstance(store, PostgresStore)
+    try:
+        holder = await store.lease_holder()
+    finally:
+        await store.close()
+    assert holder is not None
+    return int(holder.rsplit(":", 1)[1])
+
+
+async def recorded_sent(url: str) -> int:
+    store = await Store.open(url)
+    try:
+        return (await store.delivery_counts()).get("sent", 0)
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("db_target", ["postgresql"], indirect=True)
+async def test_sigkill_of_the_holder_mid_fan_out_the_other_finishes(
+    db_target: str, tmp_path: Path
+) -> None:
+    await follow_japan(db_target)
+    async with BotAPI(token=TOKEN) as api:
+        api.delay = 0.002  # a little latency, so the kill lands mid-flight
+        bots = [start_bot(api, db_target, tmp_path) for _ in range(2)]
+        try:
+            await eventually(lambda: processes_ready(db_target), within=60,
+                             what="both bots running, one holding the lease")
+            holder_pid = await lease_holder(db_target)
+            holder = next(b for b in bots if b.pid == holder_pid)
+            standby = next(b for b in bots if b is not holder)
+            api.inject_message("/help", chat_id=7, user_id=7)
+            await api.wait_sent(1, chat_id=7, timeout=30)
+
+            await store_brief(db_target)  # wakes the holder's sender at once (NOTIFY)
+            await api.wait_sent(len(CHATS) // 3, timeout=60)
+            holder.send_signal(signal.SIGKILL)
+            killed_at = time.monotonic()
+            await asyncio.to_thread(holder.wait, 10)
+            accepted = len(api.sent()) - 1  # the /help answer is not an alert
+            assert 0 < accepted < len(CHATS), "the kill should land mid-fan-out"
+            unrecorded = accepted - await recorded_sent(db_target)
+
+            await api.wait_for(lambda: all(api.sent(c) for c in CHATS), timeout=60)
+            await eventually(lambda: _all_recorded(db_target), within=60,
+                             what="every alert recorded as sent")
+            first_after = min(c.at for c in api.calls_to("sendMessage") if c.at > killed_at)
+            assert first_after - killed_at < 10, "the standby took over within 10 s"
+
+            # The new holder polls: a reader gets exactly one answer.
+            api.inject_message("/help", chat_id=8, user_id=8)
+            await api.wait_sent(1, chat_id=8, timeout=30)
+            standby.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.to_thread(standby.communicate, timeout=30)
+        finally:
+            for bot in bots:
+                if bot.poll() is None:
+                    bot.kill()
+                    bot.wait()
+        assert standby.returncode == 0
+        assert "Traceback" not in stderr
+    per_chat = [len(api.sent(c)) for c in CHATS]
+    assert min(per_chat) == 1, "every chat got its alert"
+    assert sum(per_chat) - len(CHATS) <= unrecorded, "duplicates only for sends in flight"
+    assert len(api.sent(7)) == 1 and len(api.sent(8)) == 1, "one answer per message"
+
+
+async def _all_recorded(url: str) -> bool:
+    return await recorded_sent(url) == len(CHATS)

@@ -9,7 +9,9 @@ unchanged -- ``enforce_limits`` answers 429 above 30/s, 1000/s paid, 1/s per pri
 * ``GET  /_bench/accepted`` -> every accepted text message as ``[monotonic time, chat_id]``,
   in order (``time.monotonic()`` is CLOCK_MONOTONIC, comparable across processes on Linux);
 * ``POST /_bench/inject``   -> ``{"text", "chat_id", "user_id"}`` queues a user message for
-  getUpdates and answers ``{"update_id", "at"}`` (``at`` on the same clock).
+  getUpdates and answers ``{"update_id", "at"}`` (``at`` on the same clock);
+* ``POST /_bench/inject_many`` -> ``{"messages": [...]}`` queues many at the same moment
+  (for getUpdates, or posted to the webhook once one is set) and answers ``{"at"}``.
 
 Run (the parent reads the first stdout line, ``{"port": N}``; SIGTERM or SIGINT stops it)::
 
@@ -68,6 +70,17 @@ class BenchBotAPI(BotAPI):
                 str(body["text"]), chat_id=int(body["chat_id"]), user_id=int(body["user_id"])
             )
             return web.json_response({"update_id": update["update_id"], "at": at})
+        if path == "/_bench/inject_many" and request.method == "POST":
+            # {"messages": [{"text", "chat_id", "user_id"}, ...]}: queued together, one `at`.
+            body = await request.json()
+            at = time.monotonic()
+            ids = [
+                self.inject_message(
+                    str(m["text"]), chat_id=int(m["chat_id"]), user_id=int(m["user_id"])
+                )["update_id"]
+                for m in body["messages"]
+            ]
+            return web.json_response({"update_ids": ids, "at": at})
         return await super()._handle_not_found(request)
 
 

@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # 1 MiB
+BACKLOG = 1024
 SECRET_KEY = "webhook_secret"  # its name in the database's meta table
 
 
@@ -82,7 +83,10 @@ class WebhookServer:
         web_app.router.add_post(self.path, self._handle)
         runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
         await runner.setup()
-        await web.TCPSite(runner, self.host, self.port).start()
+        # aiohttp's default backlog (128) drops connections past it in a burst; the kernel
+        # retries them a second later (measured: p99 2.1 s for 300 posts at once, 1024: see
+        # README).  The kernel caps it at net.core.somaxconn.
+        await web.TCPSite(runner, self.host, self.port, backlog=BACKLOG).start()
         self._runner = runner
         for address in runner.addresses:
             if isinstance(address, tuple) and len(address) >= 2:

@@ -39,8 +39,9 @@ from storage.pgconn import is_connection_error
 
 log = logging.getLogger(__name__)
 
-# The updates the handlers use; polling and the webhook ask Telegram for the same ones.
-ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+# The updates the handlers use (inline_query: @bot <woorden>); polling and the webhook ask
+# Telegram for the same ones.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "inline_query"]
 MONITOR_KEY = "monitor"
 DUTIES_KEY = "duties"
 DB_RETRY = 2.0  # seconds between tries to reach the database at start

@@ -82,6 +82,29 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_migrate_db(args: argparse.Namespace, settings: Settings) -> int:
+    """Copy the SQLite database (NEWSBOT_DB) into an empty PostgreSQL database."""
+    from storage.copy import CopyError, copy_to_postgres
+    from storage.pgconn import is_postgres_url
+
+    if not isinstance(settings.db, Path):
+        raise CliError("NEWSBOT_DB is al PostgreSQL; migrate-db kopieert een SQLite-bestand")
+    if not settings.db.exists():
+        raise CliError(f"databasebestand niet gevonden: {settings.db}")
+    if not is_postgres_url(args.to):
+        raise CliError("--to moet een postgresql://-URL zijn")
+    try:
+        copied = asyncio.run(copy_to_postgres(settings.db, args.to))
+    except CopyError as exc:
+        raise CliError(str(exc)) from None
+    for row in copied:
+        print(f"{row.table:16} {row.source:>10} -> {row.target:>10}")
+    total = sum(row.target for row in copied)
+    print(f"klaar: {len(copied)} tabellen, {total} rijen gekopieerd en geteld."
+          " Zet NEWSBOT_DB op de postgresql://-URL en start de bot.")
+    return 0
+
+
 def _now(args: argparse.Namespace, settings: Settings) -> datetime:
     """`--now` (ISO 8601; without an offset it is read in NEWSBOT_TIMEZONE), else the clock."""
     if args.now is None:
@@ -198,6 +221,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     backup.add_argument("path", help="bestand voor de kopie")
     commands["backup"] = cmd_backup
 
+    mig = sub.add_parser(
+        "migrate-db", help="kopieer de SQLite-database naar een lege PostgreSQL-database"
+    )
+    mig.add_argument("--to", required=True, metavar="URL", help="postgresql://gebruiker@host/db")
+    commands["migrate-db"] = cmd_migrate_db
+
     imp = sub.add_parser("import", help="lees een nieuwspagina in")
     imp.add_argument("path", help="tekstbestand met de pagina")
     imp.add_argument("--now", help="tijd van de pagina (ISO 8601), standaard nu")
@@ -226,6 +255,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands[args.command](args, settings)
     except (SettingsError, CliError) as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:
+        from storage.pgconn import is_connection_error
+
+        if not is_connection_error(exc):
+            raise
+        # Not our bug but the operator's setup: one line, never the URL (it may hold a password).
+        print(f"newsbot: database onbereikbaar ({type(exc).__name__}: {exc})", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -66,7 +66,8 @@ class Duties:
                     continue
                 self.held = True
             await self.lease.lost.wait()
-            log.warning("lost the sender lease: another process takes over sending")
+            log.warning("lost the sender lease (its database connection ended);"
+                        " not sending until this process holds it again")
             self.held = False
             await self._stop_duties()
             await self.lease.release()

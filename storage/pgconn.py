@@ -173,8 +173,14 @@ async def connect_admin(url: str, **kwargs: Any) -> asyncpg.Connection:
     return await asyncpg.connect(url, **kwargs)
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be reached just now; the same call may work later."""
+
+
 def is_connection_error(exc: BaseException) -> bool:
     """The database is unreachable or went away (as opposed to a bad query)."""
+    if isinstance(exc, StoreUnavailable):
+        return True
     if isinstance(exc, asyncpg.InterfaceError):
         return "closed" in str(exc) or "connection" in str(exc).lower()
     return isinstance(

@@ -32,6 +32,7 @@ from storage.lease import RETRY, PgLease
 from storage.outbox import Delivery
 from storage.pgconn import (
     PgConnection,
+    StoreUnavailable,
     connect_admin,
     is_connection_error,
     migrate,
@@ -72,7 +73,8 @@ class PostgresStore(Store):
             await migrate(conn)
         finally:
             await conn.close()
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE)
+        # min_size 0: no floor to restore while the database is away (asyncpg logs each try).
+        pool = await asyncpg.create_pool(url, min_size=0, max_size=POOL_SIZE)
         store = cls(pool, url)
         try:
             await store._listen()
@@ -162,10 +164,13 @@ class PostgresStore(Store):
         try:
             async with self.pool.acquire() as raw:
                 yield raw
-        except Exception as exc:
-            if is_connection_error(exc):
-                self._unreachable(exc)
+        except StoreUnavailable:
             raise
+        except Exception as exc:
+            if not is_connection_error(exc):
+                raise
+            self._unreachable(exc)
+            raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
         self._reachable()
 
     @contextlib.asynccontextmanager

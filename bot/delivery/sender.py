@@ -45,7 +45,7 @@ from bot.news.items import Item
 from bot.news.quiet import in_quiet_hours
 from bot.news.render import render_alert
 from bot.settings import Settings
-from storage import Store
+from storage import Store, StoreUnavailable
 from storage.outbox import (
     ChatGone,
     ChatMoved,
@@ -263,6 +263,8 @@ class Sender:
             self._wake.clear()
             try:
                 handed, blocked = await self._dispatch_once()
+            except StoreUnavailable:  # the store logged it once; look again shortly
+                handed, blocked = 0, True
             except Exception:
                 log.exception("reading the outbox failed; trying again")
                 handed, blocked = 0, True
@@ -528,6 +530,9 @@ class Sender:
             self._outcomes_ready.clear()
             try:
                 await self._flush()
+            except StoreUnavailable:  # the store logged it once; outcomes kept, tried again
+                self._outcomes_ready.set()
+                await asyncio.sleep(self.flush_every)
             except Exception:
                 log.exception("writing delivery outcomes failed; will try again")
                 self._outcomes_ready.set()

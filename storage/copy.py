@@ -1,0 +1,116 @@
+"""`newsbot migrate-db --to postgresql://...`: copy a SQLite database into an empty PostgreSQL one.
+
+The SQLite file is opened (and so upgraded to its newest migration) and the PostgreSQL
+database migrated to its newest; then every table SQLite has is copied with COPY, in one
+transaction, in an order that satisfies the foreign keys.  Before the commit each
+table's row count is compared with the source; any difference rolls everything back.
+Tables are found from SQLite's schema, not listed here, so a table a later migration adds
+is copied too (its PostgreSQL migration must exist, or the copy stops with a clear error).
+A target that holds any rows is refused: this is a move, not a merge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storage.pgconn import connect_admin, migrate
+from storage.store import Store
+
+# Parents before children; tables not named here follow in alphabetical order.
+FIRST = ("chats", "items", "item_regions", "subscriptions", "deliveries")
+# Columns PostgreSQL computes itself.
+COMPUTED = {"items": {"search"}}
+
+
+class CopyError(Exception):
+    """The copy cannot go ahead (a one-line reason for the operator)."""
+
+
+@dataclass(frozen=True)
+class Copied:
+    table: str
+    source: int
+    target: int
+
+
+def _order(tables: list[str]) -> list[str]:
+    known = [t for t in FIRST if t in tables]
+    return known + sorted(t for t in tables if t not in FIRST)
+
+
+async def copy_to_postgres(source: Path, url: str) -> list[Copied]:
+    """Copy every table; returns the counts.  Raises CopyError (nothing written) on refusal."""
+    store = await Store.open(source)
+    try:
+        tables = [
+            row[0]
+            for row in await store.conn.execute_fetchall(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'items_fts%'"
+            )
+        ]
+        pg = await connect_admin(url)
+        try:
+            await migrate(pg)
+            return await _copy(store, pg, _order(tables))
+        finally:
+            await pg.close()
+    finally:
+        await store.close()
+
+
+async def _copy(store: Store, pg: Any, tables: list[str]) -> list[Copied]:
+    target_columns: dict[str, dict[str, str]] = {}
+    for row in await pg.fetch(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns"
+        " WHERE table_schema = current_schema()"
+    ):
+        target_columns.setdefault(row["table_name"], {})[row["column_name"]] = row["data_type"]
+    missing = [t for t in tables if t not in target_columns]
+    if missing:
+        raise CopyError(f"PostgreSQL mist tabel(len) {', '.join(missing)}: migraties ontbreken")
+    nonempty = [
+        t for t in (*tables, "lease")
+        if t in target_columns and await pg.fetchval(f"SELECT EXISTS (SELECT 1 FROM {t})")
+    ]
+    if nonempty:
+        raise CopyError(
+            f"de PostgreSQL-database is niet leeg ({', '.join(nonempty)} bevat rijen);"
+            " migrate-db kopieert alleen naar een lege database"
+        )
+    results: list[Copied] = []
+    async with pg.transaction():
+        for table in tables:
+            source_columns = [
+                row[1] for row in await store.conn.execute_fetchall(f"PRAGMA table_info({table})")
+            ]
+            types = target_columns[table]
+            absent = [c for c in source_columns if c not in types]
+            if absent:
+                raise CopyError(f"PostgreSQL mist kolom(men) {table}.{', '.join(absent)}")
+            columns = [c for c in source_columns if c not in COMPUTED.get(table, set())]
+            floats = [types[c] == "double precision" for c in columns]
+            rows = await store.conn.execute_fetchall(
+                f"SELECT {', '.join(columns)} FROM {table}"
+            )
+            records = [
+                tuple(
+                    float(v) if is_float and v is not None else v
+                    for v, is_float in zip(row, floats, strict=True)
+                )
+                for row in rows
+            ]
+            if records:
+                await pg.copy_records_to_table(table, records=records, columns=columns)
+            copied = int(await pg.fetchval(f"SELECT count(*) FROM {table}"))
+            if copied != len(records):
+                raise CopyError(f"{table}: {len(records)} rijen gelezen, {copied} geschreven")
+            results.append(Copied(table, len(records), copied))
+        # Items keep their ids (alerts and /corrigeer refer to them): new ones follow on.
+        await pg.execute(
+            "SELECT setval(pg_get_serial_sequence('items', 'id'),"
+            " coalesce((SELECT max(id) FROM items), 0) + 1, false)"
+        )
+    return results

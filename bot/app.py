@@ -97,12 +97,14 @@ def build_application(
             settings=settings, store=store, intake=Intake(store, default_gazetteer()),
             metrics=metrics,
         )
-        svc.intake.on_stored = svc.replies.clear
+        svc.intake.on_changed = svc.replies.clear
         svc.intake.on_new_item = metrics.item_stored
         if send_alerts:
             svc.sender = Sender(app.bot, store, limiter, settings, metrics=metrics)
+            svc.sender.keys_of = svc.intake.keys
             svc.intake.on_queued = svc.sender.wake
             store.on_outbox.append(svc.sender.wake)  # another process queued alerts
+            svc.intake.sender = svc.sender
         if settings.feeds:
             svc.feeds = FeedPoller(settings.feeds, svc.intake, settings.feed_interval)
         lease = store.lease()

@@ -7,6 +7,8 @@ next reader jump from a handler to the code it uses.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +44,15 @@ class Services:
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admins
+
+    @contextlib.asynccontextmanager
+    async def chat_paused(self, chat_id: int) -> AsyncIterator[None]:
+        """No alert reaches the chat while inside, nor one read before (/stop, blocks)."""
+        if self.sender is None:
+            yield
+            return
+        async with self.sender.chat_paused(chat_id):
+            yield
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

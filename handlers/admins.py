@@ -16,7 +16,6 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.delivery.sender import DELETE_WINDOW
 from bot.intake import Stored
 from bot.news import deeplink
 from bot.news.items import Item
@@ -148,39 +147,24 @@ async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(html.escape(CORRIGEER_USAGE))
         return
     try:
-        if old.kind == "article":
-            new = parse_article(text, now=_now(svc), lead=old.lead)
-        else:
-            new = parse_brief(text, now=_now(svc))
+        corrected = await svc.intake.correct(old, text, _now(svc))
     except ParseError as exc:
         await message.reply_text(html.escape(str(exc)))
         return
-    # A correction without a wire header keeps the original dateline and agencies.
-    fixed = old.with_(
-        title=new.title or old.title,
-        paragraphs=new.paragraphs,
-        headings=new.headings,
-        dateline=new.dateline or old.dateline,
-        agencies=new.agencies or old.agencies,
-    )
-    regions = svc.gazetteer.regions(fixed.text)
-    if not await svc.store.correct_item(fixed, regions):
+    if corrected.item is None:
         await message.reply_text("Die tekst staat al in een ander bericht; niets veranderd.")
         return
-    svc.replies.clear()
-    sent = len(await svc.store.sent_alerts(old.id or 0))
-    if svc.sender is not None:
-        svc.sender.revise(old.id or 0)
+    edits = corrected.edits
     await message.reply_text(
-        f"Bericht #{old.id} gecorrigeerd. {sent} verstuurde melding"
-        f"{'en worden' if sent != 1 else ' wordt'} aangepast; wat nog niet weg was, "
+        f"Bericht #{old.id} gecorrigeerd. {edits} verstuurde melding"
+        f"{'en worden' if edits != 1 else ' wordt'} aangepast; wat nog niet weg was, "
         "gaat verbeterd de deur uit."
     )
 
 
 @admin_only
 async def retract(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/intrekken <id>: drop pending alerts and delete sent ones (within 48 hours)."""
+    """/intrekken <id>: stop its alerts and delete the sent ones (within 48 hours)."""
     message = update.effective_message
     assert message is not None
     svc = services(context)
@@ -188,15 +172,11 @@ async def retract(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if found is None:
         return
     item, _ = found
-    assert item.id is not None
-    dropped = await svc.store.retract_item(item.id)
-    svc.replies.clear()
-    deletable = len(await svc.store.sent_alerts(item.id, since=time.time() - DELETE_WINDOW))
-    if svc.sender is not None:
-        svc.sender.retract(item.id)
+    done = await svc.intake.retract(item)
     await message.reply_text(
-        f"Bericht #{item.id} ingetrokken. {dropped} melding{'en' if dropped != 1 else ''} "
-        f"niet verstuurd; {deletable} verstuurde worden verwijderd."
+        f"Bericht #{item.id} ingetrokken. {done.not_sent} melding"
+        f"{'en' if done.not_sent != 1 else ''} niet verstuurd; "
+        f"{done.to_delete} verstuurde worden verwijderd."
     )
 
 

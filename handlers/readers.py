@@ -223,7 +223,10 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await may_change(update, context):
         await message.reply_text(GROUP_ADMINS_ONLY)
         return
-    count = await services(context).store.forget_chat(chat.id)
+    svc = services(context)
+    # Alerts already queued for this chat must not arrive after the reply below.
+    async with svc.chat_paused(chat.id):
+        count = await svc.store.forget_chat(chat.id)
     await message.reply_text(
         f"Gestopt: je volgt niets meer ({count} onderwerp{'en' if count != 1 else ''} gewist) "
         "en ik bewaar niets meer over dit gesprek. Met /start begin je opnieuw."
@@ -389,9 +392,11 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     change, chat = update.my_chat_member, update.effective_chat
     if change is None or chat is None:
         return
-    store = services(context).store
+    svc = services(context)
+    store = svc.store
     if change.new_chat_member.status in ("kicked", "left"):
-        await store.deactivate_chat(chat.id, f"bot status: {change.new_chat_member.status}")
+        async with svc.chat_paused(chat.id):
+            await store.deactivate_chat(chat.id, f"bot status: {change.new_chat_member.status}")
     elif change.new_chat_member.status in ("member", "administrator"):
         await store.touch_chat(chat.id, chat.type, chat.title)
 

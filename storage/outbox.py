@@ -63,7 +63,8 @@ class Sent(RowOutcome):
 
     SQL: ClassVar[str] = (
         "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, error = NULL"
-        " WHERE item_id = ? AND chat_id = ?"
+        # Only a row still waiting: a retraction or /stop may have settled it meanwhile.
+        " WHERE item_id = ? AND chat_id = ? AND status = 'pending'"
     )
 
     def params(self) -> tuple[Any, ...]:
@@ -178,10 +179,14 @@ async def delete_chat_deliveries(conn: aiosqlite.Connection, chat_id: int) -> No
 
 async def move_chat_deliveries(conn: aiosqlite.Connection, old_id: int, new_id: int) -> None:
     # Rows the new chat already has for an item stay where they are (SQLite's UPDATE OR
-    # IGNORE, written so that PostgreSQL reads it too).
-    for where in ("status = 'pending'", "status != 'pending'"):
+    # IGNORE, written so that PostgreSQL reads it too).  Message ids are per chat: an
+    # alert sent to the old group is no message of the new supergroup, so a moved sent
+    # row loses its id (a later correction or retraction must not touch whatever
+    # message carries that number there); the history row stays.
+    for where, message_id in (("status = 'pending'", ""), ("status != 'pending'",
+                                                            ", message_id = NULL")):
         await conn.execute(
-            f"UPDATE deliveries SET chat_id = ? WHERE {where} AND chat_id = ?"
+            f"UPDATE deliveries SET chat_id = ?{message_id} WHERE {where} AND chat_id = ?"
             " AND NOT EXISTS (SELECT 1 FROM deliveries AS d"
             " WHERE d.item_id = deliveries.item_id AND d.chat_id = ?)",
             (new_id, old_id, new_id),

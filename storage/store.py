@@ -419,15 +419,25 @@ class Store:
         return True
 
     async def retract_item(self, item_id: int) -> int:
-        """Mark an item retracted and drop its pending alerts; returns how many were dropped."""
+        """Mark an item retracted and drop its pending alerts.
+
+        Returns how many of its alerts never reached a chat: those dropped now and
+        those dropped or failed before (the sender drops a retracted item's alerts
+        itself once it knows).
+        """
         async with self.transaction() as conn:
             await conn.execute("UPDATE items SET retracted = 1 WHERE id = ?", (item_id,))
-            cursor = await conn.execute(
+            await conn.execute(
                 "UPDATE deliveries SET status = 'dropped', error = 'ingetrokken'"
                 " WHERE item_id = ? AND status = 'pending'",
                 (item_id,),
             )
-            return cursor.rowcount
+            async with conn.execute(
+                "SELECT count(*) FROM deliveries WHERE item_id = ? AND status != 'sent'",
+                (item_id,),
+            ) as cursor:
+                row = await cursor.fetchone()
+            return int(row[0]) if row else 0
 
     async def sent_alerts(self, item_id: int, since: float = 0.0) -> list[aiosqlite.Row]:
         """Alerts already in chats for an item: (item_id, chat_id, message_id, key, label)."""

@@ -24,6 +24,12 @@ before, let a reply burst on top of a paid fan-out reach 1030/s: 21 x 429 measur
 A 429 pauses its chat for ``retry_after``.  429s from two or more chats within a second
 mean the bot as a whole is flooding: every send then waits ``retry_after`` (a global
 flood wait), rather than trying chat after chat into the same wall.
+
+An alert takes its chat's permits when it is queued, then waits for the global one;
+while it waits it is *parked*, and a reply to that chat takes the chat's turn from it
+(:meth:`RateLimiter.yield_chat`): the alert goes back to the outbox and is read again.
+Without that, a reader's answer to /stop waited seconds behind an alert queued for
+the same chat that was itself waiting for the global budget.
 """
 
 from __future__ import annotations
@@ -103,12 +109,14 @@ class Limits:
     chat_window: float = 1.0  # the per-chat limit's window; 0 turns per-chat limits off
 
 
-@dataclass
+@dataclass(eq=False)
 class Ticket:
     """The permits one send holds; hand it back to :meth:`RateLimiter.done`."""
 
     pools: list[tuple[PermitPool, float]]  # (pool, window seconds)
     sent_at: float = field(default_factory=time.monotonic)
+    chat_id: int | None = None  # set while parked: chat permits held, global not yet
+    revoked: bool = False  # a reply took this chat's turn; the send must not go
 
 
 class RateLimiter:
@@ -126,6 +134,7 @@ class RateLimiter:
         self._chat_second: dict[int, PermitPool] = {}
         self._group_minute: dict[int, PermitPool] = {}
         self._paused_until: dict[int, float] = {}
+        self._parked: dict[int, set[Ticket]] = {}
         self._next_forget = self.clock() + FORGET_EVERY
 
     @staticmethod
@@ -161,10 +170,36 @@ class RateLimiter:
                     done_pool.give()
                 return None
             taken.append((pool, window))
-        return Ticket(taken)
+        ticket = Ticket(taken, chat_id=chat_id)
+        self._parked.setdefault(chat_id, set()).add(ticket)
+        return ticket
+
+    def yield_chat(self, chat_id: int) -> None:
+        """Revoke the parked alerts of a chat: their chat permits come back at once.
+
+        Their :meth:`send_slot` then returns False and the alert is not sent (it stays
+        in the outbox).  For replies, which go first, and for /stop, which must win.
+        """
+        for ticket in self._parked.pop(chat_id, ()):
+            for pool, _ in ticket.pools:
+                pool.give()
+            ticket.pools = []
+            ticket.revoked = True
+
+    def _unpark(self, ticket: Ticket) -> None:
+        if ticket.chat_id is None:
+            return
+        parked = self._parked.get(ticket.chat_id)
+        if parked is not None:
+            parked.discard(ticket)
+            if not parked:
+                del self._parked[ticket.chat_id]
+        ticket.chat_id = None
 
     async def chat(self, chat_id: int, priority: int = REPLY) -> Ticket:
         """Wait for the chat's permits (replies: a reader should not be refused)."""
+        if priority == REPLY:
+            self.yield_chat(chat_id)  # a reply never waits behind a queued alert
         pause = self._paused_until.get(chat_id, 0.0) - self.clock()
         if pause > 0:
             await asyncio.sleep(pause)
@@ -180,12 +215,15 @@ class RateLimiter:
             raise
         return ticket
 
-    async def send_slot(self, ticket: Ticket, priority: int = ALERT, *, paid: bool = False) -> None:
+    async def send_slot(self, ticket: Ticket, priority: int = ALERT, *, paid: bool = False) -> bool:
         """Add the global permits to a chat ticket, waiting by priority (and out a flood wait).
 
         ``paid``: the message goes with allow_paid_broadcast, so it needs no free permit;
-        with paid broadcast on, every send needs one of the total.
+        with paid broadcast on, every send needs one of the total.  Returns False
+        (holding nothing) when the ticket was revoked meanwhile (a reply took the turn).
         """
+        if ticket.revoked:
+            return False
         pools = []
         if not paid or self.total_pool is None:
             pools.append(self.global_pool)
@@ -202,8 +240,14 @@ class RateLimiter:
             for pool, _ in taken:
                 pool.give()
             raise
+        if ticket.revoked:
+            for pool, _ in taken:
+                pool.give()
+            return False
+        self._unpark(ticket)
         ticket.pools.extend(taken)
         ticket.sent_at = self.clock()
+        return True
 
     async def flood_wait(self) -> None:
         """Wait while Telegram's global flood wait lasts (nothing may be sent)."""
@@ -241,6 +285,7 @@ class RateLimiter:
         A message that reached Telegram holds its permits one window past the moment it
         arrived; one that never left gives them back at once.
         """
+        self._unpark(ticket)
         loop = asyncio.get_running_loop()
         now = self.clock()
         arrived = min(now, ticket.sent_at + self.limits.max_skew)

@@ -11,6 +11,14 @@ the flusher writes whatever is waiting as soon as its previous write is done, an
 worker sends again only once an earlier outcome is committed, so sends awaiting an
 answer plus outcomes not yet written never exceed the workers (64): at most that many
 duplicates after a kill -9 at any speed (226 with the former fixed 50 ms flush).
+
+Changes race the sends, and the change must win.  A worker looks at its delivery again
+after waiting for its permit, just before the request: a retracted item, a stopped or
+blocked chat, a subscription given up since are dropped there.  The item's text is
+read then too, so a correction reaches every alert not yet sent.  What was already in
+flight at the change is waited for (`settle_item`, `chat_paused`) and its outcome
+written; only then does the change go on, so a retraction deletes what those sends
+put on phones, a correction edits it, and /stop answers after the last alert landed.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import random
 import time
 import warnings
 from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -70,6 +79,8 @@ DELETE_WINDOW = 48 * 3600 - 60
 IDLE_POLL = 1.0  # seconds between looks at an empty outbox
 TEXT_FRESH = 1.0  # seconds one rendering of an alert serves its fan-out (ages are in minutes)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # as bot.app's Defaults
+SETTLE_TIMEOUT = 60.0  # at most this long for sends in flight to answer (request timeouts)
+STOPPED_MEMORY = 600.0  # seconds a /stop is remembered against deliveries read before it
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = 1.0  # seconds; doubles per attempt, with jitter
 BACKOFF_CAP = 300.0
@@ -163,6 +174,27 @@ class TelegramLimiter(BaseRateLimiter[str]):
             return result
 
 
+CHORE_CONCURRENCY = 32  # edits or deletes of one correction/retraction on their way at once
+
+
+async def _for_each(rows: Sequence[Any], work: Callable[[Any], Any]) -> int:
+    """Run `work` for every row, a few at a time (the rate limiter paces them); sum results.
+
+    One at a time, a retraction's deletes went at one round trip each: 10 a second
+    at 100 ms, a third of what Telegram allows.
+    """
+    pending = iter(rows)
+    total = 0
+
+    async def worker() -> None:
+        nonlocal total
+        for row in pending:
+            total += await work(row)
+
+    await asyncio.gather(*(worker() for _ in range(min(CHORE_CONCURRENCY, len(rows)))))
+    return total
+
+
 class Sender:
     """Sends pending alerts until stopped.  One per bot process."""
 
@@ -187,7 +219,9 @@ class Sender:
         self.batch = batch
         self.flush_every = flush_every
         self.metrics = metrics or Metrics()
-        self._queue: asyncio.Queue[tuple[Delivery, Ticket]] = asyncio.Queue(maxsize=workers * 4)
+        self._queue: asyncio.Queue[tuple[Delivery, Ticket, float]] = asyncio.Queue(
+            maxsize=workers * 4
+        )
         self._inflight: set[DeliveryId] = set()
         self._outcomes: list[Outcome] = []
         # Deliveries whose outcome is known but not yet written: still in flight for the
@@ -203,6 +237,16 @@ class Sender:
         self._items: OrderedDict[int, Item | None] = OrderedDict()
         self._texts: OrderedDict[tuple[int, str], tuple[float, str]] = OrderedDict()
         self._chores: set[asyncio.Task[int]] = set()
+        # Requests on their way to Telegram: (item, chat, item version) per send.
+        self._requests: dict[object, tuple[int, int, int]] = {}
+        self._request_done = asyncio.Event()
+        self._versions: dict[int, int] = {}  # bumped on every change of an item
+        self._retracted: set[int] = set()
+        self._held_chats: dict[int, int] = {}  # chat -> how many chat_paused() are open
+        self._chat_reset_at: dict[int, float] = {}  # chat -> when its last /stop finished
+        # The subscription keys an item matches, for an alert whose own subscription
+        # was given up since it was queued (app wires Intake.keys in).
+        self.keys_of: Callable[[Item], Sequence[str]] | None = None
         self.sent = 0
         self.rate_limited = 0
 
@@ -228,7 +272,7 @@ class Sender:
         dispatcher.cancel()
         # Queued but not started: give the permits back; the rows stay pending.
         while not self._queue.empty():
-            delivery, ticket = self._queue.get_nowait()
+            delivery, ticket, _ = self._queue.get_nowait()
             self.limiter.done(ticket, sent=False)
             self._inflight.discard(delivery.id)
         for _ in workers:
@@ -246,15 +290,79 @@ class Sender:
         """Whether the dispatcher is alive (for /healthz)."""
         return bool(self._tasks) and not self._tasks[0].done()
 
+    @property
+    def idle(self) -> bool:
+        """Nothing in flight, no outcome unwritten, no correction or retraction running."""
+        return not (self._inflight or self._outcomes or self._finished or self._chores)
+
     def wake(self) -> None:
         """New alerts were queued: look at the outbox now rather than at the next tick."""
         self._wake.set()
 
     def forget_item(self, item_id: int) -> None:
         """The item changed (correction, retraction): render it afresh from the store."""
+        self._versions[item_id] = self._versions.get(item_id, 0) + 1
         self._items.pop(item_id, None)
         for key in [k for k in self._texts if k[0] == item_id]:
             del self._texts[key]
+
+    # -- changes that race the sends ---------------------------------------------------
+
+    def block_item(self, item_id: int) -> None:
+        """The item is being retracted: from now on no alert of it starts."""
+        self._retracted.add(item_id)
+        self.forget_item(item_id)
+
+    async def settle_item(self, item_id: int) -> None:
+        """The item has changed in the store: wait for the sends of its old text.
+
+        Sends that start from now on read the item afresh.  Those already on their way
+        are waited for and their outcomes written, so `Store.sent_alerts` then lists
+        every alert of the old text that Telegram accepted.
+        """
+        self.forget_item(item_id)
+        version = self._versions[item_id]
+        await self._requests_done(lambda item, _chat, seen: item == item_id and seen < version)
+        await self._flush()
+
+    @contextlib.asynccontextmanager
+    async def chat_paused(self, chat_id: int) -> AsyncIterator[None]:
+        """Nothing goes to the chat while inside (for /stop and a reader blocking us).
+
+        On entry the chat's queued alerts give back their turn and the sends already on
+        their way are waited for; deliveries read before the exit are dropped, so the
+        chat's rows can be removed inside without a queued copy going out afterwards.
+        """
+        self._held_chats[chat_id] = self._held_chats.get(chat_id, 0) + 1
+        try:
+            self.limiter.yield_chat(chat_id)
+            await self._requests_done(lambda _item, chat, _version: chat == chat_id)
+            yield
+        finally:
+            self._chat_reset_at[chat_id] = time.monotonic()
+            if self._held_chats[chat_id] == 1:
+                del self._held_chats[chat_id]
+            else:
+                self._held_chats[chat_id] -= 1
+
+    def _chat_stopped(self, chat_id: int, read_at: float) -> bool:
+        return chat_id in self._held_chats or read_at <= self._chat_reset_at.get(chat_id, -1.0)
+
+    async def _requests_done(self, match: Callable[[int, int, int], bool]) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_TIMEOUT
+        while any(match(*request) for request in self._requests.values()):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                log.warning("sends in flight did not answer within %.0f s", SETTLE_TIMEOUT)
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._request_done.wait(), remaining)
+
+    def _forget_old_stops(self) -> None:
+        horizon = time.monotonic() - STOPPED_MEMORY
+        for chat_id in [c for c, at in self._chat_reset_at.items() if at < horizon]:
+            del self._chat_reset_at[chat_id]
 
     # -- dispatching -------------------------------------------------------------------
 
@@ -272,6 +380,7 @@ class Sender:
                 continue
             # Nothing could go: sleep until woken, until a busy chat frees up (blocked),
             # or until the earliest retry is due.
+            self._forget_old_stops()
             timeout = 0.1 if blocked else await self._idle_timeout()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
@@ -288,6 +397,7 @@ class Sender:
         # Snapshot what is in flight *before* reading: a delivery whose outcome is written
         # while the query runs may still read as pending, but it is in this snapshot.
         busy = set(self._inflight)
+        read_at = time.monotonic()  # a /stop finished after this wins over these rows
         rows = await self.store.pending_deliveries(time.time(), self.batch + len(busy))
         handed = 0
         blocked = False
@@ -303,7 +413,7 @@ class Sender:
                 blocked = True  # this chat is busy; others go ahead
                 continue
             self._inflight.add(delivery.id)
-            await self._queue.put((delivery, ticket))
+            await self._queue.put((delivery, ticket, read_at))
             handed += 1
         return handed, blocked
 
@@ -314,9 +424,11 @@ class Sender:
             entry = await self._queue.get()
             if entry is None:
                 return
-            delivery, ticket = entry
+            delivery, ticket, read_at = entry
             try:
-                outcomes = await self._deliver(delivery, ticket, self._commit_waits.pop(0))
+                outcomes = await self._deliver(
+                    delivery, ticket, read_at, self._commit_waits.pop(0)
+                )
             except Exception as exc:  # a bug must not kill the worker or lose the row
                 log.exception("delivery %s failed unexpectedly", delivery.id)
                 self.limiter.done(ticket, sent=False)
@@ -345,28 +457,72 @@ class Sender:
             await asyncio.shield(previous)
 
     async def _deliver(
-        self, delivery: Delivery, ticket: Ticket, previous: asyncio.Future[None] | None = None
+        self,
+        delivery: Delivery,
+        ticket: Ticket,
+        read_at: float,
+        previous: asyncio.Future[None] | None = None,
     ) -> list[Outcome]:
         if not delivery.chat_active:  # blocked us since this row was queued
             self.limiter.done(ticket, sent=False)
             return [Failed(delivery.id, "gesprek inactief", status="dropped")]
-        item = await self._item(delivery.item_id)
-        if item is None:
+        if not await self.limiter.send_slot(ticket, ALERT, paid=self.paid):
+            return []  # a reply took the chat's turn: the row stays pending for later
+        if previous is not None and not previous.done():
+            await self._durable(previous)
+            ticket.sent_at = self.limiter.clock()  # the permit's clock starts at the send
+        # Waiting for the permit can take seconds: look again at what may have changed.
+        chat_id, item_id = delivery.chat_id, delivery.item_id
+        if self._chat_stopped(chat_id, read_at):
+            self.limiter.done(ticket, sent=False)
+            return [Failed(delivery.id, "gesprek gestopt", status="dropped")]
+        while True:
+            version = self._versions.get(item_id, 0)
+            item = await self._item(item_id)
+            if version == self._versions.get(item_id, 0):
+                break  # read after the last change, not before it
+        if item is None or item_id in self._retracted:
             self.limiter.done(ticket, sent=False)
             return [Failed(delivery.id, "bericht ingetrokken", status="dropped")]
-        if delivery.label is None:
+        key, label = delivery.key, delivery.label
+        if label is None:
+            key, label = await self._still_followed(delivery, item)
+            if label is None:
+                self.limiter.done(ticket, sent=False)
+                return [Failed(delivery.id, "niet meer gevolgd", status="dropped")]
+        # The awaits above gave a /stop or a retraction their chance: the last look.
+        if self._chat_stopped(chat_id, read_at) or item_id in self._retracted:
             self.limiter.done(ticket, sent=False)
-            return [Failed(delivery.id, "niet meer gevolgd", status="dropped")]
+            return [Failed(delivery.id, "gesprek gestopt of bericht ingetrokken",
+                           status="dropped")]
+        request = object()
+        self._requests[request] = (item_id, chat_id, self._versions.get(item_id, 0))
+        try:
+            return await self._send(delivery, ticket, item, key, label)
+        finally:
+            del self._requests[request]
+            self._request_done.set()
+            self._request_done = asyncio.Event()
+
+    async def _still_followed(self, delivery: Delivery, item: Item) -> tuple[str, str | None]:
+        """The chat gave up the subscription this row recorded: does another match?"""
+        if self.keys_of is None:
+            return delivery.key, None
+        keys = set(self.keys_of(item))
+        for subscription in await self.store.subscriptions(delivery.chat_id):
+            if subscription.key in keys:
+                return subscription.key, subscription.label
+        return delivery.key, None
+
+    async def _send(
+        self, delivery: Delivery, ticket: Ticket, item: Item, key: str, label: str
+    ) -> list[Outcome]:
         now = datetime.now(UTC)
-        text = self._text(item, delivery.label, now)
+        text = self._text(item, label, now)
         local = now.astimezone(self.settings.tz)
         silent = in_quiet_hours(
             delivery.quiet_from, delivery.quiet_until, local.hour * 60 + local.minute
         )
-        await self.limiter.send_slot(ticket, ALERT, paid=self.paid)
-        if previous is not None and not previous.done():
-            await self._durable(previous)
-            ticket.sent_at = self.limiter.clock()  # the permit's clock starts at the send
         try:
             # Not Bot.send_message: it turns Telegram's answer into a telegram.Message, which
             # costs about a third of a send's CPU, and only the message_id is needed (at
@@ -381,7 +537,7 @@ class Sender:
                     "text": text,
                     "parse_mode": ParseMode.HTML,
                     "link_preview_options": NO_PREVIEW,
-                    "reply_markup": alert_markup(item.id or 0, delivery.key, delivery.label),
+                    "reply_markup": alert_markup(item.id or 0, key, label),
                     "disable_notification": silent,
                     "allow_paid_broadcast": True if self.paid else None,
                 },
@@ -423,7 +579,12 @@ class Sender:
         self.limiter.done(ticket)
         self.sent += 1
         self.metrics.alert_sent(item, paid=self.paid)
-        return [Sent(delivery.id, int(message["message_id"]), time.time())]
+        message_id = int(message["message_id"])
+        if delivery.item_id in self._retracted:
+            # Retracted while this send was on its way (and the retraction gave up
+            # waiting for it): take it off the phone now.
+            self._background(self._delete(delivery.chat_id, message_id), "delete-late")
+        return [Sent(delivery.id, message_id, time.time())]
 
     def _backoff(self, delivery: Delivery, error: str) -> Outcome:
         attempts = delivery.attempts + 1
@@ -457,7 +618,10 @@ class Sender:
         if item_id in self._items:
             self._items.move_to_end(item_id)
             return self._items[item_id]
+        version = self._versions.get(item_id, 0)
         item = await self.store.item(item_id, live=True)
+        if version != self._versions.get(item_id, 0):
+            return item  # changed while we read: do not keep what may be the old text
         self._items[item_id] = item
         if len(self._items) > 256:
             self._items.popitem(last=False)
@@ -485,8 +649,8 @@ class Sender:
         item = await self.store.item(item_id)
         if item is None:
             return 0
-        edited = 0
-        for row in await self.store.sent_alerts(item_id):
+
+        async def edit(row: Any) -> int:
             label = row["label"] or "een onderwerp"
             text = render_alert(item, reason=label, now=datetime.now(UTC), tz=self.settings.tz)
             try:
@@ -497,24 +661,27 @@ class Sender:
                     reply_markup=alert_markup(item_id, row["key"], label),
                     rate_limit_args=BACKGROUND,  # type: ignore[call-arg]
                 )
-                edited += 1
             except TelegramError as exc:  # deleted by the reader, chat gone, ...
                 log.info("could not edit alert in chat %s: %s", row["chat_id"], exc)
-        return edited
+                return 0
+            return 1
+
+        return await _for_each(await self.store.sent_alerts(item_id), edit)
 
     async def _retract(self, item_id: int) -> int:
         since = time.time() - DELETE_WINDOW
-        deleted = 0
-        for row in await self.store.sent_alerts(item_id, since=since):
-            try:
-                await self.bot.delete_message(
-                    row["chat_id"], row["message_id"],
-                    rate_limit_args=BACKGROUND,  # type: ignore[call-arg]
-                )
-                deleted += 1
-            except TelegramError as exc:
-                log.info("could not delete alert in chat %s: %s", row["chat_id"], exc)
-        return deleted
+        rows = await self.store.sent_alerts(item_id, since=since)
+        return await _for_each(rows, lambda row: self._delete(row["chat_id"], row["message_id"]))
+
+    async def _delete(self, chat_id: int, message_id: int) -> int:
+        try:
+            await self.bot.delete_message(
+                chat_id, message_id, rate_limit_args=BACKGROUND,  # type: ignore[call-arg]
+            )
+        except TelegramError as exc:
+            log.info("could not delete alert in chat %s: %s", chat_id, exc)
+            return 0
+        return 1
 
     # -- writing outcomes --------------------------------------------------------------
 

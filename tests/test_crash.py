@@ -86,6 +86,8 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_everything(tmp_path: Pa
         finally:
             bot.send_signal(signal.SIGKILL)
             await asyncio.to_thread(bot.wait, 10)
+        # Requests the bot sent before it died may still be completing in the emulator.
+        await api.wait_for(lambda: api.in_flight == 0, timeout=10)
         accepted = len(api.sent())
         assert 0 < accepted < len(CHATS), "the kill should land mid-fan-out"
         recorded = await recorded_sent(db)

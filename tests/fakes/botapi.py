@@ -338,6 +338,9 @@ class BotAPI:
         self.inline_answers: list[JSONDict] = []  # answerInlineQuery params, as accepted
         self.supports_inline_queries = True  # getMe's field (BotFather's /setinline)
         self.stats: Counter[str] = Counter()
+        # Requests being handled now (long polls aside): after a client dies, what it
+        # sent may still be completing here; wait for 0 before counting what arrived.
+        self.in_flight = 0
         self.webhook_url = ""
         self.webhook_secret: str | None = None
         # (update_id, HTTP status or the exception's name) of every webhook post.
@@ -941,6 +944,8 @@ class BotAPI:
         name = method.lower()
         stats = self.stats
         stats["calls"] += 1
+        counted = name != "getupdates"
+        self.in_flight += counted
         try:
             params = await self._read_params(request)
             if self.record_calls:
@@ -961,6 +966,8 @@ class BotAPI:
         except ApiError as err:
             stats[str(err.status)] += 1
             return _json_response(err.status, _error_payload(err))
+        finally:
+            self.in_flight -= counted
         return _json_response(200, {"ok": True, "result": result})
 
     def _injected_failure(self, name: str, params: JSONDict) -> None:

@@ -69,6 +69,11 @@ REGION_PSEUDO_POP = 1_000_000
 # Dutch news means the Dutch or Belgian place when a name is shared (Middelburg,
 # Bergen op Zoom): their populations count this many times when claims compete.
 HOME_BONUS = 10
+# A Dutch/Belgian town whose name is a common word is kept (needing context) from this size.
+COMMON_WORD_TOWN_POP = 5_000
+# Another place of the same name elsewhere is an alternative the text may choose from
+# this size (Middelburg in South Africa, Bergen in Norway).
+SAME_NAME_POP = 50_000
 # Weight of a name by where it came from (multiplies the population when claims compete).
 WEIGHT = {"alternate": 1, "canonical": 3, "local": 3, "dutch": 10}
 # Rank: curated beats countries beats everything else, whatever the population.
@@ -139,6 +144,8 @@ class Builder:
     upper: set[str] = field(default_factory=set)
     blockers: set[str] = field(default_factory=set)
     report: list[str] = field(default_factory=list)
+    common: set[str] = field(default_factory=set)
+    alternatives: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     _name_index: dict[str, set[str]] | None = None
 
     # -- collecting -------------------------------------------------------------
@@ -320,17 +327,51 @@ class Builder:
                 raise SystemExit(f"curated.toml gives {folded!r} to several places: {curated}")
             if curated:
                 result[folded] = curated.pop()
+                self._alternatives(folded, result[folded], claims)
                 continue
             if folded in stop:
                 continue
             kept = [c for c in claims if c.source == "country"]
             if not kept:
-                if folded not in allow:
-                    claims = [c for c in claims if self._passes_frequency(folded, c, claims)]
+                if folded in allow:
+                    self.common.add(folded)
+                else:
+                    passed = [c for c in claims if self._passes_frequency(folded, c, claims)]
+                    # A Dutch or Belgian town whose name is a common word (Haren, Doorn,
+                    # Rijen, Velden, Best) is kept, marked: it counts only where the text
+                    # means the town (see Gazetteer.find).
+                    towns = [c for c in claims if self._is_home_town(c)]
+                    if not passed and towns and " " not in folded:
+                        self.common.add(folded)
+                        passed = towns
+                    claims = passed
                 kept = claims
             if kept:
                 result[folded] = self._best(kept)
+                self._alternatives(folded, result[folded], claims)
         return result
+
+    def _is_home_town(self, claim: Claim) -> bool:
+        rec = self.places[claim.key]
+        return (
+            rec.kind == "plaats"
+            and rec.country in ZIPF_OFFSET
+            and rec.pop >= COMMON_WORD_TOWN_POP
+            and claim.source in ("canonical", "curated")
+        )
+
+    def _alternatives(self, folded: str, winner: str, claims: list[Claim]) -> None:
+        """Other big places of the same name in other countries, for the text to decide."""
+        country = self.places[winner].country
+        seen = {country}
+        for claim in claims:
+            rec = self.places[claim.key]
+            big = rec.kind != "plaats" or rec.pop >= SAME_NAME_POP or (
+                rec.country in ZIPF_OFFSET and rec.pop >= MIN_POP_BE
+            )
+            if rec.country not in seen and big and claim.source != "alternate":
+                seen.add(rec.country)
+                self.alternatives[folded].append(claim.key)
 
     def _passes_frequency(self, folded: str, claim: Claim, claims: list[Claim]) -> bool:
         zipf = zipf_frequency(folded, "nl")
@@ -384,7 +425,12 @@ class Builder:
 
     def build(self) -> dict[str, Any]:
         names = self.resolve()
-        used = sorted(set(names.values()) | {k for k, r in self.places.items() if r.kind == "land"})
+        alt_keys = {key for keys in self.alternatives.values() for key in keys}
+        used = sorted(
+            set(names.values())
+            | alt_keys
+            | {k for k, r in self.places.items() if r.kind == "land"}
+        )
         index = {key: i for i, key in enumerate(used)}
         places = []
         for key in used:
@@ -400,6 +446,12 @@ class Builder:
             "places": places,
             "names": out_names,
             "upper": sorted(self.upper & set(out_names)),
+            "common": sorted(self.common & set(out_names)),
+            "alternatives": {
+                name: [index[key] for key in keys]
+                for name, keys in sorted(self.alternatives.items())
+                if name in out_names
+            },
             "english": self._english(index),
         }
 

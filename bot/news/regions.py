@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.news.lexicon import default_lexicon
 from bot.news.text import words
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "gazetteer.json.gz"
@@ -55,7 +56,10 @@ class Place:
 class Gazetteer:
     """Resolves names to places; load it once with :meth:`load` or :func:`default_gazetteer`."""
 
-    __slots__ = ("_english", "_max_words", "_names", "_places", "_prefixes", "_upper")
+    __slots__ = (
+        "_alternatives", "_common", "_english", "_max_words", "_names", "_places", "_prefixes",
+        "_upper",
+    )
 
     def __init__(
         self,
@@ -63,11 +67,15 @@ class Gazetteer:
         names: dict[str, int],
         upper: frozenset[str] = frozenset(),
         english: dict[str, int] | None = None,
+        common: frozenset[str] = frozenset(),
+        alternatives: dict[str, list[int]] | None = None,
     ) -> None:
         self._places = places
         self._names = names
         self._upper = upper
         self._english = english or {}
+        self._common = common
+        self._alternatives = alternatives or {}
         prefixes: set[str] = set()
         max_words = 1
         for name in names:
@@ -87,7 +95,14 @@ class Gazetteer:
         if data.get("version") != FORMAT_VERSION:
             raise ValueError(f"gazetteer format {data.get('version')!r}, expected {FORMAT_VERSION}")
         places = [Place(key, name, kind, country) for key, name, kind, country in data["places"]]
-        return cls(places, data["names"], frozenset(data.get("upper", ())), data.get("english"))
+        return cls(
+            places,
+            data["names"],
+            frozenset(data.get("upper", ())),
+            data.get("english"),
+            frozenset(data.get("common", ())),
+            data.get("alternatives"),
+        )
 
     def __len__(self) -> int:
         return len(self._places)
@@ -107,6 +122,8 @@ class Gazetteer:
             index = self._english.get(folded)
         if index is None or index == _BLOCKED:
             return None
+        if folded in self._common:
+            return None  # a town that is a common word ("best", "haren"): /volg means the word
         return self._places[index]
 
     def find(self, text: str) -> list[Place]:
@@ -115,55 +132,139 @@ class Gazetteer:
         Whole words only; the longest name wins ("Nieuw-Zeeland" is not Zeeland,
         "Zuid-Amerika" is not Amerika).
         """
-        tokens, capital, allcaps = _tokens(text)
-        names, prefixes, upper = self._names, self._prefixes, self._upper
-        found: dict[int, None] = {}
+        tokens = _tokens(text)
+        folded = [t.word for t in tokens]
+        names, prefixes, upper, common = self._names, self._prefixes, self._upper, self._common
+        found: dict[int, str] = {}  # place index -> the name it was found by
         i, count = 0, len(tokens)
         while i < count:
             best_len, best_index = 0, _BLOCKED
             key = ""
             for j in range(i, min(count, i + self._max_words)):
-                key = tokens[j] if j == i else f"{key} {tokens[j]}"
+                key = folded[j] if j == i else f"{key} {folded[j]}"
                 index = names.get(key)
+                span = tokens[i : j + 1]
                 if (
                     index is not None
-                    and any(capital[i : j + 1])
-                    and (key not in upper or all(allcaps[i : j + 1]))
+                    and any(t.capital for t in span)
+                    and (key not in upper or all(t.allcaps for t in span))
                 ):
                     best_len, best_index = j + 1 - i, index
                 if key not in prefixes:
                     break
             if best_len:
-                if best_index != _BLOCKED:
-                    found.setdefault(best_index)
+                name = " ".join(folded[i : i + best_len])
+                if best_index != _BLOCKED and self._meant(tokens, i, best_len, name):
+                    found.setdefault(best_index, name)
                 i += best_len
             else:
                 i += 1
-        return [self._places[index] for index in found]
+        return self._by_context(found)
+
+    def _meant(self, tokens: list[_Token], i: int, length: int, name: str) -> bool:
+        """Whether a matched name is meant as the place here.
+
+        - A town that is also a common word (Haren, Doorn, Rijen, Velden) counts in a
+          dateline or capitalised inside a sentence, never as a sentence's first word.
+        - A one-word name next to another capitalised word that is no Dutch word and no
+          place is part of a person's name: Washington Irving, Denzel Washington,
+          Paris Hilton.
+        """
+        first = tokens[i]
+        if first.dateline:
+            return True
+        if name in self._common and (first.initial or not first.capital):
+            return False
+        if length > 1 or first.allcaps:
+            return True
+        lexicon = default_lexicon()
+        for j in (i - 1, i + 1):
+            if not 0 <= j < len(tokens):
+                continue
+            other = tokens[j]
+            adjacent = other.glued_after if j > i else first.glued_after
+            if (
+                adjacent
+                and other.capital
+                and not other.allcaps
+                and not (j > i and other.initial)
+                and other.word not in self._names
+                and not lexicon.is_word(other.word)
+            ):
+                return False
+        return True
+
+    def _by_context(self, found: dict[int, str]) -> list[Place]:
+        """Among places of the same name, the text's other places decide (Limburg)."""
+        places = self._places
+        if not any(name in self._alternatives for name in found.values()):
+            return [places[index] for index in found]
+        context = {
+            places[index].country for index, name in found.items()
+            if name not in self._alternatives
+        }
+        out: dict[int, None] = {}
+        for index, name in found.items():
+            alternatives = self._alternatives.get(name)
+            if alternatives and places[index].country not in context:
+                for alt in alternatives:
+                    if places[alt].country in context:
+                        index = alt
+                        break
+            out.setdefault(index)
+        return [places[index] for index in out]
 
     def regions(self, text: str) -> list[str]:
         """Sorted ISO 3166-1 codes of the countries of everything :meth:`find` returns."""
         return sorted({place.country for place in self.find(text)})
 
 
-def _tokens(text: str) -> tuple[list[str], list[bool], list[bool]]:
-    """The folded words of ``text`` and, for each, whether it was Capitalised / ALL CAPS.
+@dataclass(slots=True)
+class _Token:
+    word: str  # folded
+    capital: bool  # Capitalised as written
+    allcaps: bool
+    initial: bool  # the first word of a sentence or line
+    dateline: bool  # part of a wire dateline: "DOORN (ANP) -" or a line of capitals alone
+    glued_after: bool = False  # only spaces between this word and the next
 
-    The words are those of :func:`bot.news.text.words`, taken one source word at a time so
-    that the original spelling of each is still known.
+
+_DATELINE = re.compile(r"\s*([^\W\d_][^()\n]*?)\s*(?:\(|$)")
+_SENTENCE_END = re.compile(r"[.!?:;\n\"“”'‘’(\[–—-]\s*$")
+
+
+def _tokens(text: str) -> list[_Token]:
+    """The folded words of ``text`` (those of :func:`bot.news.text.words`) with how they
+    stand: capitals, sentence start, dateline, and whether the next word follows directly.
     """
-    folded: list[str] = []
-    capital: list[bool] = []
-    allcaps: list[bool] = []
-    for match in _WORD_RE.finditer(unicodedata.normalize("NFC", text)):
-        raw = match.group()
-        is_capital = raw[0].isupper()
-        is_allcaps = raw.isupper()
-        for word in words(raw):
-            folded.append(word)
-            capital.append(is_capital)
-            allcaps.append(is_allcaps)
-    return folded, capital, allcaps
+    text = unicodedata.normalize("NFC", text)
+    out: list[_Token] = []
+    previous_end = 0
+    for line_match in re.finditer(r"[^\n]+", text):
+        line = line_match.group()
+        matches = list(_WORD_RE.finditer(line))
+        # A dateline: the line starts with words in capitals, then "(" or the line's end.
+        head = _DATELINE.match(line)
+        lead_end = head.end(1) if head and head.group(1).isupper() else -1
+        for n, match in enumerate(matches):
+            raw = match.group()
+            start = line_match.start() + match.start()
+            gap = text[previous_end:start]
+            initial = not out or n == 0 or bool(_SENTENCE_END.search(gap))
+            if out:
+                out[-1].glued_after = gap.strip(" ") == "" and "\n" not in gap
+            previous_end = line_match.start() + match.end()
+            parts = words(raw)
+            for k, word in enumerate(parts):
+                out.append(
+                    _Token(
+                        word, raw[0].isupper(), raw.isupper(), initial and k == 0,
+                        match.end() <= lead_end,
+                    )
+                )
+                if k < len(parts) - 1:
+                    out[-1].glued_after = True
+    return out
 
 
 @cache

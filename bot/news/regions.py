@@ -134,7 +134,7 @@ class Gazetteer:
         """
         tokens = _tokens(text)
         folded = [t.word for t in tokens]
-        names, prefixes, upper, common = self._names, self._prefixes, self._upper, self._common
+        names, prefixes, upper = self._names, self._prefixes, self._upper
         found: dict[int, str] = {}  # place index -> the name it was found by
         i, count = 0, len(tokens)
         while i < count:

@@ -104,6 +104,7 @@ def build_application(
             svc.sender.keys_of = svc.intake.keys
             svc.intake.on_queued = svc.sender.wake
             store.on_outbox.append(svc.sender.wake)  # another process queued alerts
+            store.on_item_changed.append(svc.sender.changed_elsewhere)
             svc.intake.sender = svc.sender
         if settings.feeds:
             svc.feeds = FeedPoller(settings.feeds, svc.intake, settings.feed_interval)

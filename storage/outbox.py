@@ -63,8 +63,10 @@ class Sent(RowOutcome):
 
     SQL: ClassVar[str] = (
         "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, error = NULL"
-        # Only a row still waiting: a retraction or /stop may have settled it meanwhile.
-        " WHERE item_id = ? AND chat_id = ? AND status = 'pending'"
+        # A row still waiting, or one a retraction dropped meanwhile (in another process:
+        # the alert did reach the chat, and recorded as sent it will be deleted); never
+        # a failed or already recorded one.
+        " WHERE item_id = ? AND chat_id = ? AND status IN ('pending', 'dropped')"
     )
 
     def params(self) -> tuple[Any, ...]:

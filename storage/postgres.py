@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 
 OUTBOX_CHANNEL = "newsbot_outbox"  # new pending alerts: wake the sender
 FOLLOW_CHANNEL = "newsbot_follow"  # payload: a key some chat now follows
+ITEM_CHANNEL = "newsbot_item"  # payload: "<process> c|r <item id>", a correction or retraction
 POOL_SIZE = 4
 
 _WORD_RE = re.compile(r"\w+")
@@ -57,6 +59,7 @@ class PostgresStore(Store):
         self.pool = pool
         self.url = url
         self.claim_epoch = 0  # the lease epoch this process claims outbox rows with
+        self._process = uuid.uuid4().hex  # tells our own NOTIFYs from other processes
         self._listener: asyncpg.Connection | None = None
         self._relisten: asyncio.Task[None] | None = None
         self._closing = False
@@ -112,6 +115,7 @@ class PostgresStore(Store):
         )
         await listener.add_listener(OUTBOX_CHANNEL, self._notified)
         await listener.add_listener(FOLLOW_CHANNEL, self._notified)
+        await listener.add_listener(ITEM_CHANNEL, self._notified)
         listener.add_termination_listener(self._listener_gone)
         self._listener = listener
 
@@ -152,6 +156,11 @@ class PostgresStore(Store):
     def _notified(self, conn: Any, pid: int, channel: str, payload: str) -> None:
         if channel == FOLLOW_CHANNEL and payload:
             self.followed.add(payload)
+        elif channel == ITEM_CHANNEL:
+            origin, change, item_id = payload.split()
+            if origin != self._process:  # our own changes were handled where they were made
+                for on_change in self.on_item_changed:
+                    on_change(int(item_id), change == "r")
         elif channel == OUTBOX_CHANNEL:
             for callback in self.on_outbox:
                 callback()
@@ -220,6 +229,25 @@ class PostgresStore(Store):
             async with self._connection() as raw:
                 await raw.execute("SELECT pg_notify($1, $2)", FOLLOW_CHANNEL, key)
         return result
+
+    async def correct_item(self, item: Item, regions: Sequence[str]) -> bool:
+        if not await super().correct_item(item, regions):
+            return False
+        await self._item_changed(item.id or 0, "c")
+        return True
+
+    async def retract_item(self, item_id: int) -> int:
+        not_sent = await super().retract_item(item_id)
+        await self._item_changed(item_id, "r")
+        return not_sent
+
+    async def _item_changed(self, item_id: int, change: str) -> None:
+        """Tell the other processes: the one holding the sender lease may have this item's
+        alerts in hand (see Sender.changed_elsewhere)."""
+        async with self._connection() as raw:
+            await raw.execute(
+                "SELECT pg_notify($1, $2)", ITEM_CHANNEL, f"{self._process} {change} {item_id}"
+            )
 
     async def search(self, words: Sequence[str], limit: int, offset: int = 0) -> list[Item]:
         """Items containing every word as a prefix, folded like the index, newest first."""

@@ -88,6 +88,9 @@ class Store:
         self.followed = FollowedKeys()
         # Called when another process queued alerts (PostgreSQL's NOTIFY; SQLite has none).
         self.on_outbox: list[Callable[[], None]] = []
+        # Called with (item id, retracted) when another process corrected or retracted
+        # an item (PostgreSQL's NOTIFY), so this process's sender can catch up.
+        self.on_item_changed: list[Callable[[int, bool], None]] = []
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.intake import Intake
 from bot.news.parse import parse_brief
+from storage import Store
 from tests.conftest import ADMIN, Harness, make_settings, running_bot, visible
 from tests.fakes.botapi import BotAPI
 from tests.waits import eventually, outbox_drained
@@ -192,3 +194,33 @@ async def test_an_item_still_followed_another_way_is_not_dropped(bot: Harness) -
     alerts = [visible(m) for m in bot.api.sent(reader) if "nieuwe premier" in visible(m)]
     assert len(alerts) == 1, alerts
     assert f"Je volgt: {other}" in alerts[0]
+
+
+@pytest.mark.parametrize("db_target", ["postgresql"], indirect=True)
+async def test_retraction_by_another_process_reaches_the_sending_one(
+    api: BotAPI, db_target: str
+) -> None:
+    """Two processes on PostgreSQL (webhook mode: both answer admins): a retraction made in
+    the one that does not send stops and deletes what the sending one had in hand."""
+    settings = make_settings(api, db_target, paid_broadcast=True)
+    async with running_bot(settings, api) as bot:
+        await follow_japan(bot, READERS)
+        api.delay = SLOW
+        item_id = await post(bot, "TOKIO (ANP) - Japan meldt vals alarm.")
+        await api.wait_for(lambda: len(alerts_with(api, "vals alarm")) >= 30, timeout=20)
+
+        other = await Store.open(db_target)  # the other process: no sender of its own
+        try:
+            item = await other.item(item_id, live=True)
+            assert item is not None
+            await Intake(other, bot.services.gazetteer).retract(item)
+        finally:
+            await other.close()
+        await chores_done(bot)
+
+        accepted = alerts_with(api, "vals alarm")
+        assert 0 < len(accepted) < len(READERS)
+        await api.wait_for(
+            lambda: all(m["message_id"] not in api.messages[m["chat_id"]] for m in accepted),
+            timeout=20,
+        )

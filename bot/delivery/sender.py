@@ -80,6 +80,9 @@ IDLE_POLL = 1.0  # seconds between looks at an empty outbox
 TEXT_FRESH = 1.0  # seconds one rendering of an alert serves its fan-out (ages are in minutes)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # as bot.app's Defaults
 SETTLE_TIMEOUT = 60.0  # at most this long for sends in flight to answer (request timeouts)
+# A change made by another process: this one edits or deletes what it sent in the last
+# minute (what that process, reading the outbox at its change, may not have seen).
+CATCH_UP = 60.0
 STOPPED_MEMORY = 600.0  # seconds a /stop is remembered against deliveries read before it
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = 1.0  # seconds; doubles per attempt, with jitter
@@ -639,13 +642,35 @@ class Sender:
         self.forget_item(item_id)
         return self._background(self._retract(item_id), f"retract-{item_id}")
 
+    def changed_elsewhere(self, item_id: int, retracted: bool) -> None:
+        """Another process corrected or retracted the item (PostgreSQL, webhook mode).
+
+        That process edited or deleted the alerts it found recorded; this one, if it is
+        the one sending, may have had alerts of the old text in hand.  It stops them,
+        waits for those on their way, and edits or deletes what went out in the last
+        minute (those the other process could not have seen yet).
+        """
+        if retracted:
+            self.block_item(item_id)
+        else:
+            self.forget_item(item_id)
+        if self.running:
+            since = time.time() - CATCH_UP
+            self._background(self._catch_up(item_id, retracted, since), f"catch-up-{item_id}")
+
+    async def _catch_up(self, item_id: int, retracted: bool, since: float) -> int:
+        await self.settle_item(item_id)
+        if retracted:
+            return await self._retract(item_id, since)
+        return await self._revise(item_id, since)
+
     def _background(self, work: Any, name: str) -> asyncio.Task[int]:
         task: asyncio.Task[int] = asyncio.create_task(work, name=name)
         self._chores.add(task)
         task.add_done_callback(self._chores.discard)
         return task
 
-    async def _revise(self, item_id: int) -> int:
+    async def _revise(self, item_id: int, since: float = 0.0) -> int:
         item = await self.store.item(item_id)
         if item is None:
             return 0
@@ -666,10 +691,10 @@ class Sender:
                 return 0
             return 1
 
-        return await _for_each(await self.store.sent_alerts(item_id), edit)
+        return await _for_each(await self.store.sent_alerts(item_id, since=since), edit)
 
-    async def _retract(self, item_id: int) -> int:
-        since = time.time() - DELETE_WINDOW
+    async def _retract(self, item_id: int, since: float = 0.0) -> int:
+        since = max(since, time.time() - DELETE_WINDOW)
         rows = await self.store.sent_alerts(item_id, since=since)
         return await _for_each(rows, lambda row: self._delete(row["chat_id"], row["message_id"]))
 

@@ -24,6 +24,7 @@ from telegram.request import BaseRequest
 
 import handlers
 from bot.delivery.ratelimit import Limits, RateLimiter
+from bot.delivery.schedule import OverviewScheduler
 from bot.delivery.sender import Sender, TelegramLimiter
 from bot.delivery.telegram_http import AiohttpRequest
 from bot.duties import Duties
@@ -99,6 +100,7 @@ def build_application(
         )
         svc.intake.on_changed = svc.replies.clear
         svc.intake.on_new_item = metrics.item_stored
+        svc.overviews = OverviewScheduler(store, settings.tz)
         if send_alerts:
             svc.sender = Sender(app.bot, store, limiter, settings, metrics=metrics)
             svc.sender.keys_of = svc.intake.keys
@@ -106,6 +108,7 @@ def build_application(
             store.on_outbox.append(svc.sender.wake)  # another process queued alerts
             store.on_item_changed.append(svc.sender.changed_elsewhere)
             svc.intake.sender = svc.sender
+            svc.overviews.on_release = svc.sender.wake
         if settings.feeds:
             svc.feeds = FeedPoller(settings.feeds, svc.intake, settings.feed_interval)
         lease = store.lease()
@@ -115,6 +118,8 @@ def build_application(
                 limiter.assume_spent()  # the process before us may have just sent
             if svc.sender is not None:
                 svc.sender.start()
+                # After the sender: overviews missed while the bot was down go out now.
+                svc.overviews.start()
             if svc.feeds is not None:
                 svc.feeds.start()
             if poll_updates and app.updater is not None:
@@ -125,6 +130,7 @@ def build_application(
                 await app.updater.stop()
             if svc.feeds is not None:
                 await svc.feeds.stop()
+            await svc.overviews.stop()
             if svc.sender is not None:
                 await svc.sender.stop()
 

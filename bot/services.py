@@ -22,6 +22,7 @@ from storage import Store
 if TYPE_CHECKING:
     from telegram.ext import CallbackContext
 
+    from bot.delivery.schedule import OverviewScheduler
     from bot.delivery.sender import Sender
     from bot.feeds import FeedPoller
 
@@ -35,6 +36,7 @@ class Services:
     intake: Intake
     sender: Sender | None = None
     feeds: FeedPoller | None = None
+    overviews: OverviewScheduler | None = None
     replies: ReplyCache = field(default_factory=ReplyCache)
     metrics: Metrics = field(default_factory=Metrics)
 

@@ -1,4 +1,5 @@
-"""Inline-button presses: unfollow from an alert or from /mijn, and paging /zoek results."""
+"""Inline-button presses: unfollow from an alert or from /mijn, direct or in the overview
+from /mijn, and paging /zoek results."""
 
 from __future__ import annotations
 
@@ -6,9 +7,16 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.news.buttons import More, Unfollow, is_more, is_unfollow, parse
+from bot.news.buttons import Direct, More, Unfollow, is_direct, is_more, is_unfollow, parse
 from bot.services import services
-from handlers.readers import GROUP_ADMINS_ONLY, may_change, search_page, subscriptions_view
+from handlers.readers import (
+    DIRECT,
+    GROUP_ADMINS_ONLY,
+    IN_OVERVIEW,
+    may_change,
+    mine_view,
+    search_page,
+)
 
 STALE = "Deze knop is verlopen."
 
@@ -32,30 +40,55 @@ async def unfollow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await query.answer(f"Je volgt {match.label} niet meer.")
     try:
         if pressed.from_list:
-            row = await store.chat(chat.id)
-            quiet = (row["quiet_from"], row["quiet_until"]) if row else (None, None)
-            text, markup = subscriptions_view(await store.subscriptions(chat.id), quiet)
+            text, markup = await mine_view(services(context), chat.id)
             await query.edit_message_text(text, reply_markup=markup)
         else:
-            # Under an alert: the button has done its work, take it away; "Deel" stays.
-            await query.edit_message_reply_markup(reply_markup=_without_callbacks(query))
+            # Under an alert: the button has done its work, take it away; "Deel" and a
+            # combined alert's buttons for its other subscriptions stay.
+            await query.edit_message_reply_markup(reply_markup=_without(query, query.data))
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():  # pressed twice: nothing to change
             raise
 
 
-def _without_callbacks(query: CallbackQuery) -> InlineKeyboardMarkup | None:
-    """The message's keyboard without its callback buttons (None when nothing is left)."""
-    message = query.message
-    markup = getattr(message, "reply_markup", None)
+def _without(query: CallbackQuery, data: str) -> InlineKeyboardMarkup | None:
+    """The message's buttons less the one pressed; None when none is left."""
+    markup = getattr(query.message, "reply_markup", None)
     if not isinstance(markup, InlineKeyboardMarkup):
         return None
     rows = [
-        [button for button in row if button.callback_data is None]
+        [button for button in row if button.callback_data != data]
         for row in markup.inline_keyboard
     ]
     rows = [row for row in rows if row]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def direct_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`direct` or `in overzicht` beside a line of /mijn."""
+    query, chat = update.callback_query, update.effective_chat
+    pressed = parse(query.data) if query is not None else None
+    if query is None or chat is None or not isinstance(pressed, Direct):
+        return
+    if not await may_change(update, context):
+        await query.answer(GROUP_ADMINS_ONLY, show_alert=True)
+        return
+    svc = services(context)
+    subs = await svc.store.subscriptions(chat.id)
+    match = next((s for s in subs if pressed.is_for(s.key)), None)
+    if match is None:
+        await query.answer("Dat volg je niet meer.")
+    else:
+        await svc.store.set_direct(chat.id, match.key, pressed.direct)
+        if pressed.direct and svc.sender is not None:
+            svc.sender.wake()  # what was held for it goes now
+        await query.answer(f"{match.label}: {DIRECT if pressed.direct else IN_OVERVIEW}.")
+    text, markup = await mine_view(svc, chat.id)
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 async def search_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -77,5 +110,6 @@ async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(unfollow_button, pattern=is_unfollow))
+    app.add_handler(CallbackQueryHandler(direct_button, pattern=is_direct))
     app.add_handler(CallbackQueryHandler(search_more, pattern=is_more))
     app.add_handler(CallbackQueryHandler(stale))

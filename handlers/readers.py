@@ -1,4 +1,5 @@
-"""Reader commands: /start, /help, /volg, /ontvolg, /mijn, /stop, /stil, /laatste, /zoek.
+"""Reader commands: /start, /help, /volg, /ontvolg, /mijn, /stop, /stil, /overzicht,
+/laatste, /zoek.
 
 Thin callbacks: read the command, call the domain and the store, send the Dutch reply.
 """
@@ -13,8 +14,10 @@ from telegram.constants import ChatType
 from telegram.ext import Application, ChatMemberHandler, CommandHandler, ContextTypes
 
 from bot.news import deeplink
-from bot.news.buttons import more_results, unfollow_list
+from bot.news.buttons import direct_toggle, more_results, unfollow_list
 from bot.news.match import TermError, Topic, resolve
+from bot.news.overview import USAGE as OVERVIEW_USAGE
+from bot.news.overview import OverviewError, Rhythm, parse_overview, stored_rhythm
 from bot.news.quiet import USAGE as QUIET_USAGE
 from bot.news.quiet import QuietError, describe, parse_quiet
 from bot.news.render import render_article, render_list
@@ -39,6 +42,8 @@ HELP = (
     "/ontvolg Oekraïne — stop met volgen\n"
     "/zoek Lecornu — zoek in eerder nieuws\n"
     "/stil 23-7 — 's nachts meldingen zonder geluid\n"
+    "/overzicht 8:00 — je meldingen samen in één overzicht om 8:00 "
+    "(ook 7:30,18:00 of uur; /overzicht uit voor alles meteen)\n"
     "/stop — stop alles en wis je gegevens"
 )
 
@@ -184,23 +189,60 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(f"Je volgt <b>{html.escape(removed)}</b> niet meer.")
 
 
+DIRECT = "direct"
+IN_OVERVIEW = "in overzicht"
+
+
+def describe_rhythm(rhythm: Rhythm | None) -> str:
+    if rhythm is None:
+        return "Meldingen komen meteen. Een overzicht op vaste tijden: /overzicht 8:00"
+    return f"Overzicht {rhythm.describe()}; onderwerpen op {DIRECT} komen meteen."
+
+
 def subscriptions_view(
-    subs: list[Subscription], quiet: tuple[int | None, int | None]
+    subs: list[Subscription],
+    quiet: tuple[int | None, int | None],
+    rhythm: Rhythm | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The /mijn message: the list, quiet hours, and a remove button per line."""
+    """The /mijn message: the list, the rhythm, quiet hours, and buttons per line.
+
+    With an overview each line says whether it comes `direct` or `in overzicht`, and
+    has a button that switches it.
+    """
     if not subs:
         return (
-            "Je volgt nog niets. Probeer /volg Oekraïne of /volg staking.\n" + describe(*quiet),
+            "Je volgt nog niets. Probeer /volg Oekraïne of /volg staking.\n"
+            + describe_rhythm(rhythm) + "\n" + describe(*quiet),
             None,
         )
     lines = [f"<b>Je volgt {len(subs)} onderwerp{'en' if len(subs) != 1 else ''}:</b>"]
-    lines += [f"• {html.escape(Topic(s.key, s.label).label)}" for s in subs]
-    lines += ["", describe(*quiet), "Tik op een knop om te stoppen met volgen."]
-    buttons = [
-        [InlineKeyboardButton(f"❌ {s.label}"[:64], callback_data=unfollow_list(s.key))]
-        for s in subs
-    ]
+    for s in subs:
+        line = f"• {html.escape(Topic(s.key, s.label).label)}"
+        if rhythm is not None:
+            line += f" — {DIRECT if s.direct else IN_OVERVIEW}"
+        lines.append(line)
+    lines += ["", describe_rhythm(rhythm), describe(*quiet)]
+    lines.append("Tik op ❌ om te stoppen met volgen" + (
+        ", op de andere knop om het direct of in het overzicht te krijgen." if rhythm else "."
+    ))
+    buttons = []
+    for s in subs:
+        row = [InlineKeyboardButton(f"❌ {s.label}"[:64], callback_data=unfollow_list(s.key))]
+        if rhythm is not None:
+            toggle = f"🕗 {IN_OVERVIEW}" if s.direct else f"⚡ {DIRECT}"
+            row.append(
+                InlineKeyboardButton(toggle, callback_data=direct_toggle(s.key, not s.direct))
+            )
+        buttons.append(row)
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
+
+
+async def mine_view(svc: Services, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The /mijn message for a chat as it is stored now."""
+    row = await svc.store.chat(chat_id)
+    quiet = (row["quiet_from"], row["quiet_until"]) if row else (None, None)
+    rhythm = stored_rhythm(row["overview"]) if row else None
+    return subscriptions_view(await svc.store.subscriptions(chat_id), quiet, rhythm)
 
 
 async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -208,10 +250,7 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    store = services(context).store
-    row = await store.chat(chat.id)
-    quiet = (row["quiet_from"], row["quiet_until"]) if row else (None, None)
-    text, markup = subscriptions_view(await store.subscriptions(chat.id), quiet)
+    text, markup = await mine_view(services(context), chat.id)
     await message.reply_text(text, reply_markup=markup)
 
 
@@ -258,6 +297,43 @@ async def quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await svc.store.set_quiet_hours(chat.id, start_min, end_min)
     zone = svc.settings.timezone
     await message.reply_text(f"{describe(start_min, end_min)} (tijdzone {html.escape(zone)})")
+
+
+async def overview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/overzicht 8:00 | 7:30,18:00 | uur | uit: alerts held and sent together at set times."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    svc = services(context)
+    arg = _arg_text(message)
+    if not arg:
+        row = await svc.store.chat(chat.id)
+        current = describe_rhythm(stored_rhythm(row["overview"]) if row else None)
+        await message.reply_text(f"{html.escape(current)}\n\n{html.escape(OVERVIEW_USAGE)}")
+        return
+    try:
+        rhythm = parse_overview(arg)
+    except OverviewError as exc:
+        await message.reply_text(html.escape(str(exc)))
+        return
+    if not await may_change(update, context):
+        await message.reply_text(GROUP_ADMINS_ONLY)
+        return
+    await _ready(update, context)
+    assert svc.overviews is not None
+    due, released = await svc.overviews.set_rhythm(chat.id, rhythm)
+    if rhythm is None or due is None:
+        note = f" De {released} bewaarde meldingen komen nu." if released > 1 else (
+            " De bewaarde melding komt nu." if released == 1 else "")
+        await message.reply_text(f"Het overzicht staat uit: meldingen komen weer meteen.{note}")
+        return
+    local = due.astimezone(svc.settings.tz)
+    await message.reply_text(
+        f"Je krijgt je meldingen voortaan in één overzicht {html.escape(rhythm.describe())} "
+        f"(tijdzone {html.escape(svc.settings.timezone)}). "
+        f"Het volgende komt om {local.hour:02d}:{local.minute:02d}.\n"
+        f"Wil je een onderwerp toch meteen? Zet het in /mijn op {DIRECT}."
+    )
 
 
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -410,6 +486,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         ("mijn", mine),
         ("stop", stop),
         ("stil", quiet),
+        ("overzicht", overview),
         ("laatste", latest),
         ("zoek", search),
     ):

@@ -29,6 +29,8 @@ class Delivery:
     attempts: int
     quiet_from: int | None
     quiet_until: int | None
+    # Set while the chat's overview is on its way: the moment it is for (unix time).
+    overview_at: float | None = None
 
     @property
     def id(self) -> DeliveryId:
@@ -153,6 +155,41 @@ class ChatMoved(Outcome):
 
 
 @dataclass(frozen=True)
+class Bundled(RowOutcome):
+    """A message that carries several alerts (its rows are `Sent` with its message_id)."""
+
+    chat_id: int
+    message_id: int
+    kind: str  # 'combined' or 'overview'
+    at: float | None  # the overview's moment
+    part: int
+    silent: bool
+    sent_at: float
+
+    SQL: ClassVar[str] = (
+        "INSERT OR REPLACE INTO bundles (chat_id, message_id, kind, at, part, silent, sent_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
+
+    def params(self) -> tuple[Any, ...]:
+        return (self.chat_id, self.message_id, self.kind, self.at, self.part,
+                int(self.silent), self.sent_at)
+
+
+@dataclass(frozen=True)
+class OverviewSent(RowOutcome):
+    """The chat's overview went out: what arrives now waits for the next one."""
+
+    chat_id: int
+    at: float
+
+    SQL: ClassVar[str] = "UPDATE chats SET overview_at = NULL WHERE id = ? AND overview_at = ?"
+
+    def params(self) -> tuple[Any, ...]:
+        return (self.chat_id, self.at)
+
+
+@dataclass(frozen=True)
 class Count(RowOutcome):
     name: str
     amount: int = 1
@@ -177,6 +214,7 @@ async def delete_chat_deliveries(conn: aiosqlite.Connection, chat_id: int) -> No
     await conn.execute(
         "DELETE FROM deliveries WHERE status != 'pending' AND chat_id = ?", (chat_id,)
     )
+    await conn.execute("DELETE FROM bundles WHERE chat_id = ?", (chat_id,))
 
 
 async def move_chat_deliveries(conn: aiosqlite.Connection, old_id: int, new_id: int) -> None:
@@ -193,3 +231,6 @@ async def move_chat_deliveries(conn: aiosqlite.Connection, old_id: int, new_id: 
             " WHERE d.item_id = deliveries.item_id AND d.chat_id = ?)",
             (new_id, old_id, new_id),
         )
+    await conn.execute(
+        "UPDATE OR IGNORE bundles SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+    )

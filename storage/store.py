@@ -44,6 +44,7 @@ class SubscribeResult(Enum):
 class Subscription:
     key: str
     label: str
+    direct: bool = False  # comes at once even when the chat has an overview
 
 
 def _ts(value: datetime | None) -> float | None:
@@ -72,6 +73,27 @@ def _item_from_row(row: aiosqlite.Row, regions: Sequence[str] = ()) -> Item:
         link=row["link"],
         guid=row["guid"],
         regions=tuple(regions),
+    )
+
+
+_DELIVERY_COLUMNS = (
+    "d.item_id, d.chat_id, d.key, d.attempts, c.kind AS chat_kind, c.active AS chat_active,"
+    " c.quiet_from, c.quiet_until, c.overview_at, s.label"
+)
+
+
+def _delivery(row: aiosqlite.Row) -> Delivery:
+    return Delivery(
+        item_id=row["item_id"],
+        chat_id=row["chat_id"],
+        chat_kind=row["chat_kind"],
+        chat_active=bool(row["chat_active"]),
+        key=row["key"],
+        label=row["label"],
+        attempts=row["attempts"],
+        quiet_from=row["quiet_from"],
+        quiet_until=row["quiet_until"],
+        overview_at=row["overview_at"],
     )
 
 
@@ -257,10 +279,15 @@ class Store:
         # One set-based statement: the subscriptions index finds the chats, the (item,
         # chat) key keeps a chat that matches on several keys to one row.  The keys go
         # in as one JSON parameter, so the statement text (and its cached plan) is the
-        # same whatever the item's length.
+        # same whatever the item's length.  A chat with an overview gets its row 'held'
+        # (unless the subscription is direct): the sender never reads it until the
+        # overview is due.  `direct` is in subscriptions_key and the overview chats are a
+        # small partial index, so holding costs the fan-out no table lookups.
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO deliveries (item_id, chat_id, key)"
-            " SELECT ?, s.chat_id, s.key FROM subscriptions AS s"
+            "INSERT OR IGNORE INTO deliveries (item_id, chat_id, key, status)"
+            " SELECT ?, s.chat_id, s.key, CASE WHEN s.direct = 0 AND s.chat_id IN"
+            " (SELECT id FROM chats WHERE overview IS NOT NULL) THEN 'held' ELSE 'pending' END"
+            " FROM subscriptions AS s"
             " WHERE s.key IN (SELECT value FROM json_each(?))"
             " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)",
             (item_id, json.dumps(list(keys))),
@@ -385,10 +412,121 @@ class Store:
 
     async def subscriptions(self, chat_id: int) -> list[Subscription]:
         rows = await self._all(
-            "SELECT key, label FROM subscriptions WHERE chat_id = ? ORDER BY created_at, key",
+            "SELECT key, label, direct FROM subscriptions WHERE chat_id = ?"
+            " ORDER BY created_at, key",
             (chat_id,),
         )
-        return [Subscription(row["key"], row["label"]) for row in rows]
+        return [Subscription(row["key"], row["label"], bool(row["direct"])) for row in rows]
+
+    async def set_direct(self, chat_id: int, key: str, direct: bool) -> bool:
+        """Mark a subscription direct (or back in the overview); False if there is none.
+
+        Made direct, its held alerts are released at once, in the same transaction.
+        """
+        async with self.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE subscriptions SET direct = ? WHERE chat_id = ? AND key = ?",
+                (int(direct), chat_id, key),
+            )
+            if cursor.rowcount == 0:
+                return False
+            if direct:
+                await conn.execute(
+                    "UPDATE deliveries SET status = 'pending'"
+                    " WHERE status = 'held' AND chat_id = ? AND key = ?",
+                    (chat_id, key),
+                )
+        return True
+
+    # -- overviews ---------------------------------------------------------------------
+
+    async def set_overview(self, chat_id: int, rhythm: str | None, due: float | None) -> int:
+        """Set a chat's overview rhythm (`rhythm` canonical text, `due` its next moment).
+
+        None turns it off: held alerts are released to the sender at once (returns how
+        many), so nothing stays waiting for an overview that will not come.
+        """
+        async with self.transaction() as conn:
+            await conn.execute(
+                "UPDATE chats SET overview = ?, overview_due = ? WHERE id = ?",
+                (rhythm, due, chat_id),
+            )
+            if rhythm is not None:
+                return 0
+            cursor = await conn.execute(
+                "UPDATE deliveries SET status = 'pending' WHERE status = 'held' AND chat_id = ?",
+                (chat_id,),
+            )
+            return cursor.rowcount
+
+    async def held_count(self, chat_id: int) -> int:
+        """How many alerts wait for this chat's next overview."""
+        return int(await self._scalar(
+            "SELECT count(*) FROM deliveries WHERE status = 'held' AND chat_id = ?", (chat_id,)
+        ))
+
+    async def next_overview_due(self) -> float | None:
+        """The earliest moment some chat's overview is owed."""
+        value = await self._scalar(
+            "SELECT min(overview_due) FROM chats WHERE overview_due IS NOT NULL"
+        )
+        return float(value) if value is not None else None
+
+    async def release_due_overviews(
+        self, now: float, next_due: Callable[[str, float], float | None], limit: int = 1000
+    ) -> tuple[list[int], int]:
+        """Hand the held alerts of every chat whose overview is due to the sender.
+
+        In one transaction per call: the held rows become pending, the chat is marked
+        with the moment its overview is for (`overview_at`: the sender renders those
+        rows as that overview), and `overview_due` moves to `next_due(rhythm, now)`.
+        An overview missed while the bot was down is due, so it goes out now, once.
+        Returns the chats that have an overview on its way (nothing held: nothing sent)
+        and how many due chats were looked at (at most `limit`: call again while full).
+        """
+        released: list[int] = []
+        async with self.transaction() as conn:
+            async with conn.execute(
+                "SELECT id, overview, overview_due FROM chats"
+                " WHERE overview_due IS NOT NULL AND overview_due <= ? AND active = 1"
+                " ORDER BY overview_due LIMIT ?",
+                (now, limit),
+            ) as cur:
+                due = list(await cur.fetchall())
+            for row in due:
+                cursor = await conn.execute(
+                    "UPDATE deliveries SET status = 'pending', not_before = 0"
+                    " WHERE status = 'held' AND chat_id = ?",
+                    (row["id"],),
+                )
+                following = next_due(row["overview"], now) if row["overview"] else None
+                if cursor.rowcount:
+                    released.append(row["id"])
+                    await conn.execute(
+                        "UPDATE chats SET overview_due = ?, overview_at = ? WHERE id = ?",
+                        (following, row["overview_due"], row["id"]),
+                    )
+                else:
+                    await conn.execute(
+                        "UPDATE chats SET overview_due = ? WHERE id = ?", (following, row["id"])
+                    )
+        return released, len(due)
+
+    async def bundle(self, chat_id: int, message_id: int) -> aiosqlite.Row | None:
+        """The combined alert or overview message (kind, at, part, silent), or None."""
+        return await self._one(
+            "SELECT * FROM bundles WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+        )
+
+    async def message_items(self, chat_id: int, message_id: int) -> list[aiosqlite.Row]:
+        """The items one message carries: (item_id, key, label), for re-rendering it."""
+        return await self._all(
+            "SELECT d.item_id, d.key, coalesce(s.label, '') AS label FROM deliveries AS d"
+            " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
+            " WHERE d.chat_id = ? AND d.message_id = ? AND d.status = 'sent'"
+            " ORDER BY d.item_id DESC",
+            (chat_id, message_id),
+        )
 
     async def correct_item(self, item: Item, regions: Sequence[str]) -> bool:
         """Replace an item's text (and so its regions); False if another item has that text."""
@@ -432,7 +570,7 @@ class Store:
             await conn.execute("UPDATE items SET retracted = 1 WHERE id = ?", (item_id,))
             await conn.execute(
                 "UPDATE deliveries SET status = 'dropped', error = 'ingetrokken'"
-                " WHERE item_id = ? AND status = 'pending'",
+                " WHERE item_id = ? AND (status = 'pending' OR status = 'held')",
                 (item_id,),
             )
             async with conn.execute(
@@ -458,29 +596,39 @@ class Store:
     async def pending_deliveries(self, now: float, limit: int) -> list[Delivery]:
         """Pending alerts that may go now: newest items first, then in queue order."""
         rows = await self._all(
-            "SELECT d.item_id, d.chat_id, d.key, d.attempts, c.kind AS chat_kind,"
-            " c.active AS chat_active, c.quiet_from, c.quiet_until, s.label"
-            " FROM deliveries AS d"
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries AS d"
             " JOIN chats AS c ON c.id = d.chat_id"
             " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
             " WHERE d.status = 'pending' AND d.not_before <= ?"
             " ORDER BY d.item_id DESC, d.chat_id LIMIT ?",
             (now, limit),
         )
-        return [
-            Delivery(
-                item_id=row["item_id"],
-                chat_id=row["chat_id"],
-                chat_kind=row["chat_kind"],
-                chat_active=bool(row["chat_active"]),
-                key=row["key"],
-                label=row["label"],
-                attempts=row["attempts"],
-                quiet_from=row["quiet_from"],
-                quiet_until=row["quiet_until"],
-            )
-            for row in rows
-        ]
+        return [_delivery(row) for row in rows]
+
+    async def pending_for_chats(self, chat_ids: Sequence[int], now: float) -> list[Delivery]:
+        """Every pending alert of these chats that may go now, newest item first.
+
+        Pending rows have no chat index (it would slow every fan-out), but few items
+        have pending rows at any moment: their ids come from the pending index one seek
+        each, and each (item, chat) pair is then one primary-key probe.
+        """
+        if not chat_ids:
+            return []
+        rows = await self._all(
+            "WITH RECURSIVE i(id) AS ("
+            " SELECT max(item_id) FROM deliveries WHERE status = 'pending'"
+            " UNION ALL SELECT (SELECT max(item_id) FROM deliveries"
+            " WHERE status = 'pending' AND item_id < i.id) FROM i WHERE i.id IS NOT NULL)"
+            f" SELECT {_DELIVERY_COLUMNS} FROM i"
+            " JOIN deliveries AS d ON d.item_id = i.id"
+            " AND d.chat_id IN (SELECT value FROM json_each(?))"
+            " JOIN chats AS c ON c.id = d.chat_id"
+            " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
+            " WHERE d.status = 'pending' AND d.not_before <= ?"
+            " ORDER BY d.chat_id, d.item_id DESC",
+            (json.dumps(list(chat_ids)), now),
+        )
+        return [_delivery(row) for row in rows]
 
     async def delivery_counts(self, chat_id: int | None = None) -> dict[str, int]:
         """How many alert rows are in each state (pending, sent, failed, ...), for one chat

@@ -1,11 +1,13 @@
 """The data behind inline buttons: built and read here, and nowhere else.
 
 Telegram gives a pressed button's ``callback_data`` back to the bot as it was sent, at most
-64 bytes.  Three kinds exist:
+64 bytes.  Four kinds exist:
 
 - ``u:<token>``            "Ontvolg X" under an alert (the sender builds it);
 - ``m:<token>``            a line of /mijn, "❌ X" (the reader handlers build it);
-- ``z:<offset>:<words>``   "Meer ▸" under /zoek results: the next page from ``offset``.
+- ``z:<offset>:<words>``   "Meer ▸" under /zoek results: the next page from ``offset``;
+- ``d:<token>``, ``o:<token>``  beside a line of /mijn when the chat has an overview: make
+  the subscription ``direct`` (d) or put it back ``in overzicht`` (o).
 
 Beside those, "Deel" under an alert opens inline mode in a chat the reader picks, with
 the query ``#<item id>`` typed for them (``switch_inline_query``); inline mode answers
@@ -30,6 +32,9 @@ MAX_DATA_BYTES = 64  # Telegram's limit for callback_data
 _UNFOLLOW_ALERT = "u"
 _UNFOLLOW_LIST = "m"
 _MORE = "z"
+_DIRECT = "d"
+_IN_OVERVIEW = "o"
+_DIRECT_RE = re.compile(r"([do]):([0-9a-f]{16})")
 _UNFOLLOW_RE = re.compile(r"([um]):([0-9a-f]{16})")
 _MORE_RE = re.compile(r"z:(\d+):(.+)", re.DOTALL)
 _SHARE_RE = re.compile(r"#(\d{1,18})")
@@ -60,6 +65,22 @@ class More:
     words: list[str]
 
 
+@dataclass(frozen=True)
+class Direct:
+    """A press on `direct` (``direct`` True) or `in overzicht` beside a line of /mijn."""
+
+    token: str
+    direct: bool
+
+    def is_for(self, key: str) -> bool:
+        return topic_token(key) == self.token
+
+
+def direct_toggle(key: str, direct: bool) -> str:
+    """The data of the button that makes `key` direct (True) or puts it in the overview."""
+    return f"{_DIRECT if direct else _IN_OVERVIEW}:{topic_token(key)}"
+
+
 def unfollow_alert(key: str) -> str:
     """The data of the "Ontvolg X" button under an alert for the subscription `key`."""
     return f"{_UNFOLLOW_ALERT}:{topic_token(key)}"
@@ -87,12 +108,14 @@ def shared_item(query: str) -> int | None:
     return int(found[1]) if found else None
 
 
-def parse(data: object) -> Unfollow | More | None:
+def parse(data: object) -> Unfollow | More | Direct | None:
     """What a pressed button asks for; None for data this bot does not make (stale)."""
     if not isinstance(data, str):
         return None
     if found := _UNFOLLOW_RE.fullmatch(data):
         return Unfollow(found[2], from_list=found[1] == _UNFOLLOW_LIST)
+    if found := _DIRECT_RE.fullmatch(data):
+        return Direct(found[2], direct=found[1] == _DIRECT)
     if (found := _MORE_RE.fullmatch(data)) and (words := found[2].split()):
         return More(int(found[1]), words)
     return None
@@ -104,3 +127,7 @@ def is_unfollow(data: object) -> bool:
 
 def is_more(data: object) -> bool:
     return isinstance(parse(data), More)
+
+
+def is_direct(data: object) -> bool:
+    return isinstance(parse(data), Direct)

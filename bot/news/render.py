@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -397,3 +397,230 @@ def render_article(item: Item, *, now: datetime, tz: ZoneInfo) -> list[str]:
         add(tail_html)
     flush()
     return messages or ["<i>(geen tekst)</i>"]
+
+
+# -- combined alerts and overviews ----------------------------------------------------
+#
+# A chat with several waiting alerts gets one message that holds them (newest first, a
+# compact block each), and a chat with `/overzicht` gets them grouped by what it follows
+# at set times.  Both keep to the same rules as every message: escaped HTML, within
+# 4096 UTF-16 units (counted on the raw HTML, which is never less than Telegram's count).
+
+MAX_OVERVIEW_MESSAGES = 3
+_BLOCK_TEXT = 500  # plain characters of a block's text: its first sentences
+_BLOCK_MIN = 120  # a block squeezed below this is left out and counted instead
+_MORE_TOPICS = 3  # topics named in the "en N meer" tail
+
+
+def _newest_first(entries: list[tuple[Item, str]]) -> list[tuple[Item, str]]:
+    def key(entry: tuple[Item, str]) -> tuple[float, int]:
+        stamp = _time_of(entry[0])
+        return (stamp.timestamp() if stamp else 0.0, entry[0].id or 0)
+
+    return sorted(entries, key=key, reverse=True)
+
+
+def render_block(item: Item, *, now: datetime, tz: ZoneInfo, budget: int = MAX_MESSAGE) -> str:
+    """One compact block: ``<b>KYIV</b> (AFP) - first sentences… · <i>5 minuten geleden</i>``.
+
+    An article opens with its bold title on a line of its own.  ``budget`` bounds the
+    block (UTF-16 units of HTML); the text is cut to fit it, never a tag.
+    """
+    title = ""
+    if item.kind == "article" and _one_line(item.title):
+        title = _bold(_fit(_one_line(item.title), _TITLE_CAP))
+    dateline = _dateline_html(item)
+    text = _one_line(" ".join(_text_paragraphs(item)))
+    lead = f"{dateline} - " if dateline and text else dateline
+    stamp = _time_of(item)
+    age = f" · <i>{_esc(when(stamp, now, tz))}</i>" if stamp is not None else ""
+    fixed = (_u16(title) + 1 if title else 0) + _u16(lead) + _u16(age)
+    room = min(budget - fixed, _BLOCK_TEXT)
+    body = lead + (_esc(_fit(text, room)) if room > 0 else "")
+    block = "\n".join(part for part in (title, body) if part) + age
+    return block if block.strip() else "<i>(geen tekst)</i>"
+
+
+def _reasons_line(labels: list[str]) -> str:
+    """``Je volgt: Oekraïne, staking``: most alerts first, then the newest."""
+    counts: dict[str, int] = {}
+    for label in labels:
+        name = _one_line(label)
+        if name:
+            counts[name] = counts.get(name, 0) + 1
+    names = ", ".join(sorted(counts, key=lambda name: -counts[name]))
+    return f"Je volgt: {_esc(_fit(names, _REASON_CAP))}" if names else ""
+
+
+def _more_line(left: list[tuple[Item, str]]) -> str:
+    """``en 3 meer: /laatste Oekraïne, /laatste staking`` for the blocks left out."""
+    counts: dict[str, int] = {}
+    for _, label in left:
+        name = _one_line(label)
+        if name:
+            counts[name] = counts.get(name, 0) + 1
+    topics = sorted(counts, key=lambda name: -counts[name])[:_MORE_TOPICS]
+    commands = ", ".join(f"/laatste {_esc(_fit(name, _REASON_CAP // 3))}" for name in topics)
+    return f"<i>en {len(left)} meer: {commands or '/laatste'}</i>"
+
+
+# Room kept for a "more" line whatever its count and topics.
+_MORE_RESERVE = _u16("<i>en 9999999 meer: </i>") + _MORE_TOPICS * (
+    _u16("/laatste , ") + _REASON_CAP // 3
+)
+
+
+def _fill(
+    head: str, entries: list[tuple[Item, str]], *, now: datetime, tz: ZoneInfo, reserve: int
+) -> tuple[list[str], int]:
+    """Blocks for as many entries (in order) as fit after `head` with `reserve` kept free.
+
+    Returns the blocks and how many entries they hold.
+    """
+    used = _u16(head)
+    blocks: list[str] = []
+    for shown, (item, _) in enumerate(entries):
+        is_last = shown == len(entries) - 1
+        keep = reserve if is_last else reserve + _u16(_SEP) + _MORE_RESERVE
+        room = MAX_MESSAGE - used - _u16(_SEP) - keep
+        if room < _BLOCK_MIN:
+            return blocks, shown
+        block = render_block(item, now=now, tz=tz, budget=room)
+        blocks.append(block)
+        used += _u16(_SEP) + _u16(block)
+    return blocks, len(entries)
+
+
+def render_combined(entries: list[tuple[Item, str]], *, now: datetime, tz: ZoneInfo) -> str:
+    """Several waiting alerts in one message: ``entries`` are (item, label followed).
+
+    Newest first, a compact block each; what does not fit ends in "en N meer: /laatste
+    <onderwerp>"; the last line says why the reader got them (``Je volgt: A, B``).
+    """
+    ordered = _newest_first(entries)
+    count = len(ordered)
+    head = _bold(f"{count} nieuwe berichten" if count != 1 else "Nieuw bericht")
+    reasons = _reasons_line([label for _, label in ordered])
+    reserve = _u16(_SEP) + _u16(reasons) if reasons else 0
+    blocks, shown = _fill(head, ordered, now=now, tz=tz, reserve=reserve)
+    parts = [head, *blocks]
+    if shown < count:
+        parts.append(_more_line(ordered[shown:]))
+    if reasons:
+        parts.append(reasons)
+    return _SEP.join(parts)
+
+
+def overview_heading(at: datetime, now: datetime, tz: ZoneInfo, *, part: int = 0) -> str:
+    """``<b>Je overzicht van 08:00</b>`` (with the date when it is not today's)."""
+    local, today = at.astimezone(tz), now.astimezone(tz).date()
+    title = f"Je overzicht van {local.hour:02d}:{local.minute:02d}"
+    if local.date() == today - timedelta(days=1):
+        title += " (gisteren)"
+    elif local.date() != today:
+        title += f" ({local.day}-{local.month}-{local.year})"
+    if part:
+        title += " (vervolg)"
+    return _bold(title)
+
+
+def render_overview(
+    groups: list[tuple[str, list[Item]]],
+    *,
+    at: datetime,
+    now: datetime,
+    tz: ZoneInfo,
+    max_messages: int = MAX_OVERVIEW_MESSAGES,
+) -> list[list[tuple[str, list[Item]]]]:
+    """Plan an overview: which items go in which message (at most ``max_messages``).
+
+    ``groups`` are (label followed, items); groups are shown by their newest item, each
+    group's items newest first.  Returns per message the groups it holds; render each
+    with :func:`render_overview_message`.  Nothing to show: no messages.
+    """
+    ordered: list[tuple[str, list[Item]]] = []
+    for label, items in groups:
+        if items:
+            newest = _newest_first([(item, label) for item in items])
+            ordered.append((label, [item for item, _ in newest]))
+    ordered.sort(
+        key=lambda g: max((_time_of(i).timestamp() if _time_of(i) else 0.0) for i in g[1]),
+        reverse=True,
+    )
+    flat = [(item, label) for label, items in ordered for item in items]
+    plans: list[list[tuple[str, list[Item]]]] = []
+    while flat and len(plans) < max_messages:
+        last = len(plans) == max_messages - 1
+        heading = overview_heading(at, now, tz, part=len(plans))
+        shown = _plan_message(heading, flat, now=now, tz=tz, last=last)
+        shown = max(shown, 1) if not last else shown
+        taken, flat = flat[:shown], flat[shown:]
+        if last and flat:  # what did not fit rides along, for the "en N meer" line
+            taken, flat = taken + flat, []
+        plan: list[tuple[str, list[Item]]] = []
+        for item, label in taken:
+            if plan and plan[-1][0] == label:
+                plan[-1][1].append(item)
+            else:
+                plan.append((label, [item]))
+        plans.append(plan)
+    return plans
+
+
+def _group_head(label: str) -> str:
+    return _bold(_fit(_one_line(label), _REASON_CAP)) or "<b>Overig</b>"
+
+
+def _plan_message(
+    heading: str, flat: list[tuple[Item, str]], *, now: datetime, tz: ZoneInfo, last: bool
+) -> int:
+    """How many of `flat` fit one overview message (group headings counted)."""
+    used = _u16(heading)
+    current = None
+    for shown, (item, label) in enumerate(flat):
+        extra = 0
+        if label != current:
+            extra = _u16(_SEP) + _u16(_group_head(label))
+        is_final = shown == len(flat) - 1
+        keep = 0 if (is_final or not last) else _u16(_SEP) + _MORE_RESERVE
+        room = MAX_MESSAGE - used - extra - _u16(_SEP) - keep
+        if room < _BLOCK_MIN:
+            return shown
+        block = render_block(item, now=now, tz=tz, budget=room)
+        used += extra + _u16(_SEP) + _u16(block)
+        current = label
+    return len(flat)
+
+
+def render_overview_message(
+    plan: list[tuple[str, list[Item]]], *, at: datetime, now: datetime, tz: ZoneInfo,
+    part: int = 0,
+) -> str:
+    """One overview message: the heading, then per group its bold label and blocks.
+
+    Blocks that do not fit (the last message of a long overview, or a correction that
+    made a text longer) end in "en N meer: /laatste <onderwerp>".
+    """
+    heading = overview_heading(at, now, tz, part=part)
+    flat = [(item, label) for label, items in plan for item in items]
+    parts = [heading]
+    used = _u16(heading)
+    current = None
+    for shown, (item, label) in enumerate(flat):
+        extra = ""
+        if label != current:
+            extra = _group_head(label)
+        is_final = shown == len(flat) - 1
+        keep = 0 if is_final else _u16(_SEP) + _MORE_RESERVE
+        room = MAX_MESSAGE - used - (_u16(_SEP) + _u16(extra) if extra else 0) - _u16(_SEP) - keep
+        if room < _BLOCK_MIN:
+            parts.append(_more_line(flat[shown:]))
+            break
+        if extra:
+            parts.append(extra)
+            used += _u16(_SEP) + _u16(extra)
+        block = render_block(item, now=now, tz=tz, budget=room)
+        parts.append(block)
+        used += _u16(_SEP) + _u16(block)
+        current = label
+    return _SEP.join(parts)

@@ -112,7 +112,7 @@ async def test_pending_for_chats_finds_a_chats_whole_backlog(store: Store) -> No
 
 
 async def test_upgrade_keeps_the_outbox(db_path: Path) -> None:
-    old = await connect(db_path, upto=3)
+    old = await connect(db_path, upto=4)
     await old.execute("INSERT INTO chats (id, kind, created_at) VALUES (42, 'private', 0)")
     await old.execute(
         "INSERT INTO deliveries (item_id, chat_id, key, status, message_id, sent_at)"

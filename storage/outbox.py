@@ -167,8 +167,10 @@ class Bundled(RowOutcome):
     sent_at: float
 
     SQL: ClassVar[str] = (
-        "INSERT OR REPLACE INTO bundles (chat_id, message_id, kind, at, part, silent, sent_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO bundles (chat_id, message_id, kind, at, part, silent, sent_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO UPDATE SET"
+        " kind = excluded.kind, at = excluded.at, part = excluded.part,"
+        " silent = excluded.silent, sent_at = excluded.sent_at"
     )
 
     def params(self) -> tuple[Any, ...]:
@@ -232,5 +234,7 @@ async def move_chat_deliveries(conn: aiosqlite.Connection, old_id: int, new_id: 
             (new_id, old_id, new_id),
         )
     await conn.execute(
-        "UPDATE OR IGNORE bundles SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+        "UPDATE bundles SET chat_id = ? WHERE chat_id = ? AND NOT EXISTS (SELECT 1 FROM"
+        " bundles AS b WHERE b.chat_id = ? AND b.message_id = bundles.message_id)",
+        (new_id, old_id, new_id),
     )

@@ -39,7 +39,13 @@ from storage.pgconn import (
     migrate,
     schema_version,
 )
-from storage.store import MAX_SUBSCRIPTIONS, Store, SubscribeResult
+from storage.store import (
+    DELIVERY_COLUMNS,
+    MAX_SUBSCRIPTIONS,
+    Store,
+    SubscribeResult,
+    delivery_from_row,
+)
 
 log = logging.getLogger(__name__)
 
@@ -207,8 +213,10 @@ class PostgresStore(Store):
         if not keys:
             return 0
         cursor = await conn.execute(
-            "INSERT INTO deliveries (item_id, chat_id, key)"
-            " SELECT ?, s.chat_id, s.key FROM subscriptions AS s"
+            "INSERT INTO deliveries (item_id, chat_id, key, status)"
+            " SELECT ?, s.chat_id, s.key, CASE WHEN s.direct = 0 AND s.chat_id IN"
+            " (SELECT id FROM chats WHERE overview IS NOT NULL) THEN 'held' ELSE 'pending' END"
+            " FROM subscriptions AS s"
             " WHERE s.key = ANY(?::text[])"
             " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)"
             " ON CONFLICT DO NOTHING",
@@ -281,9 +289,7 @@ class PostgresStore(Store):
                 (epoch, limit),
             )
             async with conn.execute(
-                "SELECT d.item_id, d.chat_id, d.key, d.attempts, c.kind AS chat_kind,"
-                " c.active AS chat_active, c.quiet_from, c.quiet_until, s.label"
-                " FROM deliveries AS d"
+                f"SELECT {DELIVERY_COLUMNS} FROM deliveries AS d"
                 " JOIN chats AS c ON c.id = d.chat_id"
                 " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
                 " WHERE d.status = 'pending' AND d.claimed_by = ? AND d.not_before <= ?"
@@ -291,20 +297,27 @@ class PostgresStore(Store):
                 (epoch, now, limit),
             ) as cur:
                 rows = await cur.fetchall()
-        return [
-            Delivery(
-                item_id=row["item_id"],
-                chat_id=row["chat_id"],
-                chat_kind=row["chat_kind"],
-                chat_active=bool(row["chat_active"]),
-                key=row["key"],
-                label=row["label"],
-                attempts=row["attempts"],
-                quiet_from=row["quiet_from"],
-                quiet_until=row["quiet_until"],
-            )
-            for row in rows
-        ]
+        return [delivery_from_row(row) for row in rows]
+
+    async def pending_for_chats(self, chat_ids: Sequence[int], now: float) -> list[Delivery]:
+        """Every pending alert of these chats this process has claimed, newest item first.
+
+        Rows are claimed newest item first, a batch at a time, so a chat's older rows may
+        not be claimed yet: they go in a later message, as on SQLite with a backlog
+        larger than one read.
+        """
+        if not chat_ids:
+            return []
+        rows = await self._all(
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries AS d"
+            " JOIN chats AS c ON c.id = d.chat_id"
+            " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
+            " WHERE d.status = 'pending' AND d.claimed_by = ? AND d.not_before <= ?"
+            " AND d.chat_id = ANY(?::bigint[])"
+            " ORDER BY d.chat_id, d.item_id DESC",
+            (self.claim_epoch, now, list(chat_ids)),
+        )
+        return [delivery_from_row(row) for row in rows]
 
     async def lease_holder(self) -> str | None:
         """Who took the sender's lease last ('host:pid'), for operators and tests."""

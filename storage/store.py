@@ -76,13 +76,13 @@ def _item_from_row(row: aiosqlite.Row, regions: Sequence[str] = ()) -> Item:
     )
 
 
-_DELIVERY_COLUMNS = (
+DELIVERY_COLUMNS = (
     "d.item_id, d.chat_id, d.key, d.attempts, c.kind AS chat_kind, c.active AS chat_active,"
     " c.quiet_from, c.quiet_until, c.overview_at, s.label"
 )
 
 
-def _delivery(row: aiosqlite.Row) -> Delivery:
+def delivery_from_row(row: aiosqlite.Row) -> Delivery:
     return Delivery(
         item_id=row["item_id"],
         chat_id=row["chat_id"],
@@ -596,14 +596,14 @@ class Store:
     async def pending_deliveries(self, now: float, limit: int) -> list[Delivery]:
         """Pending alerts that may go now: newest items first, then in queue order."""
         rows = await self._all(
-            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries AS d"
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries AS d"
             " JOIN chats AS c ON c.id = d.chat_id"
             " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
             " WHERE d.status = 'pending' AND d.not_before <= ?"
             " ORDER BY d.item_id DESC, d.chat_id LIMIT ?",
             (now, limit),
         )
-        return [_delivery(row) for row in rows]
+        return [delivery_from_row(row) for row in rows]
 
     async def pending_for_chats(self, chat_ids: Sequence[int], now: float) -> list[Delivery]:
         """Every pending alert of these chats that may go now, newest item first.
@@ -619,7 +619,7 @@ class Store:
             " SELECT max(item_id) FROM deliveries WHERE status = 'pending'"
             " UNION ALL SELECT (SELECT max(item_id) FROM deliveries"
             " WHERE status = 'pending' AND item_id < i.id) FROM i WHERE i.id IS NOT NULL)"
-            f" SELECT {_DELIVERY_COLUMNS} FROM i"
+            f" SELECT {DELIVERY_COLUMNS} FROM i"
             " JOIN deliveries AS d ON d.item_id = i.id"
             " AND d.chat_id IN (SELECT value FROM json_each(?))"
             " JOIN chats AS c ON c.id = d.chat_id"
@@ -628,7 +628,7 @@ class Store:
             " ORDER BY d.chat_id, d.item_id DESC",
             (json.dumps(list(chat_ids)), now),
         )
-        return [_delivery(row) for row in rows]
+        return [delivery_from_row(row) for row in rows]
 
     async def delivery_counts(self, chat_id: int | None = None) -> dict[str, int]:
         """How many alert rows are in each state (pending, sent, failed, ...), for one chat

@@ -72,6 +72,7 @@ async def test_release_when_due_once_and_moves_the_next_moment(store: Store) -> 
     released, looked = await store.release_due_overviews(1500.0, lambda text, now: now + 3600)
     assert (released, looked) == ([2], 2)
     assert await statuses(store, 2) == ["pending", "pending"]
+    await store.pending_deliveries(now=2e9, limit=100)  # the sender reads (PostgreSQL: claims)
     pending = await store.pending_for_chats([2], now=2e9)
     assert [d.overview_at for d in pending] == [1000.0, 1000.0]  # the overview it is for
     chat = await store.chat(3)
@@ -103,6 +104,7 @@ async def test_pending_for_chats_finds_a_chats_whole_backlog(store: Store) -> No
     await store.touch_chat(5, "private")
     await store.subscribe(5, "r:UA", "Oekraïne")
     ids = [await add(store, f"Oekraïne {n}.", ["r:UA"]) for n in range(5)]
+    await store.pending_deliveries(now=2e9, limit=100)  # the sender reads (PostgreSQL: claims)
     found = await store.pending_for_chats([1, 5], now=2e9)
     assert [(d.chat_id, d.item_id) for d in found] == (
         [(1, i) for i in reversed(ids)] + [(5, i) for i in reversed(ids)]

@@ -32,9 +32,15 @@ The database is kept (default ``bench/matching.sqlite3``, git-ignored) and reuse
 when it has the requested size; ``--fresh`` rebuilds it.  Items the benchmark stores
 are deleted at the start and the end of a run, so reruns compare like with like.
 
+On PostgreSQL (``--postgres URL``, a database this benchmark may fill: it must be empty
+or hold this benchmark's own dataset) the SQLite dataset is built or reused as above and
+copied over with ``newsbot migrate-db``'s code, so both backends measure the same rows.
+Memory then counts only the client; the database file size is ``pg_database_size``.
+
 Run from the repository root::
 
     .venv/bin/python bench/bench_matching.py [--chats 200000] [--db PATH] [--fresh]
+    .venv/bin/python bench/bench_matching.py --postgres postgresql://postgres@127.0.0.1/bench
 """
 
 from __future__ import annotations
@@ -60,6 +66,8 @@ from bot.news.parse import parse_brief
 from bot.news.regions import Gazetteer, default_gazetteer
 from bot.news.text import stems
 from storage import Store, SubscribeResult
+from storage.copy import copy_to_postgres
+from storage.postgres import PostgresStore
 
 DEFAULT_DB = Path(__file__).resolve().parent / "matching.sqlite3"
 SUBSCRIPTIONS_PER_CHAT = 5
@@ -425,6 +433,8 @@ class Results:
 
 def disk_usage(path: Path) -> tuple[int, int]:
     """Bytes in the database file and in its WAL."""
+    if not isinstance(path, Path):
+        return 0, 0  # PostgreSQL: measured with pg_database_size in measure()
     wal = Path(f"{path}-wal")
     return path.stat().st_size, wal.stat().st_size if wal.exists() else 0
 
@@ -436,23 +446,33 @@ async def timed(call: Callable[[], Awaitable[T]]) -> tuple[Sample, T]:
 
 
 async def scalar(store: Store, sql: str, params: tuple[object, ...] = ()) -> int:
-    async with store.conn.execute(sql, params) as cursor:
+    async with store.transaction() as conn, conn.execute(sql, params) as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row is not None else 0
+
+
+async def checkpoint(store: Store) -> None:
+    if isinstance(store, PostgresStore):
+        async with store.pool.acquire() as raw:
+            await raw.execute("VACUUM ANALYZE deliveries")  # as autovacuum would, in time
+    else:
+        await store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 async def cleanup(store: Store) -> None:
     """Drop what earlier runs stored (their deliveries go with them) and checkpoint."""
     async with store.transaction() as conn:
+        await conn.execute("DELETE FROM deliveries WHERE item_id IN"
+                           " (SELECT id FROM items WHERE source = ?)", (SOURCE,))
         await conn.execute("DELETE FROM items WHERE source = ?", (SOURCE,))
-    await store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    await checkpoint(store)
 
 
 async def clear_deliveries(store: Store, item_id: int) -> None:
     """Empty the outbox again, so every fan-out run inserts into a comparable table."""
     async with store.transaction() as conn:
         await conn.execute("DELETE FROM deliveries WHERE item_id = ?", (item_id,))
-    await store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    await checkpoint(store)
 
 
 async def bare_enqueue(
@@ -464,14 +484,16 @@ async def bare_enqueue(
     inactive-chat filter.
     """
     marks = ",".join("?" * len(keys))
+    pg = isinstance(store, PostgresStore)
     sql = (
         "INSERT INTO deliveries (item_id, chat_id, key)"
         f" SELECT ?, chat_id, key FROM subscriptions WHERE key IN ({marks})"
         if plain
-        else "INSERT OR IGNORE INTO deliveries (item_id, chat_id, key)"
+        else ("INSERT" if pg else "INSERT OR IGNORE") + " INTO deliveries (item_id, chat_id, key)"
         " SELECT ?, s.chat_id, s.key FROM subscriptions AS s"
         f" WHERE s.key IN ({marks})"
         " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)"
+        + (" ON CONFLICT DO NOTHING" if pg else "")
     )
     with Clock() as clock:
         async with store.transaction() as conn:
@@ -482,7 +504,7 @@ async def bare_enqueue(
     return clock.sample
 
 
-async def measure(path: Path, chats: int) -> Results:
+async def measure(path: Path | str, chats: int) -> Results:
     res = Results(rss_start_kb=proc_status()["VmRSS"])
     store = await Store.open(path)
     gazetteer = default_gazetteer()
@@ -566,6 +588,8 @@ async def measure(path: Path, chats: int) -> Results:
         status = proc_status()
         res.rss_kb, res.hwm_kb = status["VmRSS"], status["VmHWM"]
         res.db_bytes, res.wal_bytes = disk_usage(path)
+        if isinstance(store, PostgresStore):
+            res.db_bytes = await scalar(store, "SELECT pg_database_size(current_database())")
         await cleanup(store)
     finally:
         await store.close()
@@ -627,7 +651,21 @@ def report(meta: dict[str, object], res: Results, chats: int) -> None:
         f"  at start {res.rss_start_kb / 1024:.1f} MB; after also importing telegram +"
         f" aiohttp {res.rss_with_ptb_kb / 1024:.1f} MB"
     )
-    print(f"database file {res.db_bytes / mib:.1f} MiB + WAL {res.wal_bytes / mib:.1f} MiB")
+    print(f"database {res.db_bytes / mib:.1f} MiB + WAL {res.wal_bytes / mib:.1f} MiB")
+
+
+async def postgres_dataset(source: Path, url: str) -> None:
+    """Copy the SQLite dataset into the PostgreSQL database unless it holds it already."""
+    store = await Store.open(url)
+    try:
+        have = await scalar(store, "SELECT count(*) FROM subscriptions")
+        chats = await scalar(store, "SELECT count(*) FROM chats")
+    finally:
+        await store.close()
+    if have == 0 and chats == 0:
+        started = time.perf_counter()
+        await copy_to_postgres(source, url)
+        print(f"dataset copied into PostgreSQL in {time.perf_counter() - started:.1f} s")
 
 
 def main() -> None:
@@ -635,6 +673,7 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=200_000)
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--fresh", action="store_true", help="rebuild the dataset")
+    parser.add_argument("--postgres", metavar="URL", help="measure on this PostgreSQL database")
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.chats < 2:
@@ -644,7 +683,12 @@ def main() -> None:
         _meta_path(args.db).write_text(json.dumps(meta))
         return
     meta = ensure_dataset(args.db, args.chats, args.fresh)
-    report(meta, asyncio.run(measure(args.db, args.chats)), args.chats)
+    target: Path | str = args.db
+    if args.postgres:
+        asyncio.run(postgres_dataset(args.db, args.postgres))
+        target = args.postgres
+    print(f"backend: {'PostgreSQL' if args.postgres else 'SQLite'}")
+    report(meta, asyncio.run(measure(target, args.chats)), args.chats)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from storage.store import Store
 FIRST = ("chats", "items", "item_regions", "subscriptions", "deliveries")
 # Columns PostgreSQL computes itself.
 COMPUTED = {"items": {"search"}}
+BATCH = 10_000
 
 
 class CopyError(Exception):
@@ -92,22 +93,23 @@ async def _copy(store: Store, pg: Any, tables: list[str]) -> list[Copied]:
                 raise CopyError(f"PostgreSQL mist kolom(men) {table}.{', '.join(absent)}")
             columns = [c for c in source_columns if c not in COMPUTED.get(table, set())]
             floats = [types[c] == "double precision" for c in columns]
-            rows = await store.conn.execute_fetchall(
-                f"SELECT {', '.join(columns)} FROM {table}"
-            )
-            records = [
-                tuple(
-                    float(v) if is_float and v is not None else v
-                    for v, is_float in zip(row, floats, strict=True)
-                )
-                for row in rows
-            ]
-            if records:
-                await pg.copy_records_to_table(table, records=records, columns=columns)
+            read = 0
+            # In batches, so a million subscriptions never sit in memory at once.
+            async with store.conn.execute(f"SELECT {', '.join(columns)} FROM {table}") as cur:
+                while batch := await cur.fetchmany(BATCH):
+                    records = [
+                        tuple(
+                            float(v) if is_float and v is not None else v
+                            for v, is_float in zip(row, floats, strict=True)
+                        )
+                        for row in batch
+                    ]
+                    await pg.copy_records_to_table(table, records=records, columns=columns)
+                    read += len(records)
             copied = int(await pg.fetchval(f"SELECT count(*) FROM {table}"))
-            if copied != len(records):
-                raise CopyError(f"{table}: {len(records)} rijen gelezen, {copied} geschreven")
-            results.append(Copied(table, len(records), copied))
+            if copied != read:
+                raise CopyError(f"{table}: {read} rijen gelezen, {copied} geschreven")
+            results.append(Copied(table, read, copied))
         # Items keep their ids (alerts and /corrigeer refer to them): new ones follow on.
         await pg.execute(
             "SELECT setval(pg_get_serial_sequence('items', 'id'),"

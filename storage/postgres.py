@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -231,12 +232,27 @@ class PostgresStore(Store):
     async def subscribe(
         self, chat_id: int, key: str, label: str, limit: int = MAX_SUBSCRIPTIONS
     ) -> SubscribeResult:
-        result = await super().subscribe(chat_id, key, label, limit)
-        if result is SubscribeResult.ADDED:
-            # Other processes add the key to their FollowedKeys, so their matching sees it.
-            async with self._connection() as raw:
-                await raw.execute("SELECT pg_notify($1, $2)", FOLLOW_CHANNEL, key)
-        return result
+        """As SQLite's, in two round trips, with the NOTIFY in the same transaction: other
+        processes add the key to their FollowedKeys when it commits."""
+        async with self.transaction() as conn:
+            async with conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE chat_id = ? AND key = ?),"
+                " (SELECT count(*) FROM subscriptions WHERE chat_id = ?)",
+                (chat_id, key, chat_id),
+            ) as cur:
+                row = await cur.fetchone()
+            assert row is not None
+            if row[0]:
+                return SubscribeResult.EXISTS
+            if row[1] >= limit:
+                return SubscribeResult.FULL
+            await conn.execute(
+                "WITH added AS (INSERT INTO subscriptions (chat_id, key, label, created_at)"
+                " VALUES (?, ?, ?, ?)) SELECT pg_notify(?, ?)",
+                (chat_id, key, label, time.time(), FOLLOW_CHANNEL, key),
+            )
+        self.followed.add(key)
+        return SubscribeResult.ADDED
 
     async def correct_item(self, item: Item, regions: Sequence[str]) -> bool:
         if not await super().correct_item(item, regions):

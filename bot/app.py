@@ -99,6 +99,7 @@ def build_application(
             metrics=metrics,
         )
         svc.intake.on_changed = svc.replies.clear
+        store.on_items.append(svc.replies.clear)  # another process changed the news
         svc.intake.on_new_item = metrics.item_stored
         svc.overviews = OverviewScheduler(store, settings.tz)
         if send_alerts:

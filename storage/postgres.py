@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 OUTBOX_CHANNEL = "newsbot_outbox"  # new pending alerts: wake the sender
 FOLLOW_CHANNEL = "newsbot_follow"  # payload: a key some chat now follows
 ITEM_CHANNEL = "newsbot_item"  # payload: "<process> c|r <item id>", a correction or retraction
+STORED_CHANNEL = "newsbot_stored"  # a new item was stored (reply caches)
 POOL_SIZE = 4
 
 _WORD_RE = re.compile(r"\w+")
@@ -123,6 +124,7 @@ class PostgresStore(Store):
         await listener.add_listener(OUTBOX_CHANNEL, self._notified)
         await listener.add_listener(FOLLOW_CHANNEL, self._notified)
         await listener.add_listener(ITEM_CHANNEL, self._notified)
+        await listener.add_listener(STORED_CHANNEL, self._notified)
         listener.add_termination_listener(self._listener_gone)
         self._listener = listener
 
@@ -168,8 +170,13 @@ class PostgresStore(Store):
             if origin != self._process:  # our own changes were handled where they were made
                 for on_change in self.on_item_changed:
                     on_change(int(item_id), change == "r")
+                for callback in self.on_items:
+                    callback()
         elif channel == OUTBOX_CHANNEL:
             for callback in self.on_outbox:
+                callback()
+        elif channel == STORED_CHANNEL:
+            for callback in self.on_items:
                 callback()
 
     # -- connections -------------------------------------------------------------------
@@ -211,6 +218,8 @@ class PostgresStore(Store):
 
     @staticmethod
     async def _enqueue(conn: Any, item_id: int, keys: Sequence[str]) -> int:
+        # Called once per newly stored item: other processes clear their reply caches.
+        await conn.execute(f"NOTIFY {STORED_CHANNEL}")
         if not keys:
             return 0
         cursor = await conn.execute(

@@ -113,6 +113,8 @@ class Store:
         # Called with (item id, retracted) when another process corrected or retracted
         # an item (PostgreSQL's NOTIFY), so this process's sender can catch up.
         self.on_item_changed: list[Callable[[int, bool], None]] = []
+        # Called when another process stored, corrected or retracted an item (reply caches).
+        self.on_items: list[Callable[[], None]] = []
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

@@ -56,6 +56,23 @@ async def test_alerts_queued_elsewhere_wake_the_sender_at_once(db_target: str) -
 
 
 @ON_PG
+async def test_news_changed_elsewhere_reaches_the_reply_caches(db_target: str) -> None:
+    bot, importer = await Store.open(db_target), await Store.open(db_target)
+    changed = asyncio.Event()
+    bot.on_items.append(changed.set)
+    try:
+        [(stored, _)] = await importer.add_items([(brief("Niets voor niemand."), [], [])])
+        await asyncio.wait_for(changed.wait(), timeout=5)
+        changed.clear()
+        assert stored is not None and stored.id is not None
+        await importer.retract_item(stored.id)
+        await asyncio.wait_for(changed.wait(), timeout=5)
+    finally:
+        await bot.close()
+        await importer.close()
+
+
+@ON_PG
 async def test_one_lease_holder_and_the_other_takes_over_when_it_goes(db_target: str) -> None:
     first, second = await Store.open(db_target), await Store.open(db_target)
     lease_a, lease_b = first.lease(), second.lease()

@@ -148,7 +148,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     for item in sorted(new, key=lambda i: (i.kind != "article", -(i.id or 0))):
         age = ""
         if item.published_at is not None:
-            minutes = round((now - item.published_at).total_seconds() / 60)
+            # Timestamps, not aware-datetime subtraction: two times in one zone subtract
+            # on the wall clock, which is an hour off across a DST change.
+            minutes = round((now.timestamp() - item.published_at.timestamp()) / 60)
             age = f", {minutes} min oud"
         regions = ", ".join(item.regions) or "-"
         kind = "artikel" if item.kind == "article" else "bericht"

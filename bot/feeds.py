@@ -26,6 +26,7 @@ import feedparser
 from bot.intake import Intake
 from bot.news.items import Item
 from bot.news.parse import parse_wire
+from bot.news.text import strip_format
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ class _TextExtractor(HTMLParser):
 
 def _paragraphs(text: str) -> list[str]:
     """Split on blank lines and collapse whitespace (also non-breaking) inside each part."""
-    cleaned = (" ".join(part.split()) for part in _BLANK_LINE.split(text))
+    cleaned = (" ".join(part.split()) for part in _BLANK_LINE.split(strip_format(text)))
     return [part for part in cleaned if part]
 
 

@@ -81,3 +81,23 @@ def test_cli_errors_are_one_line_and_exit_2(db_path: Path) -> None:
         result = newsbot(*args, db=db_path)
         assert result.returncode == 2, args
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_import_at_the_spring_dst_change_stores_real_ages(db_path: Path, tmp_path: Path) -> None:
+    """Issue 17 item 6: a page imported at 03:30 on the last Sunday of March (the clocks
+    went 02:00 -> 03:00) stores "1 uur" and "2 uur geleden" one and two real hours back."""
+    page = tmp_path / "zomertijd.txt"
+    page.write_text(
+        "Zomertijd gaat in\nDEN HAAG (ANP) - De klok gaat een uur vooruit.\n"
+        "Meer uit Binnenland\n"
+        "UTRECHT (ANP) - De treinen rijden weer na de storing.\n1 uur geleden\n"
+        "ARNHEM (ANP) - Het bezoekerscentrum gaat open.\n2 uur geleden\n",
+        encoding="utf-8",
+    )
+    result = newsbot("import", str(page), "--now", "2026-03-29T03:30", db=db_path)
+    assert result.returncode == 0, result.stderr
+    assert "60 min oud" in result.stdout and "120 min oud" in result.stdout
+    listed = newsbot("items", "--json", db=db_path)
+    briefs = {i["dateline"]: i for i in map(json.loads, listed.stdout.splitlines())}
+    assert briefs["UTRECHT"]["published_at"] == "2026-03-29T01:30:00+01:00"
+    assert briefs["ARNHEM"]["published_at"] == "2026-03-29T00:30:00+01:00"

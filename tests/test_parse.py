@@ -21,6 +21,7 @@ from bot.news.parse import (
     parse_page,
     parse_wire,
 )
+from bot.news.text import strip_format, words
 from tests.conftest import SEED
 
 NOW = datetime(2025, 12, 19, 12, 0, tzinfo=UTC)
@@ -139,7 +140,7 @@ def test_parse_age(text: str, expected: timedelta) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "gisteren", "minuten geleden", "16 jaar geleden", "16 minuten geleden KYIV", "netjes"],
+    ["", "minuten geleden", "16 jaar geleden", "16 minuten geleden KYIV", "netjes"],
 )
 def test_parse_age_rejects(text: str) -> None:
     assert parse_age(text) is None
@@ -541,3 +542,121 @@ def test_page_is_a_plain_value(seed: str) -> None:
     page = parse_page(seed, now=NOW)
     assert isinstance(page, Page)
     assert page.briefs[0].received_at is None
+
+
+# --- Issue 17: time and text ------------------------------------------------------------
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def _page(*briefs_and_ages: str) -> str:
+    return "Titel\nMOSKOU (ANP) - Eerste alinea.\nMeer uit Buitenland\n" + "\n".join(
+        briefs_and_ages
+    )
+
+
+def test_page_ages_across_the_spring_dst_change_are_real_hours() -> None:
+    """Issue 17 item 6: ages are subtracted in UTC, not on the wall clock of the zone."""
+    # 03:30 CEST on the last Sunday of March 2026 = 01:30 UTC; the clocks jumped 02:00 -> 03:00.
+    now = datetime(2026, 3, 29, 3, 30, tzinfo=AMSTERDAM)
+    page = parse_page(
+        _page("OSLO (ANP) - Een.", "1 uur geleden", "KYIV (AFP) - Twee.", "2 uur geleden"),
+        now=now,
+    )
+    one, two = (b.published_at for b in page.briefs)
+    assert one is not None and two is not None
+    assert one.astimezone(UTC) == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    assert two.astimezone(UTC) == datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+    assert now.timestamp() - one.timestamp() == 3600
+    assert now.timestamp() - two.timestamp() == 7200
+    assert one.utcoffset() == timedelta(hours=1)  # 01:30 CET, not a time in the gap
+
+
+def test_page_ages_across_the_autumn_dst_change_are_real_hours() -> None:
+    """Issue 17 item 6: in the repeated hour of October an age is still real time."""
+    now = datetime(2026, 10, 25, 3, 30, tzinfo=AMSTERDAM)  # CET, 02:30 UTC
+    page = parse_page(_page("OSLO (ANP) - Een.", "2 uur geleden"), now=now)
+    [brief] = page.briefs
+    assert brief.published_at is not None
+    assert brief.published_at.astimezone(UTC) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+
+
+def test_invisible_format_characters_are_stripped_from_pages() -> None:
+    """Issue 17 item 7: soft hyphen, zero-width and other Cf characters leave the text."""
+    page = parse_page(
+        _page("KYIV (AFP) - Oekra\u00adïne en Rus\u200bland pra\u2060ten\u200e weer.",
+              "5 minuten geleden"),
+        now=NOW,
+    )
+    assert page.briefs[0].paragraphs == ("Oekraïne en Rusland praten weer.",)
+    brief = parse_brief("OSLO (ANP) - Noor\ufeff\u200dwegen.", now=NOW)
+    assert brief.paragraphs == ("Noorwegen.",)
+
+
+@pytest.mark.parametrize("dash", ["\u2212", "\u2010", "\u2015", "\uff0d"])
+def test_wire_minus_sign_and_other_dashes(dash: str) -> None:
+    """Issue 17 item 8: a minus sign (U+2212) after the agencies is a wire dash."""
+    assert parse_wire(f"OSLO (ANP) {dash} Tekst.") == Wire("OSLO", ("ANP",), "Tekst.")
+    assert parse_wire(f"DEN HAAG {dash} Het kabinet valt.") == Wire(
+        "DEN HAAG", (), "Het kabinet valt."
+    )
+
+
+@pytest.mark.parametrize("dateline", ["G20 TOP", "COVID-19 CENTRUM", "A2 UTRECHT"])
+def test_wire_dateline_with_a_digit(dateline: str) -> None:
+    """Issue 17 item 8: a dateline may hold digits inside a word that has letters."""
+    assert parse_wire(f"{dateline} (ANP) - De tekst.") == Wire(dateline, ("ANP",), "De tekst.")
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Net 2 procent van de Nederlanders stemt niet.",
+        'Zojuist: "Het kabinet is gevallen", meldt de premier.',
+        "Gisteren, zo meldt de politie, was het rustig.",
+        "Net: de trein rijdt weer.",
+    ],
+)
+def test_first_brief_starting_with_an_age_word_is_a_brief(first: str) -> None:
+    """Issue 17 item 8: "Net 2 procent ..." or 'Zojuist: "..."' is not taken for an age."""
+    page = parse_page(
+        _page(first, "5 minuten geleden", first.replace("Nederlanders", "Belgen"), "zojuist"),
+        now=NOW,
+    )
+    assert [b.paragraphs[0] for b in page.briefs] == [
+        first, first.replace("Nederlanders", "Belgen")
+    ]
+    assert [NOW - b.published_at for b in page.briefs if b.published_at] == [
+        minutes(5), timedelta(0)
+    ]
+
+
+def test_gisteren_is_an_age_the_same_clock_time_yesterday() -> None:
+    """Issue 17 item 8: 'gisteren' is accepted; it means this clock time on the day before."""
+    assert parse_age("gisteren") == timedelta(days=1)
+    assert parse_age("Gisteren") == timedelta(days=1)
+    now = datetime(2026, 3, 30, 0, 30, tzinfo=AMSTERDAM)  # the day after a 23-hour day
+    page = parse_page(
+        _page("OSLO (ANP) - Een.", "gisterenKYIV (AFP) - Twee.", "Gisteren"), now=now
+    )
+    for brief in page.briefs:
+        assert brief.published_at is not None
+        local = brief.published_at.astimezone(AMSTERDAM)
+        assert (local.date(), local.hour, local.minute) == (datetime(2026, 3, 29).date(), 0, 30)
+    assert now.timestamp() - page.briefs[0].published_at.timestamp() == 23 * 3600  # type: ignore[union-attr]
+
+
+def test_age_followed_by_punctuation_is_no_age() -> None:
+    """Issue 17 item 8: 'Zojuist: ...' after a brief still needs that brief's own age."""
+    with pytest.raises(ParseError, match="leeftijd ontbreekt"):
+        parse_page(_page("OSLO (ANP) - Een.", 'Zojuist: "Het kabinet is gevallen."'), now=NOW)
+
+
+def test_strip_format_is_the_one_cleaner_and_keeps_emoji_sequences() -> None:
+    """Issue 17 item 7: every Cf character goes, except a joiner inside an emoji sequence."""
+    assert strip_format("Oekra\u00adïne \u200bRus\u200cland\u200d \u202aX\u202c\ufeff") == (
+        "Oekraïne Rusland X"
+    )
+    assert strip_format("a\u200db") == "ab"
+    assert strip_format("🏳️\u200d🌈") == "🏳️\u200d🌈"
+    assert words("Oekra\u00adïne") == ["oekraine"]

@@ -19,6 +19,7 @@ from bot.news.render import (
     render_list,
     truncate,
 )
+from bot.news.text import strip_format
 from bot.news.timefmt import ago, when
 from tests.fakes.telegram_html import parse_html, utf16_len
 
@@ -260,7 +261,9 @@ def test_list_is_valid_for_any_text(texts: list[tuple[str, str]], header: str) -
 
 
 def _squeeze(text: str) -> str:
-    return "".join(text.split())
+    """The visible characters: no whitespace, no invisible format characters (which the
+    renderer drops on purpose, issue 17 item 7)."""
+    return "".join(strip_format(text).split())
 
 
 @PROPS

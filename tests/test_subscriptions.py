@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 import pytest
 
-from tests.conftest import Harness, import_seed
+from bot.news.parse import parse_page
+from tests.conftest import Harness, import_seed, visible
 from tests.waits import outbox_drained
 
 GROUP = -100123
@@ -157,3 +161,30 @@ async def test_group_gets_alerts_too(bot: Harness) -> None:
     await import_seed(bot)
     await bot.api.wait_sent(before + 1, GROUP)
     assert "TOKIO" in bot.texts(GROUP, before)[0]
+
+
+_CF = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+
+
+async def test_invisible_characters_neither_split_words_nor_reach_readers(bot: Harness) -> None:
+    """Issue 17 item 7: a soft hyphen in a page still tags Oekraïne, a zero-width space in
+    /volg follows the country (no dead keyword), /zoek finds through both, and no alert,
+    list or label a reader gets holds a format character."""
+    reply = await bot.say("/volg Oekra\u200bïne")
+    assert "Je volgt nu Oekraïne (land)." in reply
+    assert [s.key for s in await bot.services.store.subscriptions(1001)] == ["r:UA"]
+    assert "al" in await bot.say("/volg Oekra\u2060ïne")  # the same subscription
+    before = len(bot.api.sent(1001))
+    page = parse_page(
+        "Titel\nDEN HAAG (ANP) - Het kabinet vergadert.\nMeer uit Buitenland\n"
+        "BRUSSEL (ANP) - De EU steunt Oekra\u00adïne met nieuw geld\u200b.\n5 minuten geleden\n",
+        now=datetime.now(UTC),
+    )
+    [stored] = [r.item for r in await bot.services.intake.add_many(page.briefs)]
+    assert stored is not None and stored.regions == ("BE", "UA")
+    [alert] = (await bot.api.wait_sent(before + 1, 1001))[before:]
+    assert "Oekraïne met nieuw geld." in visible(alert) and not _CF.search(alert["text"])
+    found = await bot.say("/zoek oekra\u00adine")
+    assert "BRUSSEL" in found and not _CF.search(found)
+    mine = await bot.say("/mijn")
+    assert "Oekraïne (land)" in mine and not _CF.search(mine)

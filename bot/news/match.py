@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from bot.news.items import Item
 from bot.news.lexicon import Aliases, Lexicon, default_aliases, default_lexicon
 from bot.news.regions import Gazetteer, Place
-from bot.news.text import fold, raw_words, stem_words, stems, words
+from bot.news.text import fold, raw_words, stem_words, stems, strip_format, words
 
 MAX_TERM_CHARS = 64
 MAX_PHRASE_WORDS = 6
@@ -77,7 +77,7 @@ def resolve(term: str, gazetteer: Gazetteer) -> Topic:
 
     Raises TermError with a Dutch explanation for input that cannot be followed.
     """
-    term = " ".join(term.split())
+    term = " ".join(strip_format(term).split())
     if not term:
         raise TermError("Wat wil je volgen? Bijvoorbeeld: /volg Oekraïne of /volg staking")
     if any(unicodedata.category(ch) == "Cc" for ch in term):

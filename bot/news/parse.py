@@ -15,7 +15,9 @@ Decisions on the shape of the input:
 * A wire header is ``DATELINE (AG/AG) - text``, ``(AG) - text`` or ``DATELINE - text``.
   Agencies are upper-case letters and digits (``ANP``, ``RTR``, ``DPA``); a mixed-case
   agency such as ``(ANP/Reuters)`` is not a header.  The dateline is one to four words in
-  capitals (``DEN HAAG``, ``'S-HERTOGENBOSCH``, ``ST. PETERSBURG``, ``SÃO PAULO``).  In the
+  capitals (``DEN HAAG``, ``'S-HERTOGENBOSCH``, ``ST. PETERSBURG``, ``SÃO PAULO``,
+  ``G20 TOP``: digits may stand in a word that has a letter).  The dash may be any dash
+  (hyphen, en/em dash, minus sign U+2212, ...).  In the
   form without agencies the text after the dash must not start with a lower-case letter,
   so ``NAVO - of niet`` stays an ordinary sentence (``NAVO - Het ...`` does not: it reads
   as a dateline).  A paragraph without a header is a valid brief with an empty dateline.
@@ -23,6 +25,11 @@ Decisions on the shape of the input:
   punctuation, so a sentence starting "Meer uit" is not it).
 * On a page every brief needs its trailing age; a brief without one is refused (also the
   last one, when the final age line is missing) rather than stored without a time.
+  Ages are subtracted in UTC (a DST change neither adds nor loses an hour).  ``gisteren``
+  is an age: the same clock time on the previous day (see :func:`_published`).
+* ``Net``, ``Zojuist`` and ``Gisteren`` are also ordinary sentence starters: where no brief
+  waits for its age (the first brief, or the one after an age line), such a line is a
+  brief ("Net 2 procent van ..."), and an age is never followed by ``:``/``,``/... .
 * In the briefs list, text after an age is a brief even without a wire header, as long as it
   reads like prose (three or more words, ending in closing punctuation); anything else
   (``Toon meer berichten``, ``***``) is refused.
@@ -35,9 +42,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.news.items import Item
+from bot.news.text import strip_format
 
 # Characters that end a sentence (or a quotation, or a parenthesis); a line ending in
 # none of them is not prose.
@@ -47,18 +55,30 @@ _DATELINE_MAX = 40
 _DATELINE_MAX_WORDS = 4
 _DATELINE_PUNCTUATION = "'’-."
 
+# Every dash a newsroom's keyboard or a copied page may hold: hyphen-minus, hyphen,
+# non-breaking hyphen, figure dash, en and em dash, horizontal bar, minus sign (U+2212),
+# and the small and full-width forms.
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _AGENCY_FORM = re.compile(
-    r"^(?P<dateline>[^()]*?)\s*\((?P<agencies>[^()]+)\)\s*[-–—]\s*(?P<text>.*)$"
+    rf"^(?P<dateline>[^()]*?)\s*\((?P<agencies>[^()]+)\)\s*[{_DASHES}]\s*(?P<text>.*)$"
 )
-_DATELINE_FORM = re.compile(r"^(?P<dateline>.+?)\s[-–—](?:\s+(?P<text>.*))?$")
+_DATELINE_FORM = re.compile(rf"^(?P<dateline>.+?)\s[{_DASHES}](?:\s+(?P<text>.*))?$")
 _AGENCY = re.compile(r"^[A-Z][A-Z0-9]*$")
 
 _UNIT = r"(?P<unit>seconden|seconde|sec|minuten|minuut|min|uren|uur|dagen|dag|weken|week)"
 _COUNT = r"(?P<count>\d+|een|één)"
-# On a page the word "geleden" is required, and "zojuist"/"net" must be lower case (or
-# capitalised) so that a dateline like NETANYA is not read as "net" + ANYA.
-_AGE_PREFIX = re.compile(rf"(?i:{_COUNT}\s*{_UNIT}\s*geleden)|(?P<now>[Zz]ojuist|[Nn]et)")
-_AGE_FULL = re.compile(rf"{_COUNT}\s*{_UNIT}(?:\s*geleden)?|(?P<now>zojuist|net)", re.IGNORECASE)
+# On a page the word "geleden" is required, and "zojuist"/"net"/"gisteren" must be lower
+# case (or capitalised) so that a dateline like NETANYA is not read as "net" + ANYA.
+_AGE_PREFIX = re.compile(
+    rf"(?i:{_COUNT}\s*{_UNIT}\s*geleden)|(?P<now>[Zz]ojuist|[Nn]et)|(?P<yesterday>[Gg]isteren)"
+)
+_AGE_FULL = re.compile(
+    rf"{_COUNT}\s*{_UNIT}(?:\s*geleden)?|(?P<now>zojuist|net)|(?P<yesterday>gisteren)",
+    re.IGNORECASE,
+)
+# After an age on a page comes the next brief, never sentence punctuation: in
+# 'Zojuist: "..."' the word starts a sentence.
+_NOT_AFTER_AGE = ":;,.!?…"
 _UNIT_SECONDS = {
     "sec": 1,
     "seconde": 1,
@@ -76,7 +96,6 @@ _UNIT_SECONDS = {
 
 _SECTION_LINE = re.compile(r"^meer uit\s+(?P<section>\S.*)$", re.IGNORECASE)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b"))
 
 
 class ParseError(ValueError):
@@ -108,7 +127,7 @@ class Page:
 
 def _clean(text: str) -> str:
     """NFC, no invisible characters, whitespace (also non-breaking) collapsed to one space."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFC", strip_format(text))
     return " ".join(text.split())
 
 
@@ -126,7 +145,10 @@ def _check_aware(now: datetime) -> None:
 
 
 def _is_dateline(candidate: str) -> bool:
-    """One to four words in capitals, only letters and ' ’ - . inside them."""
+    """One to four words in capitals, only letters, digits and ' ’ - . inside them.
+
+    Every word needs a letter (``G20 TOP`` is a dateline, ``NEW YORK 2`` is not).
+    """
     words = candidate.split(" ")
     if not candidate or len(candidate) > _DATELINE_MAX or len(words) > _DATELINE_MAX_WORDS:
         return False
@@ -139,7 +161,7 @@ def _is_dateline(candidate: str) -> bool:
                 if not char.isupper():
                     return False
                 letters += 1
-            elif char not in _DATELINE_PUNCTUATION:
+            elif not char.isdigit() and char not in _DATELINE_PUNCTUATION:
                 return False
     return letters >= 2
 
@@ -176,7 +198,8 @@ def parse_age(s: str) -> timedelta | None:
     """``'16 minuten geleden'`` -> 16 minutes; ``None`` if ``s`` is not an age.
 
     Accepts seconds, minutes (``min``), hours, days and weeks, with or without
-    ``geleden``, a number or ``een``/``één``, and ``zojuist``/``net`` for zero.
+    ``geleden``, a number or ``een``/``één``, ``zojuist``/``net`` for zero and
+    ``gisteren`` for one day (on a page: see :func:`_published`).
     """
     match = _AGE_FULL.fullmatch(_clean(s))
     return _age(match) if match else None
@@ -185,24 +208,46 @@ def parse_age(s: str) -> timedelta | None:
 def _age(match: re.Match[str]) -> timedelta:
     if match["now"]:
         return timedelta(0)
+    if match["yesterday"]:
+        return timedelta(days=1)
     count = match["count"].lower()
     number = 1 if count in ("een", "één") else int(count)
     return timedelta(seconds=number * _UNIT_SECONDS[match["unit"].lower()])
 
 
-def _split_age(line: str) -> tuple[str, timedelta, str] | None:
-    """``'16 minuten geledenKYIV ...'`` -> (age text, age, rest); None if no age starts it.
+def _published(match: re.Match[str], now: datetime) -> datetime:
+    """When a brief with this age was published, in ``now``'s time zone.
+
+    Counted on the absolute timeline (in UTC), so "2 uur geleden" is two real hours
+    before ``now`` also across a DST change, and no time falls in the spring gap.
+    ``gisteren`` (the page gives no hour) is the same clock time on the previous day in
+    ``now``'s zone: 24 hours back on most days, 23 or 25 across a DST change, and always
+    on yesterday's date, which is what the reader is told ("gisteren 14:05").
+    """
+    if match["yesterday"]:
+        day = datetime.combine(now.date() - timedelta(days=1), now.timetz())
+        return day.astimezone(UTC).astimezone(now.tzinfo)
+    return (now.astimezone(UTC) - _age(match)).astimezone(now.tzinfo)
+
+
+def _split_age(line: str) -> tuple[re.Match[str], str] | None:
+    """``'16 minuten geledenKYIV ...'`` -> (the age's match, rest); None if no age starts it.
 
     What follows the age must be empty or start with something other than a lower-case
-    letter, so that ``2 dagen geleden werd ...`` or ``Netanyahu ...`` stays a sentence.
+    letter or sentence punctuation, so that ``2 dagen geleden werd ...``,
+    ``Netanyahu ...`` or ``Zojuist: "..."`` stays a sentence.
     """
     match = _AGE_PREFIX.match(line)
     if not match:
         return None
     rest = line[match.end() :].strip()
-    if rest[:1].islower():
+    if rest[:1].islower() or (rest[:1] in _NOT_AFTER_AGE and rest):
         return None
-    return match.group(0), _age(match), rest
+    return match, rest
+
+
+def _is_word_age(match: re.Match[str]) -> bool:
+    return bool(match["now"] or match["yesterday"])
 
 
 def _is_heading(paragraph: str) -> bool:
@@ -321,8 +366,13 @@ def _briefs(
         if _section_of(line) is not None:
             raise ParseError(f"tweede regel '{line}' op de pagina", number)
         split = _split_age(line)
+        if split is not None and pending is None and split[1] and _is_word_age(split[0]):
+            # No brief waits for an age, and "Net", "Zojuist" or "Gisteren" is followed by
+            # text: that is a brief starting with the word ("Net 2 procent ...").
+            split = None
         if split is not None:
-            age_text, age, rest = split
+            match, rest = split
+            age_text = match.group(0)
             if pending is None:
                 raise ParseError(f"geen bericht vóór de leeftijd '{age_text}'", number)
             briefs.append(
@@ -332,7 +382,7 @@ def _briefs(
                     dateline=pending[1].dateline,
                     agencies=pending[1].agencies,
                     section=section,
-                    published_at=now - age,
+                    published_at=_published(match, now),
                     source=source,
                 )
             )

@@ -33,7 +33,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.news.lexicon import default_lexicon
-from bot.news.text import words
+from bot.news.text import strip_format, words
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "gazetteer.json.gz"
 FORMAT_VERSION = 1
@@ -237,7 +237,7 @@ def _tokens(text: str) -> list[_Token]:
     """The folded words of ``text`` (those of :func:`bot.news.text.words`) with how they
     stand: capitals, sentence start, dateline, and whether the next word follows directly.
     """
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", strip_format(text))
     out: list[_Token] = []
     previous_end = 0
     for line_match in re.finditer(r"[^\n]+", text):

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.news.items import Item
+from bot.news.text import strip_format
 from bot.news.timefmt import when
 
 MAX_MESSAGE = 4096
@@ -65,7 +66,9 @@ def _u16(s: str) -> int:
 
 
 def _esc(text: str) -> str:
-    return html.escape(text, quote=False)
+    # Out as in: no invisible format characters, whatever was stored before they were
+    # cleaned on the way in.
+    return html.escape(strip_format(text), quote=False)
 
 
 def _one_line(text: str) -> str:

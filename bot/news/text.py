@@ -2,11 +2,21 @@
 
 Everything that compares words goes through :func:`fold` and :func:`words`, so
 ``Oekraïne``, ``OEKRAÏNE`` and ``oekraine`` are the same word everywhere.
+
+Invisible format characters (Unicode category ``Cf``: soft hyphen, zero-width space and
+joiners, word joiner, BOM, bidi marks) are removed by :func:`strip_format`, the one place
+that does it.  It runs on everything that comes in (pages, admin posts, feed entries,
+``/volg`` and ``/zoek`` terms, through :func:`words` every comparison) and on everything
+that goes out (the renderer escapes through it), so ``Oekra\u00adïne`` is Oekraïne and
+``/volg Oekra\u200bïne`` follows the country.  One exception keeps emoji intact: a
+zero-width joiner between two symbols (not letters, digits or spaces), as in 🏳️‍🌈.
+Measured: about 7 µs to check a 500-character text that holds none (the common case).
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 
@@ -18,6 +28,36 @@ import Stemmer
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 _stemmer = Stemmer.Stemmer("dutch")
+
+
+def _format_class() -> str:
+    """A regex character class of every ``Cf`` code point except U+200D, as ranges.
+
+    Built from this Python's Unicode tables (a one-off 80 ms scan at import), so it
+    follows the Unicode version rather than a list copied by hand.
+    """
+    runs: list[list[int]] = []
+    for code in range(sys.maxunicode + 1):
+        if code != 0x200D and unicodedata.category(chr(code)) == "Cf":
+            if runs and runs[-1][1] == code - 1:
+                runs[-1][1] = code
+            else:
+                runs.append([code, code])
+    return "".join(
+        re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b != a else "") for a, b in runs
+    )
+
+
+# A zero-width joiner survives only between two symbols (an emoji sequence).
+_FORMAT = re.compile(rf"[{_format_class()}]|(?<![^\w\s])\u200d|\u200d(?![^\w\s])")
+
+
+def strip_format(text: str) -> str:
+    """``text`` without invisible format (``Cf``) characters.
+
+    ``'Oekra\u00adïne'`` -> ``'Oekraïne'``.
+    """
+    return _FORMAT.sub("", text)
 
 
 @lru_cache(maxsize=65536)
@@ -32,13 +72,13 @@ def words(text: str) -> list[str]:
     # Split first and fold word by word: news repeats its words, so the per-word cache
     # of `fold` makes this several times faster than folding a whole new text.  NFC
     # first, so that a decomposed "i" + diaeresis stays inside its word.
-    tokens = _WORD_RE.findall(unicodedata.normalize("NFC", text))
+    tokens = _WORD_RE.findall(unicodedata.normalize("NFC", strip_format(text)))
     return [fold(token) for token in tokens]
 
 
 def raw_words(text: str) -> list[str]:
     """The words of ``text`` as written (not folded), the same split as :func:`words`."""
-    return _WORD_RE.findall(unicodedata.normalize("NFC", text))
+    return _WORD_RE.findall(unicodedata.normalize("NFC", strip_format(text)))
 
 
 def stem_words(folded: list[str]) -> list[str]:

@@ -19,9 +19,11 @@ from pathlib import Path
 from bot.intake import Stored
 from bot.logs import setup_logging
 from bot.news.items import Item
+from bot.news.text import parse_number
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_USAGE = 2
+MAX_LIMIT = 1_000_000  # `newsbot items --limit`
 
 NO_TOKEN = """\
 newsbot: NEWSBOT_TOKEN is niet gezet.
@@ -172,9 +174,10 @@ async def _store_items(settings: Settings, items: list[Item]) -> list[Stored]:
 
 def cmd_items(args: argparse.Namespace, settings: Settings) -> int:
     """List stored items, newest first."""
-    if args.limit < 1:
-        raise CliError("--limit moet 1 of meer zijn")
-    items = asyncio.run(_newest(settings, args.limit))
+    limit = parse_number(args.limit, low=1, high=MAX_LIMIT)
+    if limit is None:
+        raise CliError(f"--limit moet een geheel getal van 1 tot {MAX_LIMIT} zijn")
+    items = asyncio.run(_newest(settings, limit))
     for item in items:
         if args.json:
             print(json.dumps(item.as_json(settings.tz), ensure_ascii=False))
@@ -237,7 +240,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
 
     items = sub.add_parser("items", help="toon opgeslagen berichten, nieuwste eerst")
     items.add_argument("--json", action="store_true", help="een JSON-object per regel")
-    items.add_argument("--limit", type=int, default=20, help="hoeveel (standaard 20)")
+    # Read as text and checked in cmd_items: argparse's own int() error is two lines and
+    # lets 99999999999999999999 through to SQLite.
+    items.add_argument("--limit", default="20", help=f"hoeveel, 1 tot {MAX_LIMIT} (standaard 20)")
     commands["items"] = cmd_items
 
     sub.add_parser("console", help="praat met de bot in deze terminal, zonder Telegram")

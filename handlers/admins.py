@@ -21,6 +21,7 @@ from bot.news import deeplink
 from bot.news.items import Item
 from bot.news.match import TermError, resolve
 from bot.news.parse import ParseError, parse_article, parse_brief
+from bot.news.text import parse_number
 from bot.services import Services, services
 
 NOT_ADMIN = "Dit commando is alleen voor de redactie."
@@ -123,12 +124,13 @@ async def post_article(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def _item_arg(message: Message, svc: Services, usage: str) -> tuple[Item, str] | None:
     """The item named by the first argument, and the rest of the text; replies if bad."""
     parts = _body(message).split(maxsplit=1)
-    if not parts or not parts[0].lstrip("#").isdigit():
+    item_id = parse_number(parts[0].removeprefix("#"), low=1) if parts else None
+    if item_id is None:  # also "²" and numbers past SQLite's integers
         await message.reply_text(html.escape(usage))
         return None
-    item = await svc.store.item(int(parts[0].lstrip("#")), live=True)
+    item = await svc.store.item(item_id, live=True)
     if item is None:
-        await message.reply_text(f"Er is geen bericht #{html.escape(parts[0].lstrip('#'))}.")
+        await message.reply_text(f"Er is geen bericht #{item_id}.")
         return None
     return item, parts[1] if len(parts) > 1 else ""
 

@@ -21,7 +21,7 @@ from bot.news.overview import OverviewError, Rhythm, parse_overview, stored_rhyt
 from bot.news.quiet import USAGE as QUIET_USAGE
 from bot.news.quiet import QuietError, describe, parse_quiet
 from bot.news.render import render_article, render_list
-from bot.news.text import words
+from bot.news.text import looks_numeric, parse_number, words
 from bot.services import Services, services
 from storage import SubscribeResult
 from storage.store import MAX_SUBSCRIPTIONS, Subscription
@@ -344,9 +344,9 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     arg = _arg_text(message)
     now, tz = _now(), svc.settings.tz
-    if not arg or arg.lstrip("-").isdigit():
-        count = int(arg) if arg else 0
-        if arg and not 1 <= count <= 20:
+    if not arg or looks_numeric(arg):
+        count = parse_number(arg, low=1, high=20) if arg else 0
+        if count is None:
             await message.reply_text(LAATSTE_USAGE)
             return
         # Everyone gets the same answer here: render it once for a burst of readers.

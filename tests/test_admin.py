@@ -71,3 +71,15 @@ async def test_admins_get_their_commands_in_the_menu(bot: Harness) -> None:
     admin_menu = [c for c, _ in bot.api.commands_for({"type": "chat", "chat_id": ADMIN})]
     assert "plaats" in admin_menu and "volg" in admin_menu
     assert "plaats" not in [c for c, _ in bot.api.commands]  # readers do not see them
+
+
+async def test_intrekken_with_a_bad_number_gets_the_usage_reply(bot: Harness) -> None:
+    """Issue 17 item 9: '²' and a number past SQLite's integers get the usage reply."""
+    assert "opgeslagen als #1" in await bot.say(
+        "/plaats OSLO (ANP) - Het Noorse hof maakte iets bekend.", chat_id=ADMIN
+    )
+    for arg in ("²", "99999999999999999999", "#²", "-1", "0"):
+        reply = await bot.say(f"/intrekken {arg}", chat_id=ADMIN)
+        assert "Gebruik: /intrekken" in reply and "iets mis" not in reply, arg
+    assert "Er is geen bericht #7" in await bot.say("/intrekken 7", chat_id=ADMIN)
+    assert await bot.services.store.item(1, live=True) is not None  # nothing retracted

@@ -101,3 +101,12 @@ def test_import_at_the_spring_dst_change_stores_real_ages(db_path: Path, tmp_pat
     briefs = {i["dateline"]: i for i in map(json.loads, listed.stdout.splitlines())}
     assert briefs["UTRECHT"]["published_at"] == "2026-03-29T01:30:00+01:00"
     assert briefs["ARNHEM"]["published_at"] == "2026-03-29T00:30:00+01:00"
+
+
+def test_items_limit_out_of_range_is_one_line_and_exit_2(db_path: Path) -> None:
+    """Issue 17 item 9: a --limit past SQLite's integers (or not a number) is refused."""
+    for limit in ("99999999999999999999", "²", "abc", "-3"):
+        result = newsbot("items", "--limit", limit, db=db_path)
+        assert result.returncode == 2, limit
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.stderr and "--limit" in result.stderr

@@ -117,3 +117,11 @@ async def test_laatste_shows_new_news_at_once_despite_the_reply_cache(bot: Harne
     )
     [story] = await bot.replies("/laatste", 1)
     assert story.startswith("Nieuwe opening")
+
+
+async def test_laatste_odd_numbers_get_the_usage_reply(bot: Harness) -> None:
+    """Issue 17 item 9: '²' passes isdigit() but not int(); '--5' is not a count."""
+    await import_seed(bot)
+    for arg in ("²", "--5", "-5", "+5", "99999999999999999999", "٣"):
+        reply = await bot.say(f"/laatste {arg}")
+        assert "1 tot 20" in reply and "iets mis" not in reply, arg

@@ -67,6 +67,29 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_ASCII_NUMBER = re.compile(r"[0-9]{1,19}")
+MAX_ID = 2**63 - 1  # the largest SQLite INTEGER
+
+
+def parse_number(text: str, *, low: int = 0, high: int = MAX_ID) -> int | None:
+    """``text`` as a whole number from ``low`` to ``high`` in ASCII digits, else None.
+
+    ``str.isdigit`` is not the test: it accepts ``²`` and other digits that ``int``
+    refuses, and ``int`` accepts ``-5``, ``+5`` and ``1_000``; none of those is what a
+    reader or operator means by a count or an item number.
+    """
+    text = text.strip()
+    if not _ASCII_NUMBER.fullmatch(text):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def looks_numeric(text: str) -> bool:
+    """Digits of any kind and signs only (``5``, ``²``, ``--5``): meant as a number."""
+    return bool(text) and all(ch.isnumeric() or ch in "+-#_.," for ch in text)
+
+
 def words(text: str) -> list[str]:
     """The folded words of ``text`` in order."""
     # Split first and fold word by word: news repeats its words, so the per-word cache

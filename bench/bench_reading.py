@@ -15,12 +15,13 @@ How: the archive is generated into a fresh SQLite file (``--db`` keeps it for re
 with varied Dutch-ish wire briefs -- datelines, agencies, regions, topics drawn with a
 Zipf-like popularity -- plus one lead article in 200, inserted in batches in one transaction
 (the FTS5 index is kept by the schema's triggers).  The real Application is built with
-``build_application`` (handlers, TelegramLimiter, the idle Sender) but with an in-process
-request backend that answers every Bot API call at once and notes when each
-``sendMessage`` arrives.  Each round builds 100 ``Update`` objects from 100 different
-private chats, then starts ``app.process_update`` for all of them with ``asyncio.gather``;
-a reply's latency is measured from the start of the round (all 100 arrived together), and,
-for comparison, from the start of its own ``process_update``.
+``build_application`` (handlers, TelegramLimiter, the idle Sender) but with the in-process
+Bot API of ``bot/localapi.py`` (the console's) as request backend, which answers every call
+at once; it notes when each ``sendMessage`` arrives.  Each round builds 100 ``Update``
+objects from 100 different private chats, then starts ``app.process_update`` for all of
+them with ``asyncio.gather``; a reply's latency is measured from the start of the round
+(all 100 arrived together), and, for comparison, from the start of its own
+``process_update``.
 
 The judged runs lift Telegram's limits (1,000 messages/s, no per-chat pacing; replies
 never use the paid budget) and space rounds 0.2 s apart, so the figures are the bot's
@@ -41,7 +42,6 @@ import argparse
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
 import random
 import statistics
@@ -55,10 +55,10 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
-from telegram.request import BaseRequest, RequestData
 
 from bot.app import build_application, running
 from bot.delivery.ratelimit import Limits
+from bot.localapi import LocalBotAPI
 from bot.settings import Settings
 from storage import Store
 
@@ -217,69 +217,26 @@ async def _insert(conn: Any, rows: list[tuple[Any, ...]], regions: list[list[str
 # -- an instant Bot API ------------------------------------------------------------------
 
 
-class InstantRequest(BaseRequest):
-    """Answers every Bot API call at once; notes when each sendMessage arrived, per chat."""
+class TimedAPI(LocalBotAPI):
+    """The bot's in-process Bot API, noting when each chat's first sendMessage arrived.
+
+    Texts are kept as sent (``read_html=False``): the stand-in's own work stays out of the
+    figures, as Telegram's would be.
+    """
 
     def __init__(self) -> None:
+        super().__init__(BOT_USER, read_html=False)
         self.first_send: dict[int, float] = {}
-        self._message_id = 0
 
-    @property
-    def read_timeout(self) -> float | None:
-        return None
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        at = time.perf_counter()
-        name = url.rsplit("/", 1)[-1].lower()
-        params = request_data.parameters if request_data is not None else {}
-        result: Any = True
-        if name == "getme":
-            result = BOT_USER
-        elif name == "getupdates":
-            result = []
-        elif name == "sendmessage":
-            chat_id = int(params["chat_id"])
-            self.first_send.setdefault(chat_id, at)
-            self._message_id += 1
-            result = {
-                "message_id": self._message_id,
-                "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private", "first_name": "Lezer"},
-                "from": BOT_USER,
-                "text": "ok",  # PTB only needs a Message back; the text is not looked at
-            }
-        return 200, json.dumps({"ok": True, "result": result}).encode()
+    def received(self, method: str, params: dict[str, Any]) -> None:
+        if method == "sendmessage":
+            self.first_send.setdefault(int(params["chat_id"]), time.perf_counter())
 
 
-def command_update(update_id: int, chat_id: int, text: str) -> dict[str, Any]:
-    command = text.split()[0]
-    user = {"id": chat_id, "is_bot": False, "first_name": "Lezer", "language_code": "nl"}
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": 1,
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private", "first_name": "Lezer"},
-            "from": user,
-            "text": text,
-            "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
-        },
-    }
+def reader(chat_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(chat, user) of a reader in a private chat."""
+    chat = {"id": chat_id, "type": "private", "first_name": "Lezer"}
+    return chat, {"id": chat_id, "is_bot": False, "first_name": "Lezer", "language_code": "nl"}
 
 
 # -- measuring ---------------------------------------------------------------------------
@@ -292,21 +249,19 @@ class Sample:
 
 
 class Bench:
-    def __init__(self, app: Application, request: InstantRequest) -> None:  # type: ignore[type-arg]
+    def __init__(self, app: Application, request: TimedAPI) -> None:  # type: ignore[type-arg]
         self.app = app
         self.request = request
         self._next_chat = 1_000_000
-        self._next_update = 1
 
     async def burst(self, texts: list[str]) -> Sample:
         """All of texts at once, each from a chat that has not asked before."""
         chats = list(range(self._next_chat, self._next_chat + len(texts)))
         self._next_chat += len(texts)
-        updates = []
-        for chat, text in zip(chats, texts, strict=True):
-            updates.append(Update.de_json(command_update(self._next_update, chat, text),
-                                          self.app.bot))
-            self._next_update += 1
+        updates = [
+            Update.de_json(self.request.message_update(text, *reader(chat)), self.app.bot)
+            for chat, text in zip(chats, texts, strict=True)
+        ]
         starts: dict[int, float] = {}
 
         async def one(chat: int, update: Update) -> None:
@@ -348,7 +303,7 @@ def settings_for(db: Path, *, paid: bool) -> Settings:
 async def bot_app(db: Path, *, paid: bool) -> Any:
     """The bot; `paid`: Telegram's limits lifted (1000/s, no per-chat pacing), so the
     figures are the bot's own work; otherwise the real free budget of 30/s."""
-    request = InstantRequest()
+    request = TimedAPI()
     limits = Limits(global_per_second=1000, chat_window=0.0) if paid else None
     app = build_application(settings_for(db, paid=False), request=request, limits=limits)
     async with running(app):

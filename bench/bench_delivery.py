@@ -22,7 +22,7 @@ What it measures, against the targets (2-core machine):
 
 Every scenario gets a fresh SQLite file in a temporary folder (chats and subscriptions
 created with set-based SQL, the brief stored through ``Intake`` so the outbox rows are made
-the real way) and its own emulator process (``bench/emulator.py``: ``tests/fakes/botapi.py`` with
+the real way) and its own emulator process (``bench/emulator.py``: ``fakes/botapi.py`` with
 ``enforce_limits=True``), so the emulator does not share the bot's event loop.  The bot side
 is the real thing: ``build_application`` + ``running`` (Sender, TelegramLimiter,
 AiohttpRequest), or the real ``newsbot run`` process for scenario 4.
@@ -35,7 +35,7 @@ is the most messages the emulator accepted in any sliding one-second window (the
 
 Run from the repository root, with nothing else busy on the machine::
 
-    .venv/bin/python bench/bench_delivery.py [--quick] [--only 1,2,3,4,5]
+    .venv/bin/python -m bench.bench_delivery [--quick] [--only 1,2,3,4,5]
 """
 
 from __future__ import annotations
@@ -44,12 +44,10 @@ import argparse
 import asyncio
 import bisect
 import contextlib
-import json
 import logging
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -61,10 +59,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiohttp
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import RetryAfter, TelegramError
 
+from bench.emulator import Emulator
 from bot.app import build_application, running
 from bot.delivery.telegram_http import AiohttpRequest
 from bot.intake import Intake
@@ -75,6 +73,7 @@ from bot.news.regions import default_gazetteer
 from bot.news.render import render_alert
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
+from fakes.process import bot_env, start_bot
 from storage import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,76 +100,6 @@ LATENCY_WORDS = (
 LATENCY_GAP = 1.2  # seconds between posts: the admin's chat may get 1 message/s
 
 log = logging.getLogger("bench_delivery")
-
-
-# -- the emulator process ---------------------------------------------------------------
-
-
-class Emulator:
-    """``bench/emulator.py`` in a child process, and a client for its control API."""
-
-    def __init__(self, enforce_limits: bool = True) -> None:
-        self.enforce_limits = enforce_limits
-        self.port = 0
-        self._proc: asyncio.subprocess.Process | None = None
-        self._http: aiohttp.ClientSession | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/bot"
-
-    async def __aenter__(self) -> Emulator:
-        args = [sys.executable, "-m", "bench.emulator"]
-        if self.enforce_limits:
-            args.append("--enforce-limits")
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self._proc = await asyncio.create_subprocess_exec(
-            *args, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE
-        )
-        assert self._proc.stdout is not None
-        line = await asyncio.wait_for(self._proc.stdout.readline(), 30)
-        self.port = int(json.loads(line)["port"])
-        self._http = aiohttp.ClientSession()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._http is not None:
-            await self._http.close()
-        if self._proc is not None and self._proc.returncode is None:
-            self._proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self._proc.wait(), 10)
-            except TimeoutError:
-                self._proc.kill()
-                await self._proc.wait()
-
-    async def _get(self, path: str) -> dict[str, Any]:
-        assert self._http is not None
-        async with self._http.get(f"http://127.0.0.1:{self.port}{path}") as response:
-            return dict(await response.json())
-
-    async def count(self) -> int:
-        return int((await self._get("/_bench/count"))["sent"])
-
-    async def accepted(self) -> tuple[list[tuple[float, int]], Counter[str]]:
-        """Every accepted text message as (monotonic time, chat id), and the emulator's stats."""
-        body = await self._get("/_bench/accepted")
-        return [(float(t), int(c)) for t, c in body["accepted"]], Counter(body["stats"])
-
-    async def inject(self, text: str, chat_id: int, user_id: int) -> float:
-        """Queue a user message for getUpdates; returns when (emulator's monotonic clock)."""
-        assert self._http is not None
-        payload = {"text": text, "chat_id": chat_id, "user_id": user_id}
-        url = f"http://127.0.0.1:{self.port}/_bench/inject"
-        async with self._http.post(url, json=payload) as response:
-            return float((await response.json())["at"])
-
-    async def wait_count(self, n: int, timeout: float, interval: float = 0.25) -> None:  # noqa: ASYNC109
-        deadline = time.monotonic() + timeout
-        while await self.count() < n:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the emulator accepted {await self.count()} of {n} in time")
-            await asyncio.sleep(interval)
 
 
 # -- data --------------------------------------------------------------------------------
@@ -351,7 +280,7 @@ async def sender_fan_out(name: str, chats: int, *, paid: bool) -> Run:
             await create_followers(store, FIRST_CHAT, chats, FOLLOW_KEY, FOLLOW_LABEL)
         finally:
             await store.close()
-        async with Emulator() as emulator:
+        async with Emulator(enforce_limits=True) as emulator:
             app = build_application(bench_settings(emulator, db, paid_broadcast=paid))
             async with running(app):
                 svc = services(app)
@@ -410,7 +339,7 @@ async def aio_rate_limiter_fan_out(name: str, chats: int) -> Run:
 
     async with scratch_db() as db:
         text = await _rendered_alert(db)
-    async with Emulator() as emulator:
+    async with Emulator(enforce_limits=True) as emulator:
         bot = ExtBot(
             TOKEN, base_url=emulator.base_url, request=AiohttpRequest(),
             rate_limiter=AIORateLimiter(max_retries=3),
@@ -440,7 +369,7 @@ async def plain_loop_fan_out(name: str, chats: int, *, fixed_schedule: bool) -> 
     markup = _button()
     interval = 1 / FREE_BUDGET
     lost = 0
-    async with Emulator() as emulator:
+    async with Emulator(enforce_limits=True) as emulator:
         async with Bot(TOKEN, base_url=emulator.base_url, request=AiohttpRequest()) as bot:
             started = time.monotonic()
             for i, chat in enumerate(chat_ids):
@@ -497,7 +426,7 @@ async def plaats_latency(posts: int) -> tuple[list[float], list[float], Run]:
                 )
         finally:
             await store.close()
-        async with Emulator() as emulator:
+        async with Emulator(enforce_limits=True) as emulator:
             app = build_application(bench_settings(emulator, db))
             injected: list[float] = []
             async with running(app):
@@ -530,21 +459,6 @@ async def plaats_latency(posts: int) -> tuple[list[float], list[float], Run]:
 # -- scenario 4: kill -9 mid-fan-out, restart ------------------------------------------------
 
 
-def start_bot(emulator: Emulator, db: Path) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-    env.update(
-        NEWSBOT_TOKEN=TOKEN,
-        NEWSBOT_API_URL=emulator.base_url,
-        NEWSBOT_DB=str(db),
-        NEWSBOT_PAID_BROADCAST="true",
-        PYTHONPATH=str(ROOT),
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], cwd=db.parent, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-
-
 async def _sent_in_db(db: Path) -> tuple[int, int]:
     store = await Store.open(db)
     try:
@@ -571,8 +485,8 @@ async def crash_and_restart(chats: int) -> list[Row]:
             assert stored.queued == chats, stored
         finally:
             await store.close()
-        async with Emulator() as emulator:
-            bot = start_bot(emulator, db)
+        async with Emulator(enforce_limits=True) as emulator:
+            bot = start_bot(bot_env(TOKEN, emulator.base_url, db, paid_broadcast="true"), db.parent)
             try:
                 await emulator.wait_count(chats // 2, timeout=120, interval=0.01)
             finally:
@@ -584,7 +498,7 @@ async def crash_and_restart(chats: int) -> list[Row]:
             in_flight = at_kill - recorded
 
             restarted = time.monotonic()
-            bot = start_bot(emulator, db)
+            bot = start_bot(bot_env(TOKEN, emulator.base_url, db, paid_broadcast="true"), db.parent)
             try:
                 deadline = time.monotonic() + 120
                 while True:

@@ -22,7 +22,7 @@ warm-up burst is not counted; then `--rounds` bursts, 1 s apart.
 
 Run from the repository root, with nothing else busy on the machine::
 
-    .venv/bin/python bench/bench_webhook.py [--rounds 5] [--burst 300]
+    .venv/bin/python -m bench.bench_webhook [--rounds 5] [--burst 300]
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ import contextlib
 import json
 import logging
 import os
-import signal
 import socket
 import statistics
 import sys
@@ -46,6 +45,7 @@ from typing import Any
 
 import aiohttp
 
+from bench.emulator import Emulator
 from bot.app import build_application, running
 from bot.delivery.ratelimit import Limits
 from bot.news.parse import parse_brief
@@ -57,60 +57,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:bench-token"
 FIRST_CHAT = 10_000
 SECRET = "bench_webhook_secret"
-
-
-class Emulator:
-    """bench/emulator.py in a child process, and the two control calls this bench uses."""
-
-    def __init__(self) -> None:
-        self.port = 0
-        self._proc: asyncio.subprocess.Process | None = None
-        self._http: aiohttp.ClientSession | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/bot"
-
-    async def __aenter__(self) -> Emulator:
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self._proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.emulator", cwd=ROOT, env=env,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        assert self._proc.stdout is not None
-        line = await asyncio.wait_for(self._proc.stdout.readline(), 30)
-        self.port = int(json.loads(line)["port"])
-        self._http = aiohttp.ClientSession()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._http is not None:
-            await self._http.close()
-        if self._proc is not None and self._proc.returncode is None:
-            self._proc.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self._proc.wait(), 10)
-
-    async def inject_many(self, chats: list[int], text: str) -> float:
-        assert self._http is not None
-        messages = [{"text": text, "chat_id": c, "user_id": c} for c in chats]
-        url = f"http://127.0.0.1:{self.port}/_bench/inject_many"
-        async with self._http.post(url, json={"messages": messages}) as response:
-            return float((await response.json())["at"])
-
-    async def accepted(self) -> list[tuple[float, int]]:
-        assert self._http is not None
-        url = f"http://127.0.0.1:{self.port}/_bench/accepted"
-        async with self._http.get(url) as response:
-            body = await response.json()
-        return [(float(t), int(c)) for t, c in body["accepted"]]
-
-    async def wait_accepted(self, n: int, timeout: float = 60.0) -> list[tuple[float, int]]:  # noqa: ASYNC109
-        deadline = time.monotonic() + timeout
-        while len(found := await self.accepted()) < n:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{len(found)} of {n} replies accepted in time")
-            await asyncio.sleep(0.05)
-        return found
 
 
 def free_port() -> int:

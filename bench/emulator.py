@@ -1,4 +1,4 @@
-"""The Bot API emulator from tests/fakes/botapi.py in its own process, with a benchmark control API.
+"""The Bot API emulator from fakes/botapi.py in its own process, with a benchmark control API.
 
 Not a benchmark itself: ``bench/bench_delivery.py`` starts one of these per scenario, so that
 the emulator does not share the bot's event loop (or its core).  It is the test emulator
@@ -16,6 +16,9 @@ unchanged -- ``enforce_limits`` answers 429 above 30/s, 1000/s paid, 1/s per pri
 Run (the parent reads the first stdout line, ``{"port": N}``; SIGTERM or SIGINT stops it)::
 
     .venv/bin/python -m bench.emulator [--port 0] [--enforce-limits]
+
+:class:`Emulator` is the other side, for the benchmarks: it starts this module in a child
+process and calls the control API.
 """
 
 from __future__ import annotations
@@ -24,37 +27,25 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import signal
+import sys
 import time
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
-from tests.fakes.botapi import BotAPI
+from fakes.botapi import BotAPI
 
 JSONDict = dict[str, Any]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class BenchBotAPI(BotAPI):
-    """The test emulator, recording when each text message was accepted."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.accepted: list[tuple[float, int | str]] = []
-
-    def _deliver(
-        self,
-        params: JSONDict,
-        chat_id: int | str,
-        message: JSONDict,
-        stored_extra: JSONDict,
-        *,
-        text_message: bool = True,
-    ) -> JSONDict:
-        result = super()._deliver(params, chat_id, message, stored_extra, text_message=text_message)
-        if text_message:
-            self.accepted.append((time.monotonic(), chat_id))
-        return result
+    """The emulator, with a control API for a benchmark in another process."""
 
     async def _handle_not_found(self, request: web.Request) -> web.Response:
         # The emulator routes every unknown path here: the control API lives under /_bench/.
@@ -105,6 +96,91 @@ def main() -> None:
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args.port, args.enforce_limits))
+
+
+# -- the client side: a benchmark starts the emulator and talks to it ---------------------
+
+
+class Emulator:
+    """This module in a child process, and a client for its control API."""
+
+    def __init__(self, enforce_limits: bool = False) -> None:
+        self.enforce_limits = enforce_limits
+        self.port = 0
+        self._proc: asyncio.subprocess.Process | None = None
+        self._http: aiohttp.ClientSession | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def __aenter__(self) -> Emulator:
+        args = [sys.executable, "-m", "bench.emulator"]
+        if self.enforce_limits:
+            args.append("--enforce-limits")
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self._proc = await asyncio.create_subprocess_exec(
+            *args, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE
+        )
+        assert self._proc.stdout is not None
+        line = await asyncio.wait_for(self._proc.stdout.readline(), 30)
+        self.port = int(json.loads(line)["port"])
+        self._http = aiohttp.ClientSession()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._http is not None:
+            await self._http.close()
+        if self._proc is not None and self._proc.returncode is None:
+            self._proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self._proc.wait(), 10)
+            except TimeoutError:
+                self._proc.kill()
+                await self._proc.wait()
+
+    async def _get(self, path: str) -> dict[str, Any]:
+        assert self._http is not None
+        async with self._http.get(f"http://127.0.0.1:{self.port}{path}") as response:
+            return dict(await response.json())
+
+    async def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        assert self._http is not None
+        async with self._http.post(f"http://127.0.0.1:{self.port}{path}", json=payload) as response:
+            return dict(await response.json())
+
+    async def count(self) -> int:
+        return int((await self._get("/_bench/count"))["sent"])
+
+    async def accepted(self) -> tuple[list[tuple[float, int]], Counter[str]]:
+        """Every accepted text message as (monotonic time, chat id), and the emulator's stats."""
+        body = await self._get("/_bench/accepted")
+        return [(float(t), int(c)) for t, c in body["accepted"]], Counter(body["stats"])
+
+    async def inject(self, text: str, chat_id: int, user_id: int) -> float:
+        """Queue a user message for getUpdates; returns when (emulator's monotonic clock)."""
+        payload = {"text": text, "chat_id": chat_id, "user_id": user_id}
+        return float((await self._post("/_bench/inject", payload))["at"])
+
+    async def inject_many(self, chats: list[int], text: str) -> float:
+        """`text` from each of `chats` at the same moment; returns when (emulator's clock)."""
+        messages = [{"text": text, "chat_id": c, "user_id": c} for c in chats]
+        return float((await self._post("/_bench/inject_many", {"messages": messages}))["at"])
+
+    async def wait_count(self, n: int, timeout: float, interval: float = 0.25) -> None:  # noqa: ASYNC109
+        deadline = time.monotonic() + timeout
+        while await self.count() < n:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the emulator accepted {await self.count()} of {n} in time")
+            await asyncio.sleep(interval)
+
+    async def wait_accepted(self, n: int, timeout: float = 60.0) -> list[tuple[float, int]]:  # noqa: ASYNC109
+        deadline = time.monotonic() + timeout
+        while len(found := (await self.accepted())[0]) < n:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(found)} of {n} replies accepted in time")
+            await asyncio.sleep(0.05)
+        return found
 
 
 if __name__ == "__main__":

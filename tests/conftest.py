@@ -28,10 +28,10 @@ from bot.app import build_application, running
 from bot.news.parse import parse_page
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
+from fakes.botapi import BotAPI
+from fakes.telegram_html import parse_html
 from storage import Store
 from storage.pgconn import connect_admin, migrate
-from tests.fakes.botapi import BotAPI
-from tests.fakes.telegram_html import parse_html
 
 # Tests only talk to 127.0.0.1: never through a proxy from the environment.
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"

@@ -13,8 +13,8 @@ import pytest
 
 from bot.logs import setup_logging
 from bot.settings import Settings
+from fakes.botapi import BotAPI
 from tests.conftest import TOKEN, Harness, make_settings, running_bot
-from tests.fakes.botapi import BotAPI
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,8 +14,8 @@ from bot.app import build_application, running
 from bot.delivery.ratelimit import Limits
 from bot.news.parse import parse_brief
 from bot.services import SERVICES_KEY, Services
+from fakes.botapi import BotAPI
 from tests.conftest import make_settings
-from tests.fakes.botapi import BotAPI
 from tests.waits import eventually, outbox_drained
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,7 @@
 """Tests of the Bot API emulator, the HTML validator and the aiohttp PTB transport.
 
 Everything runs against real python-telegram-bot objects talking real HTTP to
-``tests.fakes.botapi.BotAPI`` on 127.0.0.1, so these tests also pin down how PTB maps the emulator's
+``fakes.botapi.BotAPI`` on 127.0.0.1, so these tests also pin down how PTB maps the emulator's
 answers to exceptions (BadRequest, RetryAfter, Forbidden, ChatMigrated, TimedOut, ...).
 """
 
@@ -30,8 +30,8 @@ from telegram.error import (
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
 from bot.delivery.telegram_http import AiohttpRequest
-from tests.fakes.botapi import BotAPI
-from tests.fakes.telegram_html import parse_html, parse_html_entities, utf16_len
+from fakes.botapi import BotAPI
+from fakes.telegram_html import parse_html, parse_html_entities, utf16_len
 
 # Never send test traffic to a proxy configured in the environment.
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from bot.delivery.ratelimit import Limits
 from bot.news.parse import parse_brief
+from fakes.botapi import BotAPI
 from storage import Store
 from tests.conftest import Harness, make_settings, running_bot
-from tests.fakes.botapi import BotAPI
 from tests.waits import eventually, outbox_drained
 
 

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
+import fakes.process
 from bot.intake import Intake
 from bot.news.parse import parse_brief
 from bot.news.regions import default_gazetteer
+from fakes.botapi import BotAPI
+from fakes.process import bot_env
 from storage import Store
 from tests.conftest import TOKEN
-from tests.fakes.botapi import BotAPI
 from tests.waits import eventually
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,18 +49,8 @@ async def prepare(db: Path) -> None:
 
 
 def start_bot(api: BotAPI, db: Path) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-    env.update(
-        NEWSBOT_TOKEN=TOKEN,
-        NEWSBOT_API_URL=api.base_url,
-        NEWSBOT_DB=str(db),
-        NEWSBOT_PAID_BROADCAST="true",
-        PYTHONPATH=str(ROOT),
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], cwd=db.parent, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    env = bot_env(TOKEN, api.base_url, db, paid_broadcast="true")
+    return fakes.process.start_bot(env, db.parent, stdout=subprocess.PIPE)
 
 
 async def recorded_sent(db: Path) -> int:

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -24,9 +22,10 @@ import pytest
 from bot.intake import Intake
 from bot.news.parse import parse_brief
 from bot.news.regions import default_gazetteer
+from fakes.botapi import BotAPI
+from fakes.process import bot_env, start_bot
 from storage import Store
 from tests.conftest import TOKEN
-from tests.fakes.botapi import BotAPI
 from tests.waits import eventually
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,13 +98,6 @@ def via(url: str, port: int) -> str:
     return urlunsplit(parts._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) == 2 else host))
 
 
-def start(env: dict[str, str], folder: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], cwd=folder, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-
-
 async def queue_alert(url: str, text: str) -> None:
     store = await Store.open(url)
     try:
@@ -127,10 +119,7 @@ async def test_database_down_at_start_and_while_running(db_target: str, tmp_path
     target = urlsplit(db_target)
     relay = Relay(target.hostname or "127.0.0.1", target.port or 5432)
     async with BotAPI(token=TOKEN) as api:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-        env.update(NEWSBOT_TOKEN=TOKEN, NEWSBOT_API_URL=api.base_url,
-                   NEWSBOT_DB=via(db_target, relay.port), PYTHONPATH=str(ROOT))
-        bot = start(env, tmp_path)
+        bot = start_bot(bot_env(TOKEN, api.base_url, via(db_target, relay.port)), tmp_path)
         output = Output(bot)
         try:
             # Down at start: one line, then it waits.

@@ -11,8 +11,8 @@ import pytest
 
 import bot.delivery.sender as sender_module
 from bot.news.parse import parse_brief
+from fakes.botapi import BotAPI
 from tests.conftest import ADMIN, Harness, make_settings, running_bot, visible
-from tests.fakes.botapi import BotAPI
 from tests.waits import eventually
 
 GROUP = -4001

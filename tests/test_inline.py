@@ -13,9 +13,9 @@ from telegram.error import BadRequest
 
 from bot.delivery.telegram_http import AiohttpRequest
 from bot.news.parse import parse_brief
+from fakes.botapi import BotAPI
+from fakes.telegram_html import parse_html
 from tests.conftest import ADMIN, Harness, import_seed
-from tests.fakes.botapi import BotAPI
-from tests.fakes.telegram_html import parse_html
 
 BOT = "newsbot_test_bot"
 

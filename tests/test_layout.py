@@ -56,9 +56,24 @@ def test_delivery_does_not_reach_the_handlers(path: Path) -> None:
     assert imports_any(path, ("handlers", "bot.app", "bot.cli", "bot.console")) == []
 
 
+PRODUCT = ("bot", "handlers", "storage")
+
+
 @pytest.mark.parametrize(
-    "path", [*modules_under("bot"), *modules_under("handlers")],
+    "path", [*modules_under("bot"), *modules_under("handlers"), *modules_under("storage"),
+             *modules_under("bench"), *modules_under("fakes")],
     ids=lambda p: str(p.relative_to(ROOT)),
 )
 def test_code_never_imports_tests(path: Path) -> None:
+    # Benchmarks and the stand-ins for Telegram are not tests: they use the product and
+    # fakes/, never a test module, so a test can change without breaking a benchmark.
     assert imports_any(path, ("tests",)) == []
+
+
+@pytest.mark.parametrize(
+    "path", [p for folder in PRODUCT for p in modules_under(folder)],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_product_never_imports_the_stand_ins(path: Path) -> None:
+    # The console's in-process Bot API is bot/localapi.py; the HTTP emulator stays out.
+    assert imports_any(path, ("fakes", "bench")) == []

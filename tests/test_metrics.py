@@ -16,8 +16,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.app import build_application, monitor_of, running
 from bot.logs import setup_logging
 from bot.services import SERVICES_KEY, Services
+from fakes.botapi import BotAPI
 from tests.conftest import ADMIN, TOKEN, Harness, make_settings
-from tests.fakes.botapi import BotAPI
 from tests.waits import eventually, outbox_drained
 
 CONTRACT = (

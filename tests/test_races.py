@@ -16,9 +16,9 @@ import pytest
 
 from bot.intake import Intake
 from bot.news.parse import parse_brief
+from fakes.botapi import BotAPI
 from storage import Store
 from tests.conftest import ADMIN, Harness, make_settings, running_bot, visible
-from tests.fakes.botapi import BotAPI
 from tests.waits import eventually, outbox_drained
 
 READERS = range(20_000, 20_150)

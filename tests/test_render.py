@@ -21,7 +21,7 @@ from bot.news.render import (
 )
 from bot.news.text import strip_format
 from bot.news.timefmt import ago, when
-from tests.fakes.telegram_html import parse_html, utf16_len
+from fakes.telegram_html import parse_html, utf16_len
 
 TZ = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2025, 12, 19, 13, 0, tzinfo=UTC)  # 14:00 in Amsterdam

@@ -9,23 +9,23 @@ holder calls getUpdates.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+import fakes.process
 from bot.intake import Intake
 from bot.news.parse import parse_brief
 from bot.news.regions import default_gazetteer
+from fakes.botapi import BotAPI
+from fakes.process import bot_env
 from storage import Store
 from storage.postgres import PostgresStore
 from tests.conftest import TOKEN
-from tests.fakes.botapi import BotAPI
 from tests.waits import eventually
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,15 +33,7 @@ CHATS = range(20_000, 21_000)
 
 
 def start_bot(api: BotAPI, url: str, folder: Path) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-    env.update(
-        NEWSBOT_TOKEN=TOKEN, NEWSBOT_API_URL=api.base_url, NEWSBOT_DB=url,
-        NEWSBOT_PAID_BROADCAST="true", PYTHONPATH=str(ROOT),
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], cwd=folder, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
+    return fakes.process.start_bot(bot_env(TOKEN, api.base_url, url, paid_broadcast="true"), folder)
 
 
 async def follow_japan(url: str) -> None:

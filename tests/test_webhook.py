@@ -21,8 +21,8 @@ from bot.app import ALLOWED_UPDATES, build_application, running
 from bot.services import SERVICES_KEY, Services
 from bot.settings import SettingsError, load_settings
 from bot.webhook import SECRET_HEADER, WebhookServer, webhook_server
+from fakes.botapi import BotAPI
 from tests.conftest import TOKEN, make_settings, visible
-from tests.fakes.botapi import BotAPI
 from tests.waits import eventually
 
 ROOT = Path(__file__).resolve().parents[1]

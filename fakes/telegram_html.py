@@ -2,7 +2,7 @@
 
 Telegram's Bot API parses HTML with TDLib's ``parse_html`` (td/telegram/MessageEntity.cpp);
 this module is a port of that algorithm so that the local Bot API emulator
-(tests/fakes/botapi.py) rejects exactly the messages Telegram would reject, with the same
+(fakes/botapi.py) rejects exactly the messages Telegram would reject, with the same
 error texts, e.g.::
 
     Unsupported start tag "p" at byte offset 0

@@ -16,13 +16,13 @@ Typical use::
 
 Standalone (manual checks, benchmarks; accepts any bot token)::
 
-    python -m tests.fakes.botapi --port 8081 [--enforce-limits]
+    python -m fakes.botapi --port 8081 [--enforce-limits]
 
 Behaviour notes, where the real Bot API is ambiguous or the emulator simplifies:
 
 * Unknown methods answer 400 "Bad Request: method not found" (real Telegram answers 404, which
   PTB turns into InvalidToken / EndPointNotFound).
-* parse_mode=HTML is validated with tests/fakes/telegram_html.py in strict mode by default
+* parse_mode=HTML is validated with fakes/telegram_html.py in strict mode by default
   (``strict_html=False`` for TDLib's exact leniency); other parse modes are not interpreted.
 * Flood limits (``enforce_limits``): sendMessage, editMessageText, editMessageReplyMarkup,
   deleteMessage(s), sendDocument/sendPhoto/copyMessage/forwardMessage count against a global
@@ -286,7 +286,7 @@ def _error_payload(err: ApiError) -> JSONDict:
 class BotAPI:
     """In-process Telegram Bot API emulator; see the module docstring.
 
-    Public state (read it from tests):
+    Public state (read it from tests and benchmarks):
 
     * ``calls``: every authorised request, as :class:`Call` objects, in arrival order.
     * ``messages[chat_id][message_id]``: current state of the messages the bot sent (edits
@@ -295,6 +295,7 @@ class BotAPI:
     * ``updates``: every injected update, ``callback_answers``: answerCallbackQuery params.
     * ``stats``: a Counter -- "calls", "sent", "edited", "deleted", and per error status "400",
       "403", "429", "500", ...
+    * ``accepted``: (``time.monotonic()``, chat id) of every text message accepted, in order.
     * ``delay``: seconds of artificial latency added to every call.
     """
 
@@ -338,6 +339,9 @@ class BotAPI:
         self.inline_answers: list[JSONDict] = []  # answerInlineQuery params, as accepted
         self.supports_inline_queries = True  # getMe's field (BotFather's /setinline)
         self.stats: Counter[str] = Counter()
+        # (time.monotonic(), chat_id) of every text message accepted, in order; kept even
+        # without record_calls (benchmarks read rates and exactly-once from it).
+        self.accepted: list[tuple[float, int | str]] = []
         # Requests being handled now (long polls aside): after a client dies, what it
         # sent may still be completing here; wait for 0 before counting what arrived.
         self.in_flight = 0
@@ -478,6 +482,7 @@ class BotAPI:
         self.callback_answers.clear()
         self.inline_answers.clear()
         self.stats.clear()
+        self.accepted.clear()
 
     # ------------------------------------------------------------------ configuration
 
@@ -1308,6 +1313,7 @@ class BotAPI:
         if not text_message:
             self.stats["documents"] += 1
             return message
+        self.accepted.append((time.monotonic(), chat_id))
         if self.record_calls:
             record = {**params, "chat_id": chat_id, "message_id": message["message_id"]}
             self._sent.append(record)
@@ -1605,7 +1611,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point for ``python -m tests.fakes.botapi``."""
+    """Entry point for ``python -m fakes.botapi``."""
     parser = argparse.ArgumentParser(description="Local Telegram Bot API emulator")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)

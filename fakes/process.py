@@ -1,0 +1,41 @@
+"""The real bot, ``newsbot run``, as a child process talking to the emulator.
+
+For what only a separate process shows: a SIGKILL mid-fan-out, a SIGTERM, two processes
+sharing one database, a database that goes away.  Settings go in as ``NEWSBOT_`` variables;
+any ``NEWSBOT_`` variable of the caller's environment is left out, so a developer's own
+``.env`` values never leak in (the child starts in `folder`, where no ``.env`` is).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bot_env(token: str, api_url: str, db: str | Path, **settings: str) -> dict[str, str]:
+    """The environment of a bot process: this one's, with only the given NEWSBOT_ settings.
+
+    `settings` are further settings by their name without the prefix (``paid_broadcast``).
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(NEWSBOT_TOKEN=token, NEWSBOT_API_URL=api_url, NEWSBOT_DB=str(db),
+               PYTHONPATH=str(ROOT))
+    env.update({f"NEWSBOT_{name.upper()}": value for name, value in settings.items()})
+    return env
+
+
+def start_bot(
+    env: dict[str, str], folder: Path, *, stdout: int = subprocess.DEVNULL
+) -> subprocess.Popen[str]:
+    """Start ``python -m bot run`` in `folder` with `env` (see :func:`bot_env`).
+
+    Standard error is a pipe: read it (``communicate``) to see why a bot ended.
+    """
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], cwd=folder, env=env,
+        stdout=stdout, stderr=subprocess.PIPE, text=True,
+    )

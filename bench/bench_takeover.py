@@ -14,7 +14,7 @@ but not yet recorded as sent), and 429s.
 Run from the repository root (the URL names a server database this benchmark may use to
 create and drop its own scratch databases)::
 
-    .venv/bin/python bench/bench_takeover.py [--url postgresql://postgres@127.0.0.1/test]
+    .venv/bin/python -m bench.bench_takeover [--url postgresql://postgres@127.0.0.1/test]
         [--chats 5000] [--runs 3]
 """
 
@@ -25,17 +25,18 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
 import asyncpg
 
-from bench.bench_delivery import Emulator
+import fakes.process
+from bench.emulator import Emulator
 from bot.intake import Intake
 from bot.news.parse import parse_brief
 from bot.news.regions import default_gazetteer
+from fakes.process import bot_env
 from storage import Store
 from storage.postgres import PostgresStore
 
@@ -45,15 +46,8 @@ FIRST_CHAT = 100_000
 
 
 def start_bot(emulator: Emulator, url: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-    env.update(
-        NEWSBOT_TOKEN=TOKEN, NEWSBOT_API_URL=emulator.base_url, NEWSBOT_DB=url,
-        NEWSBOT_PAID_BROADCAST="true", PYTHONPATH=str(ROOT),
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
+    env = bot_env(TOKEN, emulator.base_url, url, paid_broadcast="true")
+    return fakes.process.start_bot(env, ROOT)
 
 
 def database_url(server: str, name: str) -> str:

@@ -17,7 +17,7 @@ from bot.news.render import (
     render_overview,
     render_overview_message,
 )
-from tests.fakes.telegram_html import parse_html, utf16_len
+from fakes.telegram_html import parse_html, utf16_len
 
 TZ = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2025, 12, 19, 13, 0, tzinfo=UTC)  # 14:00 in Amsterdam

@@ -31,6 +31,8 @@ class Delivery:
     quiet_until: int | None
     # Set while the chat's overview is on its way: the moment it is for (unix time).
     overview_at: float | None = None
+    # The chat's other pending alerts, sent in the same message (bot/delivery/combine.py).
+    others: tuple[Delivery, ...] = ()
 
     @property
     def id(self) -> DeliveryId:

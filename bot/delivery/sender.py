@@ -47,6 +47,7 @@ from telegram.error import (
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.delivery.combine import Combining, bundle_ids, with_backlogs
 from bot.delivery.ratelimit import ALERT, REPLY, RateLimiter, Ticket
 from bot.metrics import Metrics
 from bot.news.buttons import share_query, unfollow_alert
@@ -198,8 +199,12 @@ async def _for_each(rows: Sequence[Any], work: Callable[[Any], Any]) -> int:
     return total
 
 
-class Sender:
-    """Sends pending alerts until stopped.  One per bot process."""
+class Sender(Combining):
+    """Sends pending alerts until stopped.  One per bot process.
+
+    A chat with several pending alerts gets them in one message, and a chat whose
+    overview is due gets the overview: see bot/delivery/combine.py.
+    """
 
     def __init__(
         self,
@@ -277,7 +282,7 @@ class Sender:
         while not self._queue.empty():
             delivery, ticket, _ = self._queue.get_nowait()
             self.limiter.done(ticket, sent=False)
-            self._inflight.discard(delivery.id)
+            self._inflight.difference_update(bundle_ids(delivery))
         for _ in workers:
             self._queue.put_nowait(None)  # type: ignore[arg-type]  # a stop sign per worker
         await asyncio.wait(workers, timeout=grace)
@@ -402,6 +407,8 @@ class Sender:
         busy = set(self._inflight)
         read_at = time.monotonic()  # a /stop finished after this wins over these rows
         rows = await self.store.pending_deliveries(time.time(), self.batch + len(busy))
+        # One per chat, with the chat's other pending alerts: they go as one message.
+        rows = await with_backlogs(self.store, rows, busy, time.time())
         handed = 0
         blocked = False
         for delivery in rows:
@@ -415,7 +422,7 @@ class Sender:
             if ticket is None:
                 blocked = True  # this chat is busy; others go ahead
                 continue
-            self._inflight.add(delivery.id)
+            self._inflight.update(bundle_ids(delivery))
             await self._queue.put((delivery, ticket, read_at))
             handed += 1
         return handed, blocked
@@ -438,7 +445,7 @@ class Sender:
                 outcomes = [self._backoff(delivery, f"{type(exc).__name__}: {exc}")]
             self.metrics.outcomes(outcomes)
             self._outcomes.extend(outcomes)
-            self._finished.append(delivery.id)
+            self._finished.extend(bundle_ids(delivery))
             self._outcomes_ready.set()
             if any(isinstance(o, Retry | ChatMoved) for o in outcomes):
                 self._wake.set()
@@ -468,7 +475,7 @@ class Sender:
     ) -> list[Outcome]:
         if not delivery.chat_active:  # blocked us since this row was queued
             self.limiter.done(ticket, sent=False)
-            return [Failed(delivery.id, "gesprek inactief", status="dropped")]
+            return [Failed(d, "gesprek inactief", status="dropped") for d in bundle_ids(delivery)]
         if not await self.limiter.send_slot(ticket, ALERT, paid=self.paid):
             return []  # a reply took the chat's turn: the row stays pending for later
         if previous is not None and not previous.done():
@@ -478,7 +485,9 @@ class Sender:
         chat_id, item_id = delivery.chat_id, delivery.item_id
         if self._chat_stopped(chat_id, read_at):
             self.limiter.done(ticket, sent=False)
-            return [Failed(delivery.id, "gesprek gestopt", status="dropped")]
+            return [Failed(d, "gesprek gestopt", status="dropped") for d in bundle_ids(delivery)]
+        if delivery.others or delivery.overview_at is not None:
+            return await self._deliver_bundle(delivery, ticket, read_at)
         while True:
             version = self._versions.get(item_id, 0)
             item = await self._item(item_id)
@@ -676,6 +685,9 @@ class Sender:
             return 0
 
         async def edit(row: Any) -> int:
+            refreshed = await self._refresh_message(row["chat_id"], row["message_id"])
+            if refreshed is not None:  # a combined alert or an overview: rendered whole
+                return refreshed
             label = row["label"] or "een onderwerp"
             text = render_alert(item, reason=label, now=datetime.now(UTC), tz=self.settings.tz)
             try:
@@ -696,7 +708,7 @@ class Sender:
     async def _retract(self, item_id: int, since: float = 0.0) -> int:
         since = max(since, time.time() - DELETE_WINDOW)
         rows = await self.store.sent_alerts(item_id, since=since)
-        return await _for_each(rows, lambda row: self._delete(row["chat_id"], row["message_id"]))
+        return await _for_each(rows, self._retract_sent)
 
     async def _delete(self, chat_id: int, message_id: int) -> int:
         try:

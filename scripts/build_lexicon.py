@@ -18,6 +18,8 @@ Sources:
    of nouns that the Snowball stemmer does not already bring to the lemma's stem are
    kept (``schepen`` -> ``schip``, ``steden`` -> ``stad``, ``musea`` -> ``museum``); a
    noun's lemma must be a noun (simplemma leads ``staking`` to the verb ``staken``).
+   Its forms of verbs, adjectives and adverbs are also the words never split
+   (``gespaard`` is no ``gesp`` + ``aard``).
 3. ``bot/news/data/lexicon.toml``: never-split compounds (``bankstel``), particles that
    make derivations (``over``-``stroming``), suffix-like nouns that are never a head
    (``ling``), and lemma overrides (``leden`` -> ``lid``).
@@ -38,10 +40,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+from wordfreq import zipf_frequency
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.news.lexicon import Lexicon  # noqa: E402
 from bot.news.text import fold, stem  # noqa: E402
 
 DIC = Path("/usr/share/hunspell/nl.dic")
@@ -51,6 +55,9 @@ OUTPUT = ROOT / "bot" / "news" / "data" / "lexicon.json.gz"
 FORMAT_VERSION = 1
 
 MIN_PART = 3  # shortest compound part ("gas", "pad", "lek")
+MIN_ZIPF = 1.0  # rarer words are left out of the shipped lexicon
+SHORT_ZIPF = 3.5  # a three-letter part must be at least this frequent ("gas", "pad", "lek")
+FREQUENT_ZIPF = 3.8  # a "frequent" noun, preferred as head when splits tie
 MAX_NOUN = 18  # longer nouns are compounds themselves; splitting finds them anyway
 _ALPHA = re.compile(r"^[a-z]+$")
 _NOUN_FLAG = re.compile(r"^(Z.|Y.|C[abcdeh])$")
@@ -76,12 +83,20 @@ def read_dic() -> dict[str, set[str]]:
     return entries
 
 
-def read_plural_rules() -> dict[str, list[tuple[str, str, re.Pattern[str]]]]:
-    """``SFX Z? strip add cond`` rules: the noun plurals (and linking-en forms)."""
+def read_plural_rules(
+    adjective_e: bool = False,
+) -> dict[str, list[tuple[str, str, re.Pattern[str]]]]:
+    """``SFX Z? strip add cond`` rules: the noun plurals (and linking-en forms); with
+    ``adjective_e``, the rules tagged ``ts:AJe`` instead: adjectives with -e (hoog -> hoge).
+    """
     rules: dict[str, list[tuple[str, str, re.Pattern[str]]]] = defaultdict(list)
     for line in AFF.read_text(encoding="utf-8").splitlines():
         parts = line.split()
-        if len(parts) < 5 or parts[0] != "SFX" or not parts[1].startswith("Z"):
+        if len(parts) < 5 or parts[0] != "SFX":
+            continue
+        if adjective_e != ("ts:AJe" in parts) or (
+            not adjective_e and not parts[1].startswith("Z")
+        ):
             continue
         _, flag, strip, add, cond = parts[:5]
         strip = "" if strip == "0" else strip
@@ -111,6 +126,7 @@ def main() -> None:
 
     entries = read_dic()
     rules = read_plural_rules()
+    adjective_rules = read_plural_rules(adjective_e=True)
     words: set[str] = set()
     nouns: set[str] = set()
     begin: set[str] = set()  # non-nouns that OpenTaal lets begin a compound (verb stems)
@@ -135,6 +151,11 @@ def main() -> None:
                     plural_of.setdefault(form, word)
         elif "Ca" in flags and len(word) >= 4 and len(word) <= MAX_NOUN:
             begin.add(word)
+        # Adjectives with -e may begin a compound ("hoge" + "school").
+        for form in plurals(word, flags, adjective_rules):
+            form = fold(form)
+            if _ALPHA.match(form) and len(form) >= 4:
+                begin.add(form)
 
     # Lemmas: generated plurals first, then simplemma, then the curated overrides.
     lemmas: dict[str, str] = {}
@@ -171,24 +192,70 @@ def main() -> None:
     for form, lemma in curated.get("lemmas", {}).items():
         lemmas[fold(form)] = fold(lemma)
 
-    data = {
+    # Words never seen in wordfreq's Dutch list (Zipf < MIN_ZIPF) are left out: they cost
+    # memory, and as compound parts they mostly make false splits.
+    def seen(word: str) -> bool:
+        return zipf_frequency(word, "nl") >= MIN_ZIPF
+
+    all_nouns = nouns | set(plural_of)
+    data: dict = {
         "version": FORMAT_VERSION,
-        "nouns": sorted(nouns),
-        "begin": sorted(begin - nouns),
-        "linking_s": sorted(linking_s),
-        "words": sorted(words - nouns - begin - set(plural_of)),
-        "plurals": dict(sorted(plural_of.items())),
+        "nouns": sorted(filter(seen, nouns)),
+        "begin": sorted(filter(seen, begin - all_nouns)),
+        "linking_s": sorted(filter(seen, linking_s)),
+        "words": sorted(filter(seen, words - all_nouns - begin)),
+        "plurals": {k: v for k, v in sorted(plural_of.items()) if seen(k)},
         "lemmas": dict(sorted(lemmas.items())),
         "exceptions": sorted(fold(w) for w in curated["exceptions"]["words"]),
         "particles": sorted(fold(w) for w in curated["particles"]["words"]),
         "never_head": sorted(fold(w) for w in curated["never_head"]["words"]),
+        # Three-letter parts are many and mostly noise ("rap" + "port", "den" + "marken"):
+        # only the frequent ones may be a part.
+        "short": sorted(
+            w for w in all_nouns if len(w) == MIN_PART and zipf_frequency(w, "nl") >= SHORT_ZIPF
+        ),
+        # Between two splits of as many parts, a frequent head wins ("drug" + "lab", not
+        # "drug" + "slab").
+        "frequent": sorted(w for w in all_nouns if zipf_frequency(w, "nl") >= FREQUENT_ZIPF),
+        "no_split": [],
     }
+
+    # Words that are no nouns are never split (the splitter's own results, checked here):
+    # inflected forms whose lemma is another word and no noun, i.e. a verb or adjective
+    # ("gespaard" is no "gesp" + "aard", "leidend" no "leid" + "end"), and verbs'
+    # infinitives ("knipperen" is no "knip" + "peren").  Only what would be split is kept.
+    lexicon = Lexicon(data)
+
+    def text(value: str | bytes) -> str:
+        return fold(value.decode() if isinstance(value, bytes) else value)
+
+    pairs = [(text(f), text(le)) for f, le in table._dict.items()]
+    # A verb: a lemma in -en with a form in -t ("knippert" -> "knipperen").
+    verbs = {
+        lemma
+        for form, lemma in pairs
+        if lemma.endswith("en") and form != lemma and form.endswith("t")
+    }
+    no_split = {v for v in verbs if _ALPHA.match(v) and v not in nouns and lexicon.split(v)}
+    for form, lemma in pairs:
+        if (
+            not _ALPHA.match(form)
+            or not _ALPHA.match(lemma)  # "kamer_lid": simplemma marks a compound
+            or form == lemma  # simplemma has no part of speech: a lemma may be a noun
+            or form in all_nouns
+            or lemma in all_nouns
+            or lexicon.split(lemma)  # the lemma is a compound noun: containerschepen
+        ):
+            continue
+        if lexicon.split(form):
+            no_split.add(form)
+    data["no_split"] = sorted(no_split)
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     with gzip.GzipFile(args.output, "wb", mtime=0) as fh:
         fh.write(payload)
     print(
         f"{args.output}: {len(nouns)} nouns, {len(plural_of)} plurals, {len(begin)} stems, "
-        f"{len(data['words'])} other words, {len(lemmas)} lemmas, "
+        f"{len(data['words'])} other words, {len(lemmas)} lemmas, {len(no_split)} never split, "
         f"{args.output.stat().st_size / 1024:.0f} KiB"
     )
 

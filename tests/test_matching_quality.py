@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.news.items import Item
+from bot.news.match import FollowedKeys, item_keys, resolve
 from bot.news.regions import default_gazetteer
 
 DATA = Path(__file__).parent / "data"
@@ -33,3 +35,18 @@ def test_regions_recall_and_no_wrong_country() -> None:
     print(f"regions: recall {recall:.1%}, no wrong country in {clean_share:.1%} of {len(cases)}")
     assert recall >= 0.98
     assert clean_share >= 0.99
+
+
+def test_keywords_agree_with_the_reader() -> None:
+    gaz = default_gazetteer()
+    cases = rows("keywords_nl.tsv")
+    assert len(cases) >= 150
+    agree = 0
+    for _category, term, want, text in cases:
+        key = resolve(term, gaz).key
+        item = Item(kind="brief", paragraphs=(text,))
+        reached = key in item_keys(item, gaz.find(item.text), FollowedKeys([key]))
+        agree += reached == (want == "yes")
+    share = agree / len(cases)
+    print(f"keywords: agreement {share:.1%} of {len(cases)}")
+    assert share >= 0.95

@@ -56,9 +56,11 @@ class Lexicon:
         self.lemmas: dict[str, str] = data["lemmas"]
         self.linking_s = frozenset(data["linking_s"])
         self.other = frozenset(data["words"]) | frozenset(data["begin"])
-        self.exceptions = frozenset(data["exceptions"])
+        self.exceptions = frozenset(data["exceptions"]) | frozenset(data["no_split"])
         self.particles = frozenset(data["particles"])
         self.never_head = frozenset(data["never_head"])
+        self.short = frozenset(data["short"])
+        self.frequent = frozenset(data["frequent"])
         self._extra = lru_cache(maxsize=65536)(self._extra_stems)
         self._split = lru_cache(maxsize=65536)(self._split_uncached)
 
@@ -95,11 +97,15 @@ class Lexicon:
     def _is_head(self, part: str) -> bool:
         if part in self.never_head or not (part in self.nouns or part in self.plurals):
             return False
+        if len(part) == MIN_PART and part not in self.short:
+            return False
         return self.plurals.get(part, part) not in self.never_head
 
     def _firsts(self, left: str) -> list[str]:
         """What ``left`` may be as a first part, linking element removed."""
         if left in self.particles or left in self.never_head:
+            return []
+        if len(left) == MIN_PART and left not in self.short:
             return []
         if left in self.nouns or left in self.plurals:
             return [left]
@@ -111,7 +117,7 @@ class Lexicon:
                 bare in self.linking_s or bare in self.nouns or bare in self.plurals
             ):
                 return [bare]
-        if left + "en" in self.plurals:  # kinder- -> kinderen
+        if left.endswith("er") and left + "en" in self.plurals:  # kinder- -> kinderen
             return [left + "en"]
         return []
 
@@ -132,7 +138,7 @@ class Lexicon:
                 if sub:
                     candidates.append((*sub, head))
             for candidate in candidates:
-                if best is None or _better(candidate, best):
+                if best is None or _better(candidate, best, self):
                     best = candidate
         return best
 
@@ -154,8 +160,14 @@ class Lexicon:
                 part_stems.append(part_stem)
                 out[stem(part)] = None
                 out[part_stem] = None
-            if len(parts) > 2:  # the compound of all but the last part: pilotenstaking(s)
+                # A part that is a compound itself: pilotenstakingsactie -> stakingsactie
+                # -> staking, actie.
+                for sub in self.split(part):
+                    out[stem(sub)] = None
+                    out[stem(self.lemma(sub))] = None
+            if len(parts) > 2:  # the compounds inside: pilotenstaking(s)-, -hoofdstad
                 out[stem(self.lemma("".join(parts[:-1])))] = None
+                out[stem(self.lemma("".join(parts[1:])))] = None
             for a, b in pairwise(part_stems):
                 out[f"{a} {b}"] = None
         out.pop(own, None)
@@ -166,9 +178,22 @@ class Lexicon:
         self._split.cache_clear()
 
 
-def _better(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Fewer parts first; then the split whose shortest part is longest."""
-    return (len(a), -min(map(len, a))) < (len(b), -min(map(len, b)))
+def _better(a: tuple[str, ...], b: tuple[str, ...], lexicon: Lexicon) -> bool:
+    """Fewer parts first; then a noun as first part (``gemeente`` + ``huis``, not ``gemeen``
+    + ``tehuis``); then a frequent head (``drug`` + ``lab``, not ``drug`` + ``slab``); then
+    the longer head (``lid`` + ``maatschap``, not ``lidmaat`` + ``schap``); then the split
+    whose shortest part is longest."""
+
+    def score(parts: tuple[str, ...]) -> tuple[int, bool, bool, int, int]:
+        return (
+            len(parts),
+            parts[0] not in lexicon.nouns,
+            parts[-1] not in lexicon.frequent,
+            -len(parts[-1]),
+            -min(map(len, parts)),
+        )
+
+    return score(a) < score(b)
 
 
 @dataclass(frozen=True, slots=True)

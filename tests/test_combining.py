@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.news.parse import parse_brief
+from fakes.botapi import BotAPI
+from fakes.telegram_html import parse_html
 from tests.conftest import ADMIN, Harness, make_settings, running_bot, visible
-from tests.fakes.botapi import BotAPI
-from tests.fakes.telegram_html import parse_html
 from tests.waits import eventually, outbox_drained
 
 AMS = ZoneInfo("Europe/Amsterdam")

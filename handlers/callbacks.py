@@ -3,6 +3,8 @@ from /mijn, and paging /zoek results."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
@@ -17,30 +19,28 @@ from handlers.readers import (
     mine_view,
     search_page,
 )
+from storage.store import Subscription
 
 STALE = "Deze knop is verlopen."
+
+Pressed = TypeVar("Pressed", Unfollow, Direct)
 
 
 async def unfollow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """'Ontvolg X' under an alert (u:) or a line of /mijn (m:)."""
-    query, chat = update.callback_query, update.effective_chat
-    pressed = parse(query.data) if query is not None else None
-    if query is None or chat is None or not isinstance(pressed, Unfollow):
+    found = await _pressed_on_subscription(update, context, Unfollow)
+    if found is None:
         return
-    if not await may_change(update, context):
-        await query.answer(GROUP_ADMINS_ONLY, show_alert=True)
-        return
+    query, chat_id, pressed, match = found
     store = services(context).store
-    subs = await store.subscriptions(chat.id)
-    match = next((s for s in subs if pressed.is_for(s.key)), None)
     if match is None:
         await query.answer("Dat volg je al niet meer.")
     else:
-        await store.unsubscribe(chat.id, match.key)
+        await store.unsubscribe(chat_id, match.key)
         await query.answer(f"Je volgt {match.label} niet meer.")
     try:
         if pressed.from_list:
-            text, markup = await mine_view(services(context), chat.id)
+            text, markup = await mine_view(services(context), chat_id)
             await query.edit_message_text(text, reply_markup=markup)
         else:
             # Under an alert: the button has done its work, take it away; "Deel" and a
@@ -66,29 +66,43 @@ def _without(query: CallbackQuery, data: str) -> InlineKeyboardMarkup | None:
 
 async def direct_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`direct` or `in overzicht` beside a line of /mijn."""
-    query, chat = update.callback_query, update.effective_chat
-    pressed = parse(query.data) if query is not None else None
-    if query is None or chat is None or not isinstance(pressed, Direct):
+    found = await _pressed_on_subscription(update, context, Direct)
+    if found is None:
         return
-    if not await may_change(update, context):
-        await query.answer(GROUP_ADMINS_ONLY, show_alert=True)
-        return
+    query, chat_id, pressed, match = found
     svc = services(context)
-    subs = await svc.store.subscriptions(chat.id)
-    match = next((s for s in subs if pressed.is_for(s.key)), None)
     if match is None:
         await query.answer("Dat volg je niet meer.")
     else:
-        await svc.store.set_direct(chat.id, match.key, pressed.direct)
+        await svc.store.set_direct(chat_id, match.key, pressed.direct)
         if pressed.direct and svc.sender is not None:
             svc.sender.wake()  # what was held for it goes now
         await query.answer(f"{match.label}: {DIRECT if pressed.direct else IN_OVERVIEW}.")
-    text, markup = await mine_view(svc, chat.id)
+    text, markup = await mine_view(svc, chat_id)
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise
+
+
+async def _pressed_on_subscription(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, kind: type[Pressed]
+) -> tuple[CallbackQuery, int, Pressed, Subscription | None] | None:
+    """A press on a `kind` button that names a subscription, once the presser may change it.
+
+    (query, chat id, the button, the subscription it names or None when it is gone);
+    None when there is nothing to do (not such a button, or answered: not allowed).
+    """
+    query, chat = update.callback_query, update.effective_chat
+    pressed = parse(query.data) if query is not None else None
+    if query is None or chat is None or not isinstance(pressed, kind):
+        return None
+    if not await may_change(update, context):
+        await query.answer(GROUP_ADMINS_ONLY, show_alert=True)
+        return None
+    subs = await services(context).store.subscriptions(chat.id)
+    return query, chat.id, pressed, next((s for s in subs if pressed.is_for(s.key)), None)
 
 
 async def search_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

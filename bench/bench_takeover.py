@@ -36,7 +36,7 @@ from bench.emulator import Emulator
 from bot.intake import Intake
 from bot.news.parse import parse_brief
 from bot.news.regions import default_gazetteer
-from fakes.process import bot_env
+from fakes.process import bot_env, both_up, lease_holder_pid, recorded_sent
 from storage import Store
 from storage.postgres import PostgresStore
 
@@ -81,26 +81,6 @@ async def prepare(url: str, chats: int) -> None:
         await store.close()
 
 
-async def ready(url: str) -> bool:
-    store = await Store.open(url)
-    assert isinstance(store, PostgresStore)
-    try:
-        return await store.processes() >= 3 and await store.lease_holder() is not None
-    finally:
-        await store.close()
-
-
-async def holder_pid(url: str) -> int:
-    store = await Store.open(url)
-    assert isinstance(store, PostgresStore)
-    try:
-        holder = await store.lease_holder()
-    finally:
-        await store.close()
-    assert holder is not None
-    return int(holder.rsplit(":", 1)[1])
-
-
 async def lease_taken(url: str) -> float:
     """When the lease was last taken (unix time): by the survivor, after the kill."""
     store = await Store.open(url)
@@ -108,14 +88,6 @@ async def lease_taken(url: str) -> float:
     try:
         async with store.pool.acquire() as raw:
             return float(await raw.fetchval("SELECT acquired_at FROM lease WHERE name = 'sender'"))
-    finally:
-        await store.close()
-
-
-async def recorded_sent(url: str) -> int:
-    store = await Store.open(url)
-    try:
-        return (await store.delivery_counts()).get("sent", 0)
     finally:
         await store.close()
 
@@ -131,11 +103,11 @@ async def one_run(server: str, chats: int, n: int) -> dict[str, float]:
             bots = [start_bot(emulator, url) for _ in range(2)]
             try:
                 deadline = time.monotonic() + 60
-                while not await ready(url):
+                while not await both_up(url):
                     if time.monotonic() > deadline:
                         raise RuntimeError("the bots did not start")
                     await asyncio.sleep(0.2)
-                pid = await holder_pid(url)
+                pid = await lease_holder_pid(url)
                 holder = next(b for b in bots if b.pid == pid)
                 store = await Store.open(url)
                 try:

@@ -1,4 +1,5 @@
-"""The real bot, ``newsbot run``, as a child process talking to the emulator.
+"""The real bot, ``newsbot run``, as a child process talking to the emulator, and what
+its database says about it.
 
 For what only a separate process shows: a SIGKILL mid-fan-out, a SIGTERM, two processes
 sharing one database, a database that goes away.  Settings go in as ``NEWSBOT_`` variables;
@@ -12,6 +13,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from storage import Store
+from storage.postgres import PostgresStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,3 +43,40 @@ def start_bot(
         [sys.executable, "-m", "bot", "run"], cwd=folder, env=env,
         stdout=stdout, stderr=subprocess.PIPE, text=True,
     )
+
+
+# -- what the database says about the bot processes ----------------------------------------
+
+
+async def recorded_sent(db: str | Path) -> int:
+    """Alerts the bots have recorded as sent (Telegram's answer written)."""
+    store = await Store.open(db)
+    try:
+        return (await store.delivery_counts()).get("sent", 0)
+    finally:
+        await store.close()
+
+
+async def both_up(url: str) -> bool:
+    """Two bot processes on one PostgreSQL database are up, and one holds the lease.
+
+    Each bot listens on a connection of its own, and so does the store that asks: three.
+    """
+    store = await Store.open(url)
+    assert isinstance(store, PostgresStore)
+    try:
+        return await store.processes() >= 3 and await store.lease_holder() is not None
+    finally:
+        await store.close()
+
+
+async def lease_holder_pid(url: str) -> int:
+    """The process id of the bot that holds the sender's lease."""
+    store = await Store.open(url)
+    assert isinstance(store, PostgresStore)
+    try:
+        holder = await store.lease_holder()
+    finally:
+        await store.close()
+    assert holder is not None
+    return int(holder.rsplit(":", 1)[1])

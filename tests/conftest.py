@@ -25,7 +25,9 @@ import pytest
 from telegram.ext import Application
 
 from bot.app import build_application, running
-from bot.news.parse import parse_page
+from bot.intake import Intake
+from bot.news.parse import parse_brief, parse_page
+from bot.news.regions import default_gazetteer
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from fakes.botapi import BotAPI
@@ -282,3 +284,35 @@ async def api() -> AsyncIterator[BotAPI]:
 async def bot(api: BotAPI, db_target: Path | str) -> AsyncIterator[Harness]:
     async with running_bot(make_settings(api, db_target), api) as harness:
         yield harness
+
+
+async def follow_in_bulk(db: Path | str, chats: range, key: str, label: str) -> None:
+    """Private chats that each follow `key`, written directly (thousands in one go)."""
+    store = await Store.open(db)
+    try:
+        async with store.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO chats (id, kind, created_at) VALUES (?, 'private', 0)",
+                [(c,) for c in chats],
+            )
+            await conn.executemany(
+                "INSERT INTO subscriptions (chat_id, key, label, created_at)"
+                " VALUES (?, ?, ?, 0)",
+                [(c, key, label) for c in chats],
+            )
+    finally:
+        await store.close()
+
+
+async def queue_brief(db: Path | str, text: str, *, queued: int) -> None:
+    """Store a brief from outside the bot, as `newsbot import` does; `queued` alerts follow.
+
+    The store is opened afresh, as another process would: it reads the followed keys then.
+    """
+    store = await Store.open(db)
+    try:
+        item = parse_brief(text, now=datetime.now().astimezone())
+        [stored] = await Intake(store, default_gazetteer()).add_many([item])
+        assert stored.queued == queued
+    finally:
+        await store.close()

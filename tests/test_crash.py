@@ -5,60 +5,21 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
-from datetime import datetime
 from pathlib import Path
 
 import fakes.process
-from bot.intake import Intake
-from bot.news.parse import parse_brief
-from bot.news.regions import default_gazetteer
 from fakes.botapi import BotAPI
-from fakes.process import bot_env
-from storage import Store
-from tests.conftest import TOKEN
+from fakes.process import bot_env, recorded_sent
+from tests.conftest import TOKEN, follow_in_bulk, queue_brief
 from tests.waits import eventually
 
 ROOT = Path(__file__).resolve().parents[1]
 CHATS = range(10_000, 11_000)
 
 
-async def prepare(db: Path) -> None:
-    """1,000 chats following Japan and one brief about Japan: 1,000 pending alerts."""
-    store = await Store.open(db)
-    try:
-        async with store.transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO chats (id, kind, created_at) VALUES (?, 'private', 0)",
-                [(c,) for c in CHATS],
-            )
-            await conn.executemany(
-                "INSERT INTO subscriptions (chat_id, key, label, created_at)"
-                " VALUES (?, 'r:JP', 'Japan', 0)",
-                [(c,) for c in CHATS],
-            )
-    finally:
-        await store.close()
-    # Opened again, as the bot would be: the store reads the followed keys at open.
-    store = await Store.open(db)
-    try:
-        item = parse_brief("TOKIO (ANP) - Japan kiest.", now=datetime.now().astimezone())
-        [stored] = await Intake(store, default_gazetteer()).add_many([item])
-        assert stored.queued == len(CHATS)
-    finally:
-        await store.close()
-
-
 def start_bot(api: BotAPI, db: Path) -> subprocess.Popen[str]:
     env = bot_env(TOKEN, api.base_url, db, paid_broadcast="true")
     return fakes.process.start_bot(env, db.parent, stdout=subprocess.PIPE)
-
-
-async def recorded_sent(db: Path) -> int:
-    store = await Store.open(db)
-    try:
-        return (await store.delivery_counts()).get("sent", 0)
-    finally:
-        await store.close()
 
 
 async def _all_recorded(db: Path) -> bool:
@@ -67,7 +28,8 @@ async def _all_recorded(db: Path) -> bool:
 
 async def test_sigkill_mid_fan_out_then_restart_delivers_everything(tmp_path: Path) -> None:
     db = tmp_path / "news.sqlite3"
-    await prepare(db)
+    await follow_in_bulk(db, CHATS, "r:JP", "Japan")
+    await queue_brief(db, "TOKIO (ANP) - Japan kiest.", queued=len(CHATS))
     async with BotAPI(token=TOKEN) as api:
         api.delay = 0.002  # a little latency, so the kill lands mid-flight
         bot = start_bot(api, db)
@@ -106,7 +68,8 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_everything(tmp_path: Pa
 
 async def test_sigterm_finishes_in_flight_sends_and_records_them(tmp_path: Path) -> None:
     db = tmp_path / "news.sqlite3"
-    await prepare(db)
+    await follow_in_bulk(db, CHATS, "r:JP", "Japan")
+    await queue_brief(db, "TOKIO (ANP) - Japan kiest.", queued=len(CHATS))
     async with BotAPI(token=TOKEN) as api:
         api.delay = 0.002
         bot = start_bot(api, db)

@@ -13,19 +13,15 @@ import signal
 import socket
 import subprocess
 import threading
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from bot.intake import Intake
-from bot.news.parse import parse_brief
-from bot.news.regions import default_gazetteer
 from fakes.botapi import BotAPI
 from fakes.process import bot_env, start_bot
 from storage import Store
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, queue_brief
 from tests.waits import eventually
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,16 +94,6 @@ def via(url: str, port: int) -> str:
     return urlunsplit(parts._replace(netloc=f"{netloc[0]}@{host}" if len(netloc) == 2 else host))
 
 
-async def queue_alert(url: str, text: str) -> None:
-    store = await Store.open(url)
-    try:
-        item = parse_brief(f"TOKIO (ANP) - {text}", now=datetime.now().astimezone())
-        [stored] = await Intake(store, default_gazetteer()).add_many([item])
-        assert stored.queued == 1
-    finally:
-        await store.close()
-
-
 @pytest.mark.parametrize("db_target", ["postgresql"], indirect=True)
 async def test_database_down_at_start_and_while_running(db_target: str, tmp_path: Path) -> None:
     store = await Store.open(db_target)
@@ -126,14 +112,14 @@ async def test_database_down_at_start_and_while_running(db_target: str, tmp_path
             await eventually(lambda: output.has("unreachable"), within=30,
                              what="the bot said the database is unreachable")
             await relay.up()
-            await queue_alert(db_target, "Japan kiest.")
+            await queue_brief(db_target, "TOKIO (ANP) - Japan kiest.", queued=1)
             await api.wait_sent(1, chat_id=READER, timeout=30)
 
             # Going away while running: the bot stops sending, waits, and carries on.
             await relay.down()
             await eventually(lambda: output.has("lost the sender lease"), within=15,
                              what="the bot noticed the database went away")
-            await queue_alert(db_target, "Japan telt de stemmen.")
+            await queue_brief(db_target, "TOKIO (ANP) - Japan telt de stemmen.", queued=1)
             await relay.up()
             await api.wait_sent(2, chat_id=READER, timeout=30)
             bot.send_signal(signal.SIGTERM)

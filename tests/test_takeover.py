@@ -12,20 +12,14 @@ import asyncio
 import signal
 import subprocess
 import time
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 import fakes.process
-from bot.intake import Intake
-from bot.news.parse import parse_brief
-from bot.news.regions import default_gazetteer
 from fakes.botapi import BotAPI
-from fakes.process import bot_env
-from storage import Store
-from storage.postgres import PostgresStore
-from tests.conftest import TOKEN
+from fakes.process import bot_env, both_up, lease_holder_pid, recorded_sent
+from tests.conftest import TOKEN, follow_in_bulk, queue_brief
 from tests.waits import eventually
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,82 +30,26 @@ def start_bot(api: BotAPI, url: str, folder: Path) -> subprocess.Popen[str]:
     return fakes.process.start_bot(bot_env(TOKEN, api.base_url, url, paid_broadcast="true"), folder)
 
 
-async def follow_japan(url: str) -> None:
-    store = await Store.open(url)
-    try:
-        async with store.transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO chats (id, kind, created_at) VALUES (?, 'private', 0)",
-                [(c,) for c in CHATS],
-            )
-            await conn.executemany(
-                "INSERT INTO subscriptions (chat_id, key, label, created_at)"
-                " VALUES (?, 'r:JP', 'Japan', 0)",
-                [(c,) for c in CHATS],
-            )
-    finally:
-        await store.close()
-
-
-async def store_brief(url: str) -> None:
-    """What `newsbot import` on another machine does: store, queue, NOTIFY."""
-    store = await Store.open(url)
-    try:
-        item = parse_brief("TOKIO (ANP) - Japan kiest.", now=datetime.now().astimezone())
-        [stored] = await Intake(store, default_gazetteer()).add_many([item])
-        assert stored.queued == len(CHATS)
-    finally:
-        await store.close()
-
-
-async def processes_ready(url: str) -> bool:
-    """Both processes up: each listens (LISTEN connection), one holds the lease."""
-    store = await Store.open(url)
-    assert isinstance(store, PostgresStore)
-    try:
-        # Our own store counts too: three means both bots are up.
-        return await store.processes() >= 3 and await store.lease_holder() is not None
-    finally:
-        await store.close()
-
-
-async def lease_holder(url: str) -> int:
-    store = await Store.open(url)
-    assert isinstance(store, PostgresStore)
-    try:
-        holder = await store.lease_holder()
-    finally:
-        await store.close()
-    assert holder is not None
-    return int(holder.rsplit(":", 1)[1])
-
-
-async def recorded_sent(url: str) -> int:
-    store = await Store.open(url)
-    try:
-        return (await store.delivery_counts()).get("sent", 0)
-    finally:
-        await store.close()
-
-
 @pytest.mark.parametrize("db_target", ["postgresql"], indirect=True)
 async def test_sigkill_of_the_holder_mid_fan_out_the_other_finishes(
     db_target: str, tmp_path: Path
 ) -> None:
-    await follow_japan(db_target)
+    await follow_in_bulk(db_target, CHATS, "r:JP", "Japan")
     async with BotAPI(token=TOKEN) as api:
         api.delay = 0.002  # a little latency, so the kill lands mid-flight
         bots = [start_bot(api, db_target, tmp_path) for _ in range(2)]
         try:
-            await eventually(lambda: processes_ready(db_target), within=60,
+            await eventually(lambda: both_up(db_target), within=60,
                              what="both bots running, one holding the lease")
-            holder_pid = await lease_holder(db_target)
+            holder_pid = await lease_holder_pid(db_target)
             holder = next(b for b in bots if b.pid == holder_pid)
             standby = next(b for b in bots if b is not holder)
             api.inject_message("/help", chat_id=7, user_id=7)
             await api.wait_sent(1, chat_id=7, timeout=30)
 
-            await store_brief(db_target)  # wakes the holder's sender at once (NOTIFY)
+            # What `newsbot import` on another machine does: it wakes the holder's sender
+            # at once (NOTIFY).
+            await queue_brief(db_target, "TOKIO (ANP) - Japan kiest.", queued=len(CHATS))
             await api.wait_sent(len(CHATS) // 3, timeout=60)
             holder.send_signal(signal.SIGKILL)
             killed_at = time.monotonic()

@@ -486,7 +486,8 @@ async def crash_and_restart(chats: int) -> list[Row]:
         finally:
             await store.close()
         async with Emulator(enforce_limits=True) as emulator:
-            bot = start_bot(bot_env(TOKEN, emulator.base_url, db, paid_broadcast="true"), db.parent)
+            env = bot_env(token=TOKEN, api_url=emulator.base_url, db=db, paid_broadcast="true")
+            bot = start_bot(env, db.parent)
             try:
                 await emulator.wait_count(chats // 2, timeout=120, interval=0.01)
             finally:
@@ -498,7 +499,7 @@ async def crash_and_restart(chats: int) -> list[Row]:
             in_flight = at_kill - recorded
 
             restarted = time.monotonic()
-            bot = start_bot(bot_env(TOKEN, emulator.base_url, db, paid_broadcast="true"), db.parent)
+            bot = start_bot(env, db.parent)
             try:
                 deadline = time.monotonic() + 120
                 while True:

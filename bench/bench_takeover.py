@@ -46,7 +46,7 @@ FIRST_CHAT = 100_000
 
 
 def start_bot(emulator: Emulator, url: str) -> subprocess.Popen[str]:
-    env = bot_env(TOKEN, emulator.base_url, url, paid_broadcast="true")
+    env = bot_env(token=TOKEN, api_url=emulator.base_url, db=url, paid_broadcast="true")
     return fakes.process.start_bot(env, ROOT)
 
 

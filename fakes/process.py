@@ -20,16 +20,23 @@ from storage.postgres import PostgresStore
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def bot_env(token: str, api_url: str, db: str | Path, **settings: str) -> dict[str, str]:
+def bot_env(db: str | Path, **settings: str) -> dict[str, str]:
     """The environment of a bot process: this one's, with only the given NEWSBOT_ settings.
 
-    `settings` are further settings by their name without the prefix (``paid_broadcast``).
+    `settings` by their name without the prefix: ``token=…, api_url=…, paid_broadcast="true"``.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-    env.update(NEWSBOT_TOKEN=token, NEWSBOT_API_URL=api_url, NEWSBOT_DB=str(db),
-               PYTHONPATH=str(ROOT))
+    env.update(NEWSBOT_DB=str(db), PYTHONPATH=str(ROOT))
     env.update({f"NEWSBOT_{name.upper()}": value for name, value in settings.items()})
     return env
+
+
+def newsbot(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    """``newsbot ARGS`` run to its end on the database `db`, in its folder (no token)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=db.parent, env=bot_env(db),
+        capture_output=True, text=True, timeout=60,
+    )
 
 
 def start_bot(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import aiosqlite
@@ -21,15 +22,23 @@ _MIGRATION_RE = re.compile(r"^(\d{4})_[\w-]+\.sql$")
 
 def migrations() -> list[tuple[int, str, str]]:
     """(number, file name, SQL) for every migration shipped with the package, in order."""
+    return numbered_sql(resources.files("storage.migrations"), "migrations")
+
+
+def numbered_sql(folder: Traversable, what: str) -> list[tuple[int, str, str]]:
+    """(number, file name, SQL) of the ``NNNN_name.sql`` files in `folder`, numbered 1..n.
+
+    Shared by both backends' migrations (PostgreSQL's are in a folder of their own).
+    """
     found = []
-    for entry in resources.files("storage.migrations").iterdir():
+    for entry in folder.iterdir():
         match = _MIGRATION_RE.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
     found.sort()
     numbers = [n for n, _, _ in found]
     if numbers != list(range(1, len(numbers) + 1)):
-        raise RuntimeError(f"migrations are not numbered 1..n: {numbers}")
+        raise RuntimeError(f"{what} are not numbered 1..n: {numbers}")
     return found
 
 

@@ -31,7 +31,8 @@ from typing import Any
 
 import asyncpg
 
-_MIGRATION_RE = re.compile(r"^(\d{4})_[\w-]+\.sql$")
+from storage.db import numbered_sql
+
 MIGRATION_LOCK = 0x6E657773_0001  # advisory lock key: 'news' + 1
 _ROWS_RE = re.compile(r"^\s*(SELECT|WITH|VALUES)\b|\bRETURNING\b", re.IGNORECASE)
 
@@ -125,16 +126,7 @@ class PgConnection:
 def migrations() -> list[tuple[int, str, str]]:
     """(number, file name, SQL) for every PostgreSQL migration, in order."""
     folder = resources.files("storage.migrations").joinpath("postgresql")
-    found = []
-    for entry in folder.iterdir():
-        match = _MIGRATION_RE.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    numbers = [n for n, _, _ in found]
-    if numbers != list(range(1, len(numbers) + 1)):
-        raise RuntimeError(f"PostgreSQL migrations are not numbered 1..n: {numbers}")
-    return found
+    return numbered_sql(folder, "PostgreSQL migrations")
 
 
 async def schema_version(conn: asyncpg.Connection) -> int:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from fakes.process import newsbot
 from tests.conftest import SEED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,15 +20,6 @@ SEED_BRIEFS = [
     ("TOKIO", ["ANP", "RTR"], 60, ["CN", "JP"]),
     ("ARNHEM", ["ANP"], 60, ["NL"]),
 ]
-
-
-def newsbot(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-    env.update(NEWSBOT_DB=str(db), PYTHONPATH=str(ROOT))
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=db.parent, env=env,
-        capture_output=True, text=True, timeout=60,
-    )
 
 
 def test_seed_import_reads_exactly_what_the_seed_readme_says(db_path: Path) -> None:

@@ -7,6 +7,8 @@ import signal
 import subprocess
 from pathlib import Path
 
+import pytest
+
 import fakes.process
 from fakes.botapi import BotAPI
 from fakes.process import bot_env, recorded_sent
@@ -18,18 +20,24 @@ CHATS = range(10_000, 11_000)
 
 
 def start_bot(api: BotAPI, db: Path) -> subprocess.Popen[str]:
-    env = bot_env(TOKEN, api.base_url, db, paid_broadcast="true")
+    env = bot_env(token=TOKEN, api_url=api.base_url, db=db, paid_broadcast="true")
     return fakes.process.start_bot(env, db.parent, stdout=subprocess.PIPE)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> Path:
+    """1,000 chats following Japan and one brief about Japan: 1,000 pending alerts."""
+    db = tmp_path / "news.sqlite3"
+    await follow_in_bulk(db, CHATS, "r:JP", "Japan")
+    await queue_brief(db, "TOKIO (ANP) - Japan kiest.", queued=len(CHATS))
+    return db
 
 
 async def _all_recorded(db: Path) -> bool:
     return await recorded_sent(db) == len(CHATS)
 
 
-async def test_sigkill_mid_fan_out_then_restart_delivers_everything(tmp_path: Path) -> None:
-    db = tmp_path / "news.sqlite3"
-    await follow_in_bulk(db, CHATS, "r:JP", "Japan")
-    await queue_brief(db, "TOKIO (ANP) - Japan kiest.", queued=len(CHATS))
+async def test_sigkill_mid_fan_out_then_restart_delivers_everything(db: Path) -> None:
     async with BotAPI(token=TOKEN) as api:
         api.delay = 0.002  # a little latency, so the kill lands mid-flight
         bot = start_bot(api, db)
@@ -66,10 +74,7 @@ async def test_sigkill_mid_fan_out_then_restart_delivers_everything(tmp_path: Pa
     assert await recorded_sent(db) == len(CHATS)
 
 
-async def test_sigterm_finishes_in_flight_sends_and_records_them(tmp_path: Path) -> None:
-    db = tmp_path / "news.sqlite3"
-    await follow_in_bulk(db, CHATS, "r:JP", "Japan")
-    await queue_brief(db, "TOKIO (ANP) - Japan kiest.", queued=len(CHATS))
+async def test_sigterm_finishes_in_flight_sends_and_records_them(db: Path) -> None:
     async with BotAPI(token=TOKEN) as api:
         api.delay = 0.002
         bot = start_bot(api, db)

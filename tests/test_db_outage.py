@@ -105,7 +105,8 @@ async def test_database_down_at_start_and_while_running(db_target: str, tmp_path
     target = urlsplit(db_target)
     relay = Relay(target.hostname or "127.0.0.1", target.port or 5432)
     async with BotAPI(token=TOKEN) as api:
-        bot = start_bot(bot_env(TOKEN, api.base_url, via(db_target, relay.port)), tmp_path)
+        env = bot_env(token=TOKEN, api_url=api.base_url, db=via(db_target, relay.port))
+        bot = start_bot(env, tmp_path)
         output = Output(bot)
         try:
             # Down at start: one line, then it waits.

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,20 +11,12 @@ import pytest
 from bot.intake import Intake
 from bot.news.parse import parse_page
 from bot.news.regions import default_gazetteer
+from fakes.process import newsbot
 from storage import Store
 from storage.outbox import Count, Sent
 from tests.conftest import SEED
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def newsbot(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-    env.update(NEWSBOT_DB=str(db), PYTHONPATH=str(ROOT))
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=db.parent, env=env,
-        capture_output=True, text=True, timeout=60,
-    )
 
 
 async def fill(db: Path) -> dict[str, object]:

@@ -27,7 +27,8 @@ CHATS = range(20_000, 21_000)
 
 
 def start_bot(api: BotAPI, url: str, folder: Path) -> subprocess.Popen[str]:
-    return fakes.process.start_bot(bot_env(TOKEN, api.base_url, url, paid_broadcast="true"), folder)
+    env = bot_env(token=TOKEN, api_url=api.base_url, db=url, paid_broadcast="true")
+    return fakes.process.start_bot(env, folder)
 
 
 @pytest.mark.parametrize("db_target", ["postgresql"], indirect=True)

@@ -46,15 +46,21 @@ def topic_token(key: str) -> str:
 
 
 @dataclass(frozen=True)
-class Unfollow:
-    """A press on "Ontvolg X" (under an alert) or on a line of /mijn (`from_list`)."""
+class _OnSubscription:
+    """A press on a button made for one subscription, named by its key's token."""
 
     token: str
-    from_list: bool
 
     def is_for(self, key: str) -> bool:
         """Whether this button was made for the subscription `key`."""
         return topic_token(key) == self.token
+
+
+@dataclass(frozen=True)
+class Unfollow(_OnSubscription):
+    """A press on "Ontvolg X" (under an alert) or on a line of /mijn (`from_list`)."""
+
+    from_list: bool
 
 
 @dataclass(frozen=True)
@@ -66,14 +72,10 @@ class More:
 
 
 @dataclass(frozen=True)
-class Direct:
+class Direct(_OnSubscription):
     """A press on `direct` (``direct`` True) or `in overzicht` beside a line of /mijn."""
 
-    token: str
     direct: bool
-
-    def is_for(self, key: str) -> bool:
-        return topic_token(key) == self.token
 
 
 def direct_toggle(key: str, direct: bool) -> str:

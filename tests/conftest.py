@@ -180,6 +180,22 @@ async def db_target(request: pytest.FixtureRequest, db_path: Path) -> AsyncItera
 
 
 @pytest.fixture
+async def empty_postgres(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A fresh PostgreSQL database with nothing in it (no migrations): for upgrade tests."""
+    if not _PG.url:
+        if request.config.getoption("--postgres-required"):
+            pytest.fail(f"{PG_URL_VAR} is not set")
+        _PG.skipped += 1
+        pytest.skip(f"{PG_URL_VAR} is not set")
+    name = f"newsbot_e_{os.getpid()}_{next(_PG.names)}"
+    await _pg_admin(f"CREATE DATABASE {name}")
+    try:
+        yield _PG.database_url(name)
+    finally:
+        await _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
 async def store(db_target: Path | str) -> AsyncIterator[Store]:
     opened = await Store.open(db_target)
     yield opened

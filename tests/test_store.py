@@ -11,6 +11,8 @@ from pathlib import Path
 from bot.news.items import Item
 from storage import Store, SubscribeResult
 from storage.db import connect, migrations
+from storage.pgconn import connect_admin
+from storage.pgconn import migrate as pg_migrate
 from storage.pgconn import migrations as pg_migrations
 from storage.postgres import PostgresStore
 
@@ -56,6 +58,32 @@ async def test_opening_an_old_database_upgrades_it_and_keeps_its_data(db_path: P
         assert chat is not None and chat["kind"] == "private"
         assert chat["quiet_from"] is None  # column added by a later migration
         assert await store.count_items() == 1
+        assert await store.subscribe(42, "r:UA", "Oekraïne") is SubscribeResult.ADDED
+    finally:
+        await store.close()
+
+
+async def test_opening_an_old_postgresql_database_upgrades_it_and_keeps_its_data(
+    empty_postgres: str,
+) -> None:
+    old = await connect_admin(empty_postgres)
+    try:
+        await pg_migrate(old, upto=1)
+        await old.execute("INSERT INTO chats (id, kind, created_at) VALUES (42, 'private', 0)")
+        await old.execute(
+            "INSERT INTO items (kind, body, received_at, content_hash)"
+            " VALUES ('brief', 'Oekraïne', 0, 'h')"
+        )
+    finally:
+        await old.close()
+
+    store = await Store.open(empty_postgres)
+    try:
+        assert await store.schema_version() == len(pg_migrations())
+        chat = await store.chat(42)
+        assert chat is not None and chat["kind"] == "private"
+        assert chat["overview"] is None  # column added by a later migration
+        assert [i.body for i in await store.search(["oekraine"], 5)] == ["Oekraïne"]
         assert await store.subscribe(42, "r:UA", "Oekraïne") is SubscribeResult.ADDED
     finally:
         await store.close()

@@ -135,9 +135,11 @@ def build_application(
             if svc.sender is not None:
                 await svc.sender.stop()
 
-        duties = Duties(lease, begin_duties, end_duties)
-        app.bot_data[DUTIES_KEY] = duties
-        await duties.start()
+        if svc.sender is not None or svc.feeds is not None or poll_updates:
+            # Nothing to do, no lease taken: a console must not keep the bot from sending.
+            duties = Duties(lease, begin_duties, end_duties)
+            app.bot_data[DUTIES_KEY] = duties
+            await duties.start()
         app.bot_data[SERVICES_KEY] = svc
         if settings.metrics_listen and send_alerts:
             host, port = parse_listen(settings.metrics_listen)

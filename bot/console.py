@@ -17,6 +17,7 @@ import contextlib
 import sys
 import threading
 from collections.abc import AsyncIterable, AsyncIterator
+from pathlib import Path
 from typing import TextIO
 
 from pydantic import SecretStr
@@ -228,7 +229,12 @@ async def run_console(
     source = lines if lines is not None else stdin_lines(api)
     # No Telegram behind the console: no per-chat pacing, so replies come at once.
     limits = Limits(global_per_second=1000, chat_window=0.0)
-    app = build_application(console_settings(settings), request=api, limits=limits)
+    # On a shared PostgreSQL database the running bot sends the alerts: a console sender
+    # would compete with it for the lease and the outbox.
+    shared = not isinstance(settings.db, Path)
+    app = build_application(
+        console_settings(settings), request=api, limits=limits, send_alerts=not shared
+    )
     out.write(f"{INTRO}\n{HINTS}\n\n")
     out.flush()
     async with running(app):

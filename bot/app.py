@@ -143,7 +143,10 @@ def build_application(
         app.bot_data[SERVICES_KEY] = svc
         if settings.metrics_listen and send_alerts:
             host, port = parse_listen(settings.metrics_listen)
-            monitor = MonitorServer(svc, app.bot, host, port, settings.health_window)
+            monitor = MonitorServer(
+                svc, app.bot, host, port, settings.health_window,
+                standby=lambda: not duties.held,
+            )
             await monitor.start()
             app.bot_data[MONITOR_KEY] = monitor
         # The gazetteer and PTB are ~100,000 long-lived objects; frozen, the garbage

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -175,8 +175,14 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-async def health(svc: Services, window: float) -> tuple[int, dict[str, Any]]:
-    """`/healthz`: 200 and status ok, or 503 with a reason (several joined by "; ")."""
+async def health(
+    svc: Services, window: float, standby: Callable[[], bool] = lambda: False
+) -> tuple[int, dict[str, Any]]:
+    """`/healthz`: 200 and status ok, or 503 with a reason (several joined by "; ").
+
+    `standby`: this process waits for the sender's lease (a second process on PostgreSQL);
+    its sender is meant to be idle then, and it still answers readers.
+    """
     reasons = []
     body: dict[str, Any] = {
         "status": "ok", "pending": None, "oldest_pending_s": None, "telegram_ok_s_ago": None,
@@ -189,7 +195,9 @@ async def health(svc: Services, window: float) -> tuple[int, dict[str, Any]]:
         body["pending"] = pending
         if oldest is not None:
             body["oldest_pending_s"] = round(max(0.0, time.time() - oldest), 3)
-    if svc.sender is None or not svc.sender.running:
+    if standby():
+        body["role"] = "standby"
+    elif svc.sender is None or not svc.sender.running:
         reasons.append("sender is not running")
     ago = svc.metrics.telegram_ok_s_ago()
     if ago is not None:
@@ -206,8 +214,17 @@ async def health(svc: Services, window: float) -> tuple[int, dict[str, Any]]:
 class MonitorServer:
     """`GET /metrics` and `GET /healthz` on one address (NEWSBOT_METRICS_LISTEN)."""
 
-    def __init__(self, svc: Services, bot: Bot, host: str, port: int, window: float) -> None:
+    def __init__(
+        self,
+        svc: Services,
+        bot: Bot,
+        host: str,
+        port: int,
+        window: float,
+        standby: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.svc = svc
+        self.standby = standby
         self.bot = bot
         self.host = host
         self.port = port
@@ -266,7 +283,7 @@ class MonitorServer:
         )
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        status, body = await health(self.svc, self.window)
+        status, body = await health(self.svc, self.window, self.standby)
         return web.json_response(body, status=status)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import build_application, monitor_of, running
@@ -163,3 +164,18 @@ def test_json_log_lines_redact_the_token(caplog: Any) -> None:
     assert "[REDACTED]" in first["message"] and "[REDACTED]" in first["url"]
     assert "Traceback" in second["message"] and "RuntimeError" in second["message"]
     assert TOKEN not in out.getvalue() and TOKEN.split(":")[1] not in out.getvalue()
+
+
+@pytest.mark.parametrize("db_target", ["postgresql"], indirect=True)
+async def test_healthz_of_a_standby_process_is_ok_and_says_standby(
+    api: BotAPI, db_target: str
+) -> None:
+    """Two processes on one PostgreSQL database: the one without the sender's lease is
+    healthy (it answers readers) and says it stands by."""
+    async with monitored_bot(api, db_target) as first, monitored_bot(api, db_target) as second:
+        status, text = await get(monitor_url(first, "/healthz"))
+        assert status == 200 and "role" not in json.loads(text)
+        status, text = await get(monitor_url(second, "/healthz"))
+        body = json.loads(text)
+        assert status == 200, body
+        assert body["role"] == "standby" and body["status"] == "ok"

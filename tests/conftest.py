@@ -153,6 +153,17 @@ def _pg_session() -> Iterator[None]:
             asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {_PG.template} WITH (FORCE)"))
 
 
+@asynccontextmanager
+async def _scratch_postgres(tag: str, template: str | None = None) -> AsyncIterator[str]:
+    """A PostgreSQL database of this test's own (a copy of `template`, or empty), dropped after."""
+    name = f"newsbot_{tag}_{os.getpid()}_{next(_PG.names)}"
+    await _pg_admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    try:
+        yield _PG.database_url(name)
+    finally:
+        await _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture
 async def db_target(request: pytest.FixtureRequest, db_path: Path) -> AsyncIterator[Path | str]:
     """Where the test's database lives: a SQLite file, or a fresh PostgreSQL database URL."""
@@ -171,12 +182,8 @@ async def db_target(request: pytest.FixtureRequest, db_path: Path) -> AsyncItera
             pytest.fail(_PG.problem)
         _PG.skipped += 1
         pytest.skip(_PG.problem)
-    name = f"newsbot_t_{os.getpid()}_{next(_PG.names)}"
-    await _pg_admin(f"CREATE DATABASE {name} TEMPLATE {_PG.template}")
-    try:
-        yield _PG.database_url(name)
-    finally:
-        await _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    async with _scratch_postgres("t", template=_PG.template) as url:
+        yield url
 
 
 @pytest.fixture
@@ -187,12 +194,8 @@ async def empty_postgres(request: pytest.FixtureRequest) -> AsyncIterator[str]:
             pytest.fail(f"{PG_URL_VAR} is not set")
         _PG.skipped += 1
         pytest.skip(f"{PG_URL_VAR} is not set")
-    name = f"newsbot_e_{os.getpid()}_{next(_PG.names)}"
-    await _pg_admin(f"CREATE DATABASE {name}")
-    try:
-        yield _PG.database_url(name)
-    finally:
-        await _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    async with _scratch_postgres("e") as url:
+        yield url
 
 
 @pytest.fixture

@@ -10,10 +10,12 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.news.parse import parse_brief
 from bot.news.regions import DEFAULT_PATH, Gazetteer, Place, default_gazetteer
 
 SEED = Path(__file__).parent / "data" / "000_86f2966f36db17d2.txt"
@@ -348,3 +350,95 @@ def test_load_rejects_other_format(tmp_path: Path) -> None:
         fh.write(json.dumps({"version": 99, "places": [], "names": {}}).encode())
     with pytest.raises(ValueError):
         Gazetteer.load(path)
+
+
+# -- Dutch reading: common-word towns, people, same names, places people say ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("DOORN (ANP) - Bij een brand is niemand gewond geraakt.", ["NL"]),
+        ("In Haren is een zwembad geopend.", ["NL"]),
+        ("De burgemeester van Rijen treedt af.", ["NL"]),
+        ("Haren moeten voor de operatie worden afgeschoren.", []),
+        ("Velden vol tulpen trekken toeristen.", []),
+        ("Rijen auto's stonden stil.", []),
+    ],
+)
+def test_a_town_that_is_a_word_counts_where_it_is_meant(
+    gaz: Gazetteer, text: str, expected: list[str]
+) -> None:
+    assert gaz.regions(text) == expected
+
+
+def test_a_dateline_counts_in_the_items_own_text(gaz: Gazetteer) -> None:
+    """The intake tags Item.text, where the dateline stands alone on its line."""
+    item = parse_brief("VELDEN (ANP) - Het dorp viert feest.", now=datetime.now(UTC))
+    assert item.dateline == "VELDEN"
+    assert gaz.regions(item.text) == ["NL"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Washington Irving schreef over Sleepy Hollow.",
+        "Acteur Denzel Washington krijgt een prijs.",
+        "Paris Hilton brengt een album uit.",
+        "Sydney Sweeney speelt de hoofdrol.",
+        "Tom Holland speelt opnieuw Spider-Man.",
+    ],
+)
+def test_a_famous_persons_name_is_not_a_place(gaz: Gazetteer, text: str) -> None:
+    assert gaz.regions(text) == []
+
+
+def test_places_next_to_other_names_still_count(gaz: Gazetteer) -> None:
+    assert gaz.regions("Het concert in Rotterdam Ahoy is uitverkocht.") == ["NL"]
+    assert gaz.regions("De premier van Nederland Dick Schoof reist af.") == ["NL"]
+    assert gaz.regions("Washington en Peking praten over tarieven.") == ["CN", "US"]
+
+
+def test_the_texts_other_places_decide_between_same_names(gaz: Gazetteer) -> None:
+    assert gaz.regions("In Limburg zijn de Maas en de Geul buiten hun oevers getreden.") == ["NL"]
+    assert gaz.regions("In Limburg is de Belgische premier op bezoek.") == ["BE"]
+    assert gaz.regions("Middelburg in Zuid-Afrika kampt met stroomuitval.") == ["ZA"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De Zweedse puzzel was lastig.",
+        "Zij heeft een Perzische kat.",
+        "De Mechelse herder is een politiehond.",
+        "Na het eten was er Haagse bluf.",
+        "Oma bakte een Zwitserse rol.",
+    ],
+)
+def test_fixed_expressions_are_not_places(gaz: Gazetteer, text: str) -> None:
+    assert gaz.regions(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In Zeeuws-Vlaanderen valt de veerdienst uit.", ["NL"]),
+        ("In de Kempen zijn de bossen droog.", ["BE"]),
+        ("De veerboot naar Texel vaart weer.", ["NL"]),
+        ("Op Ameland is een walvis aangespoeld.", ["NL"]),
+        ("Op het Binnenhof wordt onderhandeld.", ["NL"]),
+        ("Het Élysée maakt de ministers bekend.", ["FR"]),
+        ("Whitehall wil niets kwijt.", ["GB"]),
+        ("Het Capitool stemt over de begroting.", ["US"]),
+    ],
+)
+def test_regions_islands_landmarks_and_metonyms(
+    gaz: Gazetteer, text: str, expected: list[str]
+) -> None:
+    assert gaz.regions(text) == expected
+
+
+def test_a_common_word_town_is_not_what_volg_follows(gaz: Gazetteer) -> None:
+    assert gaz.lookup("haren") is None
+    texel = gaz.lookup("Texel")
+    assert texel is not None and texel.country == "NL"

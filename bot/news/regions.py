@@ -40,7 +40,8 @@ FORMAT_VERSION = 1
 
 # The same word pattern as bot.news.text; used on the unfolded text to see capitals.
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
-_BLOCKED = -1  # a phrase that contains a place name but is not that place
+_BLOCKED = -1
+_HOME = frozenset({"NL", "BE"})  # a phrase that contains a place name but is not that place
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,21 +155,22 @@ class Gazetteer:
                     break
             if best_len:
                 name = " ".join(folded[i : i + best_len])
-                if best_index != _BLOCKED and self._meant(tokens, i, best_len, name):
+                if best_index != _BLOCKED and self._meant(tokens, i, best_len, name, best_index):
                     found.setdefault(best_index, name)
                 i += best_len
             else:
                 i += 1
         return self._by_context(found)
 
-    def _meant(self, tokens: list[_Token], i: int, length: int, name: str) -> bool:
+    def _meant(self, tokens: list[_Token], i: int, length: int, name: str, index: int) -> bool:
         """Whether a matched name is meant as the place here.
 
         - A town that is also a common word (Haren, Doorn, Rijen, Velden) counts in a
           dateline or capitalised inside a sentence, never as a sentence's first word.
         - A one-word name next to another capitalised word that is no Dutch word and no
           place is part of a person's name: Washington Irving, Denzel Washington,
-          Paris Hilton.
+          Paris Hilton.  Not for a Dutch or Belgian place (Rotterdam Ahoy) nor a country
+          named by its Dutch name (Nederland): nobody's first name.  Holland is one.
         """
         first = tokens[i]
         if first.dateline:
@@ -176,6 +178,9 @@ class Gazetteer:
         if name in self._common and (first.initial or not first.capital):
             return False
         if length > 1 or first.allcaps:
+            return True
+        place = self._places[index]
+        if words(place.name) == [name] and (place.country in _HOME or place.kind == "land"):
             return True
         lexicon = default_lexicon()
         for j in (i - 1, i + 1):

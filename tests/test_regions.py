@@ -364,6 +364,9 @@ def test_load_rejects_other_format(tmp_path: Path) -> None:
         ("Haren moeten voor de operatie worden afgeschoren.", []),
         ("Velden vol tulpen trekken toeristen.", []),
         ("Rijen auto's stonden stil.", []),
+        ("Doorn krijgt een nieuwe burgemeester.", ["NL"]),
+        ("Velden is een dorp aan de Maas.", ["NL"]),
+        ("Velden staan blank na de regen.", []),
     ],
 )
 def test_a_town_that_is_a_word_counts_where_it_is_meant(

@@ -75,6 +75,10 @@ class Lexicon:
         """True for a (folded) Dutch dictionary word or one of its plurals."""
         return word in self.nouns or word in self.plurals or word in self.other
 
+    def is_noun(self, word: str) -> bool:
+        """True for a (folded) Dutch noun or one of its plurals."""
+        return word in self.nouns or word in self.plurals
+
     def lemma(self, word: str) -> str:
         """The (folded) lemma of ``word`` where the data knows one, else ``word``."""
         return self.lemmas.get(word) or self.plurals.get(word) or word

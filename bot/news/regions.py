@@ -166,7 +166,8 @@ class Gazetteer:
         """Whether a matched name is meant as the place here.
 
         - A town that is also a common word (Haren, Doorn, Rijen, Velden) counts in a
-          dateline or capitalised inside a sentence, never as a sentence's first word.
+          dateline or capitalised inside a sentence; as a sentence's first word only with
+          a singular verb after it ("Haren krijgt ...", not "Haren moeten ...").
         - A one-word name next to another capitalised word that is no Dutch word and no
           place is part of a person's name: Washington Irving, Denzel Washington,
           Paris Hilton.  Not for a Dutch or Belgian place (Rotterdam Ahoy) nor a country
@@ -175,7 +176,9 @@ class Gazetteer:
         first = tokens[i]
         if first.dateline:
             return True
-        if name in self._common and (first.initial or not first.capital):
+        if name in self._common and (
+            not first.capital or (first.initial and not _town_by_its_verb(name, tokens, i + length))
+        ):
             return False
         if length > 1 or first.allcaps:
             return True
@@ -236,6 +239,25 @@ class _Token:
 
 _DATELINE = re.compile(r"\s*([^\W\d_][^()\n]*?)\s*(?:\(|$)")
 _SENTENCE_END = re.compile(r"[.!?:;\n\"“”'‘’(\[–—-]\s*$")
+
+
+# Finite verbs in the singular that do not end in -t.
+_SINGULAR_VERBS = frozenset({"is", "heeft", "wil", "kan", "zal", "mag", "moet", "was", "had"})
+
+
+def _town_by_its_verb(name: str, tokens: list[_Token], j: int) -> bool:
+    """Whether token ``j`` is a lower-case finite verb in the singular (``krijgt``, ``is``)
+    after a name that is a noun or no Dutch word: a sentence that starts "Haren krijgt" is
+    about the town, "Haren moeten" about hair.  Not after other words ("Best is om ...")."""
+    lexicon = default_lexicon()
+    if lexicon.is_word(name) and not lexicon.is_noun(name):
+        return False
+    if j >= len(tokens) or not tokens[j - 1].glued_after or tokens[j].capital:
+        return False
+    word = tokens[j].word
+    if word in _SINGULAR_VERBS:
+        return True
+    return len(word) > 3 and word.endswith("t") and not lexicon.is_noun(word)
 
 
 def _tokens(text: str) -> list[_Token]:

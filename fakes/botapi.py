@@ -41,6 +41,8 @@ Behaviour notes, where the real Bot API is ambiguous or the emulator simplifies:
   checked as Telegram checks it (a query answered once, at most 50 results, unique ids of 1-64
   bytes, article titles, message text parsed like sendMessage's: valid HTML within 4096) and
   kept in ``inline_answers``; ``choose_inline_result`` posts a result into a chat "via @bot".
+* Inline keyboards are checked as Telegram checks them: callback data of 1-64 bytes, at most
+  100 buttons and 8 a row, and at most 10 kB of markup JSON ("reply markup is too long").
 * getUpdates never returns 409 for concurrent pollers; updates stay queued until confirmed with
   ``offset`` (or ``deleteWebhook(drop_pending_updates=True)``), so an abandoned long poll loses
   nothing.
@@ -85,6 +87,10 @@ __all__ = ["ApiError", "BotAPI", "Call", "main"]
 JSONDict = dict[str, Any]
 
 MAX_MESSAGE_LENGTH = 4096
+# Inline keyboards as Telegram limits them: 100 buttons, 8 a row, ~10 kB of markup JSON.
+MAX_KEYBOARD_BUTTONS = 100
+MAX_ROW_BUTTONS = 8
+MAX_MARKUP_BYTES = 10240
 MAX_INLINE_RESULTS = 50  # answerInlineQuery: at most 50 results
 MAX_INLINE_RESULT_ID = 64  # bytes of a result's id
 GLOBAL_FREE_LIMIT = 30  # messages per second without allow_paid_broadcast
@@ -1041,6 +1047,13 @@ class BotAPI:
                 "Bad Request: can't parse inline keyboard button: field "
                 '"inline_keyboard" must be an Array of Arrays',
             )
+        if (
+            sum(len(row) for row in keyboard) > MAX_KEYBOARD_BUTTONS
+            or any(len(row) > MAX_ROW_BUTTONS for row in keyboard)
+            or len(json.dumps(markup, ensure_ascii=False, separators=(",", ":")).encode())
+            > MAX_MARKUP_BYTES
+        ):
+            raise ApiError(400, "Bad Request: reply markup is too long")
         for row in keyboard:
             for button in row:
                 if not isinstance(button, dict) or not button.get("text"):

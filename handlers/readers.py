@@ -7,6 +7,7 @@ Thin callbacks: read the command, call the domain and the store, send the Dutch 
 from __future__ import annotations
 
 import html
+import json
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -20,8 +21,8 @@ from bot.news.overview import USAGE as OVERVIEW_USAGE
 from bot.news.overview import OverviewError, Rhythm, parse_overview, stored_rhythm
 from bot.news.quiet import USAGE as QUIET_USAGE
 from bot.news.quiet import QuietError, describe, parse_quiet
-from bot.news.render import render_article, render_list
-from bot.news.text import looks_numeric, parse_number, words
+from bot.news.render import MAX_MESSAGE, fit_escaped, html_len, render_article, render_list
+from bot.news.text import looks_numeric, parse_number, strip_format, words
 from bot.services import Services, services
 from storage import SubscribeResult
 from storage.store import MAX_SUBSCRIPTIONS, Subscription
@@ -199,6 +200,24 @@ def describe_rhythm(rhythm: Rhythm | None) -> str:
     return f"Overzicht {rhythm.describe()}; onderwerpen op {DIRECT} komen meteen."
 
 
+# Telegram's limits for an inline keyboard: 100 buttons, and about 10 kB of JSON for the
+# whole markup (beyond it: "reply markup is too long").  At 50 subscriptions with an
+# overview (two buttons a row) a row's JSON is at most ~181 bytes with these caps: 9.1 kB.
+_MAX_BUTTONS = 100
+_BUTTON_TEXT_JSON = 48
+
+
+def _button_text(prefix: str, label: str) -> str:
+    """``prefix + label``, cut (with "…") to at most _BUTTON_TEXT_JSON bytes of JSON as
+    PTB sends it (non-ASCII escaped: up to 12 bytes a character)."""
+    text = prefix + strip_format(label)
+    if len(json.dumps(text)) - 2 <= _BUTTON_TEXT_JSON:
+        return text
+    while len(json.dumps(text + "…")) - 2 > _BUTTON_TEXT_JSON:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def subscriptions_view(
     subs: list[Subscription],
     quiet: tuple[int | None, int | None],
@@ -215,19 +234,26 @@ def subscriptions_view(
             + describe_rhythm(rhythm) + "\n" + describe(*quiet),
             None,
         )
-    lines = [f"<b>Je volgt {len(subs)} onderwerp{'en' if len(subs) != 1 else ''}:</b>"]
-    for s in subs:
-        line = f"• {html.escape(Topic(s.key, s.label).label)}"
-        if rhythm is not None:
-            line += f" — {DIRECT if s.direct else IN_OVERVIEW}"
-        lines.append(line)
-    lines += ["", describe_rhythm(rhythm), describe(*quiet)]
-    lines.append("Tik op ❌ om te stoppen met volgen" + (
+    head = f"<b>Je volgt {len(subs)} onderwerp{'en' if len(subs) != 1 else ''}:</b>"
+    tail = ["", describe_rhythm(rhythm), describe(*quiet)]
+    tail.append("Tik op ❌ om te stoppen met volgen" + (
         ", op de andere knop om het direct of in het overzicht te krijgen." if rhythm else "."
     ))
+    # Each line is "• <name> (<kind>)[ — direct]"; only the names may be cut, so that
+    # 50 long labels (a name may be 64 characters of "&", 320 once escaped) still fit.
+    ends = [
+        f" ({Topic(s.key, s.label).kind})"
+        + (f" — {DIRECT if s.direct else IN_OVERVIEW}" if rhythm is not None else "")
+        for s in subs
+    ]
+    fixed = html_len("\n".join([head, *tail])) + sum(html_len(f"\n• {end}") for end in ends)
+    names = fit_escaped([s.label for s in subs], MAX_MESSAGE - fixed)
+    lines = [head, *(f"• {name}{html.escape(end)}" for name, end in zip(names, ends, strict=True))]
+    lines += tail
     buttons = []
-    for s in subs:
-        row = [InlineKeyboardButton(f"❌ {s.label}"[:64], callback_data=unfollow_list(s.key))]
+    for s in subs[: _MAX_BUTTONS // (2 if rhythm is not None else 1)]:
+        text = _button_text("❌ ", s.label)
+        row = [InlineKeyboardButton(text, callback_data=unfollow_list(s.key))]
         if rhythm is not None:
             toggle = f"🕗 {IN_OVERVIEW}" if s.direct else f"⚡ {DIRECT}"
             row.append(

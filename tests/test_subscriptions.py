@@ -189,3 +189,29 @@ async def test_invisible_characters_neither_split_words_nor_reach_readers(bot: H
     assert "BRUSSEL" in found and not _CF.search(found)
     mine = await bot.say("/mijn")
     assert "Oekraïne (land)" in mine and not _CF.search(mine)
+
+
+@pytest.mark.parametrize("overview", [False, True])
+async def test_mine_with_fifty_long_labels_always_fits(bot: Harness, overview: bool) -> None:
+    """Issue 17 item 10: 50 labels of 64 characters (with & and ï, the worst case once
+    escaped) fit one /mijn message of 4096, and its keyboard stays within Telegram's limits
+    (100 buttons, 64-byte data, 10 kB of markup: the emulator checks all three)."""
+    store = bot.services.store
+    await store.touch_chat(1001, "private")
+    labels = [f"{i:02d} " + ("Oekraïne & Rusland " * 4)[: 64 - 3] for i in range(50)]
+    for i, label in enumerate(labels):
+        await store.subscribe(1001, f"k:lang{i}", label)
+    if overview:
+        assert "iets mis" not in await bot.say("/overzicht 8:00")
+    reply = await bot.say("/mijn")
+    assert "Je volgt 50 onderwerpen" in reply and "iets mis" not in reply
+    lines = [line for line in reply.splitlines() if line.startswith("• ")]
+    assert len(lines) == 50
+    for i, line in enumerate(lines):  # every line shows the start of its label
+        assert line.startswith(f"• {i:02d} Oekraïne"), line
+        assert line.endswith("(onderwerp)" if not overview else "in overzicht"), line
+    message = bot.api.sent(1001)[-1]
+    buttons = [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
+    assert len(buttons) == (100 if overview else 50)
+    unfollow = [b for b in buttons if b["text"].startswith("❌")]
+    assert [b["text"][2:5] for b in unfollow] == [f"{i:02d} " for i in range(50)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -132,6 +132,35 @@ def truncate(text: str, limit: int) -> str:
 def _fit(text: str, budget: int) -> str:
     """Like :func:`truncate`, measured as escaped HTML in UTF-16 units."""
     return _cut(text, budget, _html_len)
+
+
+def html_len(html_text: str) -> int:
+    """What a piece of HTML costs of a message's 4096, in UTF-16 units (never less than
+    Telegram counts)."""
+    return _u16(html_text)
+
+
+def fit_escaped(texts: Sequence[str], budget: int) -> list[str]:
+    """Each text as escaped HTML, together at most ``budget`` UTF-16 units.
+
+    Short texts stay whole; when they do not all fit, the longest are cut (ending in
+    "…") to an equal share of what the short ones leave, so no one text eats the room
+    of the others.  Used for lists whose lines are all needed (/mijn's 50 labels).
+    """
+    escaped = [_esc(text) for text in texts]
+    costs = [_u16(text) for text in escaped]
+    if sum(costs) <= budget:
+        return escaped
+    caps = [0] * len(texts)
+    remaining, left = max(budget, 0), len(texts)
+    for i in sorted(range(len(texts)), key=costs.__getitem__):
+        caps[i] = min(costs[i], remaining // left)
+        remaining -= caps[i]
+        left -= 1
+    return [
+        text if costs[i] <= caps[i] else _esc(_fit(strip_format(texts[i]), caps[i]))
+        for i, text in enumerate(escaped)
+    ]
 
 
 def _split(text: str, budget: int) -> tuple[str, str]:

@@ -111,7 +111,9 @@ async def search_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     pressed = parse(query.data) if query is not None else None
     if query is None or not isinstance(pressed, More):
         return
-    page, markup = await search_page(services(context), pressed.words, pressed.offset)
+    page, markup = await search_page(
+        services(context), pressed.words, pressed.before, pressed.shown
+    )
     await query.answer()
     await query.edit_message_text(page, reply_markup=markup)
 

@@ -424,13 +424,17 @@ ZOEK_USAGE = "Waar wil je naar zoeken? Bijvoorbeeld: /zoek staking of /zoek Leco
 
 
 async def search_page(
-    svc: Services, query: list[str], offset: int
+    svc: Services, query: list[str], before: int | None = None, shown: int = 0
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One page of /zoek results, with a 'meer' button when there are more."""
-    key = ("zoek", tuple(query), offset)
+    """One page of /zoek results, with a 'meer' button when there are more.
+
+    The first page (``before`` None) holds the newest matches; "Meer" asks for those
+    older than the last one shown, ``shown`` results in (for the numbering only).
+    """
+    key = ("zoek", tuple(query), before, shown)
     page = svc.replies.get(key)
     if page is None:
-        page = await _search_page(svc, query, offset)
+        page = await _search_page(svc, query, before, shown)
         if len(svc.replies) > 1000:  # many different searches: start afresh
             svc.replies.clear()
         svc.replies.put(key, page)
@@ -438,23 +442,23 @@ async def search_page(
 
 
 async def _search_page(
-    svc: Services, query: list[str], offset: int
+    svc: Services, query: list[str], before: int | None, shown: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    found = await svc.store.search(query, SEARCH_PAGE + 1, offset)
-    shown = " ".join(query)
+    found = await svc.store.search(query, SEARCH_PAGE + 1, before=before)
+    said = " ".join(query)
     if not found:
-        if offset:
-            return f"Geen verdere resultaten voor “{html.escape(shown)}”.", None
+        if before is not None:
+            return f"Geen verdere resultaten voor “{html.escape(said)}”.", None
         return (
-            f"Niets gevonden voor “{html.escape(shown)}”. Met /volg {html.escape(shown)} "
+            f"Niets gevonden voor “{html.escape(said)}”. Met /volg {html.escape(said)} "
             "krijg je een melding zodra er nieuws over is.",
             None,
         )
     page, more = found[:SEARCH_PAGE], len(found) > SEARCH_PAGE
-    first, last = offset + 1, offset + len(page)
-    header = f"Gevonden voor “{shown}” ({first}–{last})"
+    first, last = shown + 1, shown + len(page)
+    header = f"Gevonden voor “{html.escape(said)}” ({first}–{last})"
     text = render_list(page, header=header, now=_now(), tz=svc.settings.tz)
-    data = more_results(offset + SEARCH_PAGE, query)
+    data = more_results(page[-1].id or 0, last, query)
     if not more or data is None:  # a query too long for a button's data gets none
         return text, None
     return text, InlineKeyboardMarkup([[InlineKeyboardButton("Meer ▸", callback_data=data)]])
@@ -469,7 +473,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not query:
         await message.reply_text(ZOEK_USAGE)
         return
-    text, markup = await search_page(services(context), query[:12], 0)
+    text, markup = await search_page(services(context), query[:12])
     await message.reply_text(text, reply_markup=markup)
 
 

@@ -282,7 +282,9 @@ class PostgresStore(Store):
                 "SELECT pg_notify($1, $2)", ITEM_CHANNEL, f"{self._process} {change} {item_id}"
             )
 
-    async def search(self, words: Sequence[str], limit: int, offset: int = 0) -> list[Item]:
+    async def search(
+        self, words: Sequence[str], limit: int, offset: int = 0, *, before: int | None = None
+    ) -> list[Item]:
         """Items containing every word as a prefix, folded like the index, newest first."""
         terms = [t for w in words for t in _WORD_RE.findall(w)]
         if not terms:
@@ -292,9 +294,9 @@ class PostgresStore(Store):
         query = " & ".join("'" + t.replace("'", "''") + "':*" for t in terms)
         return await self._items(
             "SELECT i.* FROM items AS i"
-            " WHERE i.search @@ to_tsquery('simple', newsbot_fold(?)) AND i.retracted = 0"
-            " ORDER BY i.id DESC LIMIT ? OFFSET ?",
-            (query, limit, offset),
+            " WHERE i.search @@ to_tsquery('simple', newsbot_fold(?)) AND i.id < ?"
+            " AND i.retracted = 0 ORDER BY i.id DESC LIMIT ? OFFSET ?",
+            (query, 2**63 - 1 if before is None else before, limit, offset),
         )
 
     async def pending_deliveries(self, now: float, limit: int) -> list[Delivery]:

@@ -33,6 +33,7 @@ from storage.outbox import ChatGone, Delivery, Outcome, RowOutcome, delete_chat_
 from storage.pgconn import is_postgres_url
 
 MAX_SUBSCRIPTIONS = 50
+_MAX_ID = 2**63 - 1  # above every item id: "before" for a search's first page
 
 class SubscribeResult(Enum):
     ADDED = "added"
@@ -353,11 +354,14 @@ class Store:
             (region, limit),
         )
 
-    async def search(self, words: Sequence[str], limit: int, offset: int = 0) -> list[Item]:
+    async def search(
+        self, words: Sequence[str], limit: int, offset: int = 0, *, before: int | None = None
+    ) -> list[Item]:
         """Items containing every word (as a prefix: `staking` finds `stakingen`), newest first.
 
         Each word is quoted for FTS5, so nothing a reader types (quotes, `*`, `AND`,
-        `NEAR(`, brackets) can be read as query syntax.
+        `NEAR(`, brackets) can be read as query syntax.  `before` pages by cursor: only
+        items with a smaller id (older than the last one shown).
         """
         if not words:
             return []
@@ -367,9 +371,9 @@ class Store:
         # (50-90 ms for a common word in 100,000 items, against a few ms this way).
         return await self._items(
             "SELECT i.* FROM items_fts JOIN items AS i ON i.id = items_fts.rowid"
-            " WHERE items_fts MATCH ? AND i.retracted = 0"
+            " WHERE items_fts MATCH ? AND items_fts.rowid < ? AND i.retracted = 0"
             " ORDER BY items_fts.rowid DESC LIMIT ? OFFSET ?",
-            (query, limit, offset),
+            (query, _MAX_ID if before is None else before, limit, offset),
         )
 
     async def schema_version(self) -> int:

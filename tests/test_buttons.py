@@ -24,14 +24,18 @@ def test_unfollow_buttons_name_their_subscription_within_telegrams_limit() -> No
         assert pressed.is_for(LONG_KEY) and not pressed.is_for("r:UA")
 
 
-def test_more_button_carries_the_query_and_the_next_offset() -> None:
-    data = more_results(10, ["staking", "schiphol"])
-    assert data is not None and parse(data) == More(10, ["staking", "schiphol"])
+def test_more_button_carries_the_query_and_a_cursor() -> None:
+    """Issue 17 item 11: the last item shown (a cursor), not an offset; <= 64 bytes."""
+    data = more_results(123456, 5, ["staking", "schiphol"])
+    assert data is not None and parse(data) == More(123456, 5, ["staking", "schiphol"])
+    longest = more_results(2**63 - 1, 999_999_999, ["a" * 32])
+    assert longest is not None and len(longest.encode()) == MAX_DATA_BYTES
     # A query that does not fit in a button's data gets no button rather than a cut one.
-    assert more_results(10, ["ontwikkelingssamenwerking"] * 3) is None
+    assert more_results(10, 5, ["ontwikkelingssamenwerking"] * 3) is None
 
 
 def test_data_this_bot_does_not_make_is_stale() -> None:
     for data in ("", "u:", "u:xyz", "m:0123456789abcdefff", "z:x:staking", "z:5:", "z:5: ",
+                 "z:5:staking", "z:5:x:staking", "z:5:10:", "z:" + "9" * 20 + ":5:staking",
                  "v:0123456789abcdef", None):
         assert parse(data) is None

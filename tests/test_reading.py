@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 
-from tests.conftest import Harness, import_seed
+from bot.news.parse import parse_brief
+from tests.conftest import Harness, import_seed, visible
 
 
 async def test_laatste_with_nothing_stored_is_friendly(bot: Harness) -> None:
@@ -125,3 +127,32 @@ async def test_laatste_odd_numbers_get_the_usage_reply(bot: Harness) -> None:
     for arg in ("²", "--5", "-5", "+5", "99999999999999999999", "٣"):
         reply = await bot.say(f"/laatste {arg}")
         assert "1 tot 20" in reply and "iets mis" not in reply, arg
+
+
+async def test_zoek_meer_pages_by_cursor_when_news_arrives_between_pages(bot: Harness) -> None:
+    """Issue 17 item 11: a match stored between two pages neither repeats a result on the
+    next page nor hides one; the button's data stays within 64 bytes."""
+    towns = ["ALMERE", "BREDA", "DELFT", "EDE", "GOUDA", "HOORN", "LEIDEN"]
+
+    async def post(town: str) -> None:
+        text = f"{town} (ANP) - De dijkbewaking is opgeschaald."
+        item = parse_brief(text, now=datetime.now(UTC))
+        assert (await bot.services.intake.add(item)).item is not None
+
+    for town in towns:
+        await post(town)
+    first = await bot.say("/zoek dijkbewaking")
+    assert "(1–5)" in first
+    assert [t for t in towns if t in first] == towns[2:]  # the newest five
+    message = bot.api.sent(1001)[-1]
+    [[button]] = message["reply_markup"]["inline_keyboard"]
+    assert len(button["callback_data"].encode()) <= 64
+    await post("ZWOLLE")  # a new match between the pages
+    bot.api.inject_callback(button["callback_data"], chat_id=1001, message_id=message["message_id"])
+    await bot.api.wait_for(
+        lambda: "(6–" in bot.api.messages[1001][message["message_id"]]["text"]
+    )
+    second = visible(bot.api.messages[1001][message["message_id"]])
+    assert "(6–7)" in second
+    assert [t for t in [*towns, "ZWOLLE"] if t in second] == ["ALMERE", "BREDA"]
+    assert "ZWOLLE" in await bot.say("/zoek dijkbewaking")  # newest first on a new search

@@ -5,7 +5,10 @@ Telegram gives a pressed button's ``callback_data`` back to the bot as it was se
 
 - ``u:<token>``            "Ontvolg X" under an alert (the sender builds it);
 - ``m:<token>``            a line of /mijn, "❌ X" (the reader handlers build it);
-- ``z:<offset>:<words>``   "Meer ▸" under /zoek results: the next page from ``offset``;
+- ``z:<before>:<shown>:<words>``  "Meer ▸" under /zoek results: the next page holds the
+  matches older than item ``before`` (the last one shown), ``shown`` of them were on the
+  pages before.  A cursor, not an offset: a match stored between two pages cannot push a
+  result onto the next page again or hide one;
 - ``d:<token>``, ``o:<token>``  beside a line of /mijn when the chat has an overview: make
   the subscription ``direct`` (d) or put it back ``in overzicht`` (o).
 
@@ -36,7 +39,7 @@ _DIRECT = "d"
 _IN_OVERVIEW = "o"
 _DIRECT_RE = re.compile(r"([do]):([0-9a-f]{16})")
 _UNFOLLOW_RE = re.compile(r"([um]):([0-9a-f]{16})")
-_MORE_RE = re.compile(r"z:(\d+):(.+)", re.DOTALL)
+_MORE_RE = re.compile(r"z:(\d{1,19}):(\d{1,9}):(.+)", re.DOTALL)
 _SHARE_RE = re.compile(r"#(\d{1,18})")
 
 
@@ -65,9 +68,11 @@ class Unfollow(_OnSubscription):
 
 @dataclass(frozen=True)
 class More:
-    """A press on "Meer ▸": the /zoek results for `words` from `offset` on."""
+    """A press on "Meer ▸": the /zoek results for `words` older than item `before`;
+    `shown` results came before them."""
 
-    offset: int
+    before: int
+    shown: int
     words: list[str]
 
 
@@ -93,9 +98,10 @@ def unfollow_list(key: str) -> str:
     return f"{_UNFOLLOW_LIST}:{topic_token(key)}"
 
 
-def more_results(offset: int, words: list[str]) -> str | None:
-    """The data of "Meer ▸" for the next /zoek page; None when the words do not fit."""
-    data = f"{_MORE}:{offset}:{' '.join(words)}"
+def more_results(before: int, shown: int, words: list[str]) -> str | None:
+    """The data of "Meer ▸" for the /zoek page after item `before` (the last one shown),
+    `shown` results in; None when the words do not fit."""
+    data = f"{_MORE}:{before}:{shown}:{' '.join(words)}"
     return data if len(data.encode()) <= MAX_DATA_BYTES else None
 
 
@@ -118,8 +124,8 @@ def parse(data: object) -> Unfollow | More | Direct | None:
         return Unfollow(found[2], from_list=found[1] == _UNFOLLOW_LIST)
     if found := _DIRECT_RE.fullmatch(data):
         return Direct(found[2], direct=found[1] == _DIRECT)
-    if (found := _MORE_RE.fullmatch(data)) and (words := found[2].split()):
-        return More(int(found[1]), words)
+    if (found := _MORE_RE.fullmatch(data)) and (words := found[3].split()):
+        return More(int(found[1]), int(found[2]), words)
     return None
 
 

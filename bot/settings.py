@@ -93,8 +93,10 @@ class Settings(BaseSettings):
             return _postgres_url(value)
         if not isinstance(value, str | os.PathLike):
             raise ValueError("verwacht een bestandsnaam of een postgresql://-URL")
-        path = Path(value)
-        folder = path.expanduser().resolve().parent
+        # Expanded here, once: every user of the setting (open, backup, copy) then gets
+        # the file the check was made for, not a folder literally named "~".
+        path = Path(value).expanduser()
+        folder = path.resolve().parent
         if not folder.is_dir():
             raise ValueError(f"map {folder} bestaat niet")
         if not os.access(folder, os.W_OK):
@@ -115,10 +117,11 @@ class Settings(BaseSettings):
             raise ValueError("moet met http:// of https:// beginnen")
         return value.rstrip("/")
 
-    @field_validator("webhook_url", "metrics_listen", "webhook_secret", mode="before")
+    @field_validator("token", "webhook_url", "metrics_listen", "webhook_secret", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
-        # `NEWSBOT_WEBHOOK_URL=` in .env.example means "not set", as the other settings do.
+        # `NEWSBOT_WEBHOOK_URL=` or `NEWSBOT_TOKEN=` (as .env.example ships them) means
+        # "not set": `newsbot run` then explains how to get a token.
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("webhook_url")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 log = logging.getLogger(__name__)
@@ -16,7 +16,9 @@ SORRY = "Sorry, er ging iets mis. Probeer het over een ogenblik opnieuw."
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error and, where there is a chat, answer politely."""
     error = context.error
-    if isinstance(error, NetworkError):
+    # In PTB 22 BadRequest subclasses NetworkError, but a 400 is our bug (bad HTML, a
+    # message too long), never the network: it gets the traceback.
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         # Flaky networks are routine: one line, no traceback.
         log.warning("network error: %s", error)
     else:

@@ -125,3 +125,16 @@ def test_database_setting_takes_a_file_or_a_postgresql_url(tmp_path: Path) -> No
     assert "geheim" not in repr(settings)
     file = Settings(_env_file=None, db=str(tmp_path / "n.sqlite3"))  # type: ignore[call-arg]
     assert file.db == tmp_path / "n.sqlite3" and file.db_label == str(tmp_path / "n.sqlite3")
+
+
+async def test_a_bad_request_is_logged_as_an_error_with_its_traceback(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 17 item 15: a 400 from Telegram (in PTB 22 a NetworkError) is our bug, not
+    network noise: logged at ERROR with the traceback; the reader still gets the apology."""
+    caplog.set_level(logging.INFO)
+    bot.api.fail_next("sendMessage", 400, "Bad Request: can't parse entities", chat_id=1001)
+    assert "iets mis" in await bot.say("/help")
+    [record] = [r for r in caplog.records if r.name == "handlers.errors"]
+    assert record.levelno == logging.ERROR and record.exc_info is not None
+    assert "parse entities" in str(record.exc_info[1])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
-from fakes.process import newsbot
+from fakes.process import bot_env, newsbot
 from tests.conftest import SEED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,3 +101,28 @@ def test_items_limit_out_of_range_is_one_line_and_exit_2(db_path: Path) -> None:
         assert result.returncode == 2, limit
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert "Traceback" not in result.stderr and "--limit" in result.stderr
+
+
+def test_db_with_a_tilde_is_opened_in_the_home_folder(tmp_path: Path) -> None:
+    """Issue 17 item 14: NEWSBOT_DB=~/x.sqlite3 is the file in $HOME, for every command."""
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir(), cwd.mkdir()
+    env = {**bot_env("~/x.sqlite3"), "HOME": str(home)}
+    for args in (["import", str(SEED)], ["items", "--limit", "3"]):
+        result = subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+    assert "#" in result.stdout  # the items just imported were found again
+    assert (home / "x.sqlite3").is_file()
+    assert not (cwd / "~").exists()
+
+
+def test_an_empty_token_gets_the_how_to_help_and_exit_2(tmp_path: Path) -> None:
+    """Issue 17 item 14: `NEWSBOT_TOKEN=` (as .env.example ships it) is no token at all."""
+    (tmp_path / ".env").write_text("NEWSBOT_TOKEN=\n", encoding="utf-8")
+    without = bot_env(tmp_path / "n.sqlite3")  # the .env's empty token is read
+    for env in (without, bot_env(tmp_path / "n.sqlite3", token="  ")):
+        result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2
+        assert "@BotFather" in result.stderr and "Traceback" not in result.stderr

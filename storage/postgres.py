@@ -164,7 +164,14 @@ class PostgresStore(Store):
 
     def _notified(self, conn: Any, pid: int, channel: str, payload: str) -> None:
         if channel == FOLLOW_CHANNEL and payload:
-            self.followed.add(payload)
+            # "<process> <key>": our own follow was added where it was made, and coming
+            # back after an /ontvolg it would undo the shrinking of `followed`.  A payload
+            # whose first word has a ":" is a bare key (an older process): added.
+            origin, _, key = payload.partition(" ")
+            if ":" in origin:
+                self.followed.add(payload)
+            elif origin != self._process and key:
+                self.followed.add(key)
         elif channel == ITEM_CHANNEL:
             origin, change, item_id = payload.split()
             if origin != self._process:  # our own changes were handled where they were made
@@ -258,7 +265,7 @@ class PostgresStore(Store):
             await conn.execute(
                 "WITH added AS (INSERT INTO subscriptions (chat_id, key, label, created_at)"
                 " VALUES (?, ?, ?, ?)) SELECT pg_notify(?, ?)",
-                (chat_id, key, label, time.time(), FOLLOW_CHANNEL, key),
+                (chat_id, key, label, time.time(), FOLLOW_CHANNEL, f"{self._process} {key}"),
             )
         self.followed.add(key)
         return SubscribeResult.ADDED

@@ -202,14 +202,20 @@ class Store:
 
     async def forget_chat(self, chat_id: int) -> int:
         """Remove a chat and everything stored about it; returns its subscription count."""
-        async with self.transaction() as conn:
-            async with conn.execute(
-                "SELECT count(*) FROM subscriptions WHERE chat_id = ?", (chat_id,)
-            ) as cur:
-                row = await cur.fetchone()
-            await delete_chat_deliveries(conn, chat_id)
-            await conn.execute("DELETE FROM chats WHERE id = ?", (chat_id,))
-        return int(row[0]) if row else 0
+        gone: list[str] = []
+        try:
+            async with self.transaction() as conn:
+                async with conn.execute(
+                    "SELECT key FROM subscriptions WHERE chat_id = ?", (chat_id,)
+                ) as cur:
+                    keys = [row[0] for row in await cur.fetchall()]
+                await delete_chat_deliveries(conn, chat_id)
+                await conn.execute("DELETE FROM chats WHERE id = ?", (chat_id,))
+                gone = await self._forget_unfollowed(conn, keys)
+        except BaseException:
+            self._refollow(gone)
+            raise
+        return len(keys)
 
     async def set_quiet_hours(self, chat_id: int, start: int | None, end: int | None) -> None:
         async with self.transaction() as conn:
@@ -409,12 +415,44 @@ class Store:
 
     async def unsubscribe(self, chat_id: int, key: str) -> str | None:
         """Remove one subscription; returns its label, or None if the chat did not have it."""
-        async with self.transaction() as conn, conn.execute(
-            "DELETE FROM subscriptions WHERE chat_id = ? AND key = ? RETURNING label",
-            (chat_id, key),
-        ) as cur:
-            row = await cur.fetchone()
+        gone: list[str] = []
+        try:
+            async with self.transaction() as conn:
+                async with conn.execute(
+                    "DELETE FROM subscriptions WHERE chat_id = ? AND key = ? RETURNING label",
+                    (chat_id, key),
+                ) as cur:
+                    row = await cur.fetchone()
+                if row is not None:
+                    gone = await self._forget_unfollowed(conn, [key])
+        except BaseException:
+            self._refollow(gone)
+            raise
         return row["label"] if row else None
+
+    async def _forget_unfollowed(self, conn: Any, keys: Sequence[str]) -> list[str]:
+        """Drop from `followed` the keys no chat follows any more (one index probe each);
+        returns them.
+
+        Called inside the write transaction, so a /volg of the same key by another chat
+        cannot slip in between the check and the discard.  If the transaction fails after
+        all, the caller puts them back with :meth:`_refollow` (a superset is harmless, a
+        missing key loses alerts).
+        """
+        gone = []
+        for key in keys:
+            async with conn.execute(
+                "SELECT 1 FROM subscriptions WHERE key = ? LIMIT 1", (key,)
+            ) as cur:
+                if await cur.fetchone() is None:
+                    gone.append(key)
+        for key in gone:
+            self.followed.discard(key)
+        return gone
+
+    def _refollow(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.followed.add(key)
 
     async def subscriptions(self, chat_id: int) -> list[Subscription]:
         rows = await self._all(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.news.parse import parse_page
+from storage import Store, SubscribeResult
 from tests.conftest import Harness, import_seed, visible
 from tests.waits import outbox_drained
 
@@ -215,3 +216,35 @@ async def test_mine_with_fifty_long_labels_always_fits(bot: Harness, overview: b
     assert len(buttons) == (100 if overview else 50)
     unfollow = [b for b in buttons if b["text"].startswith("❌")]
     assert [b["text"][2:5] for b in unfollow] == [f"{i:02d} " for i in range(50)]
+
+
+async def test_followed_keys_shrink_when_the_last_chat_unfollows(bot: Harness) -> None:
+    """Issue 17 item 13: /volg + /ontvolg pairs leave no keys (or phrase prefixes) behind
+    in memory, a key another chat still follows stays, and matching still works."""
+    followed = bot.services.store.followed
+    before = (set(followed.keys), dict(followed.prefixes))
+    for term in ("Japan", "dijkbewaking", "grote staking bij de spoorwegen"):
+        assert "Je volgt nu" in await bot.say(f"/volg {term}")
+        assert "Je volgt nu" in await bot.say(f"/volg {term}", chat_id=1002)
+    assert len(followed.keys) > len(before[0]) and followed.prefixes
+    for term in ("Japan", "dijkbewaking", "grote staking bij de spoorwegen"):
+        assert "niet meer" in await bot.say(f"/ontvolg {term}")
+    assert len(followed.keys) > len(before[0])  # chat 1002 still follows them
+    assert "Gestopt" in await bot.say("/stop", chat_id=1002)
+    assert (set(followed.keys), dict(followed.prefixes)) == before
+    # Followed again: matching finds it as before.
+    await bot.say("/volg Japan")
+    sent = len(bot.api.sent(1001))
+    await import_seed(bot)
+    assert "TOKIO" in visible((await bot.api.wait_sent(sent + 1, 1001))[sent])
+
+
+async def test_a_thousand_follow_unfollow_pairs_leave_nothing_in_memory(store: Store) -> None:
+    """Issue 17 item 13: one reader cannot grow the followed keys without bound."""
+    await store.touch_chat(7, "private")
+    before = (set(store.followed.keys), dict(store.followed.prefixes))
+    for i in range(1000):
+        key = f"k:woord{i} en nog wat"
+        assert await store.subscribe(7, key, f"woord{i} en nog wat") is SubscribeResult.ADDED
+        assert await store.unsubscribe(7, key) is not None
+    assert (set(store.followed.keys), dict(store.followed.prefixes)) == before

@@ -117,22 +117,47 @@ def resolve(term: str, gazetteer: Gazetteer) -> Topic:
 class FollowedKeys:
     """The keys some chat follows, and the word-prefixes of followed phrases.
 
-    A superset is fine (SQL does the real matching), so keys are only ever added: an
-    item's keys are first filtered here, and an item nobody follows costs no lookup.
+    An item's keys are first filtered here, so an item nobody follows costs no lookup.
+    A superset is fine (SQL does the real matching), but keys nobody follows any more are
+    dropped (the store calls :meth:`discard` when the last chat unfollows), so that
+    /volg + /ontvolg pairs cannot grow it without bound.  ``prefixes`` counts how many
+    followed phrases start with each prefix, so a prefix leaves with its last phrase;
+    lookups stay one hash probe (``in`` on a dict), adding or dropping a key costs one
+    update per word of it.
     """
 
     def __init__(self, keys: Iterable[str] = ()) -> None:
         self.keys: set[str] = set()
-        self.prefixes: set[str] = set()
+        self.prefixes: dict[str, int] = {}
         for key in keys:
             self.add(key)
 
     def add(self, key: str) -> None:
+        if key in self.keys:
+            return
         self.keys.add(key)
-        if key.startswith("k:"):
-            stems_ = key[2:].split(" ")
-            for n in range(1, len(stems_)):
-                self.prefixes.add("k:" + " ".join(stems_[:n]))
+        for prefix in _prefixes(key):
+            self.prefixes[prefix] = self.prefixes.get(prefix, 0) + 1
+
+    def discard(self, key: str) -> None:
+        """Forget a key no chat follows any more (no error if it was not there)."""
+        if key not in self.keys:
+            return
+        self.keys.discard(key)
+        for prefix in _prefixes(key):
+            left = self.prefixes[prefix] - 1
+            if left:
+                self.prefixes[prefix] = left
+            else:
+                del self.prefixes[prefix]
+
+
+def _prefixes(key: str) -> list[str]:
+    """The proper word-prefixes of a phrase key: ``k:a b c`` -> ``k:a``, ``k:a b``."""
+    if not key.startswith("k:"):
+        return []
+    stems_ = key[2:].split(" ")
+    return ["k:" + " ".join(stems_[:n]) for n in range(1, len(stems_))]
 
 
 def item_keys(

@@ -577,7 +577,7 @@ class Store:
         assert item.id is not None
         async with self.transaction() as conn:
             async with conn.execute(
-                "SELECT id FROM items WHERE content_hash = ? AND id != ?",
+                "SELECT id FROM items WHERE content_hash = ? AND id != ? AND retracted = 0",
                 (item.content_hash(), item.id),
             ) as cur:
                 if await cur.fetchone():

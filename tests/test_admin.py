@@ -83,3 +83,13 @@ async def test_intrekken_with_a_bad_number_gets_the_usage_reply(bot: Harness) ->
         assert "Gebruik: /intrekken" in reply and "iets mis" not in reply, arg
     assert "Er is geen bericht #7" in await bot.say("/intrekken 7", chat_id=ADMIN)
     assert await bot.services.store.item(1, live=True) is not None  # nothing retracted
+
+
+async def test_a_retracted_brief_can_be_posted_again(bot: Harness) -> None:
+    """Issue 17 item 12: after /intrekken the same text is news again, not "staat er al"."""
+    text = "/plaats OSLO (ANP) - Het Noorse hof maakte iets bekend."
+    assert "opgeslagen als #1" in await bot.say(text, chat_id=ADMIN)
+    assert "ingetrokken" in await bot.say("/intrekken 1", chat_id=ADMIN)
+    assert "opgeslagen als #2" in await bot.say(text, chat_id=ADMIN)
+    assert "Noorse hof" in await bot.say("/laatste 5")
+    assert "staat er al" in await bot.say(text, chat_id=ADMIN)

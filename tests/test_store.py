@@ -179,3 +179,44 @@ async def test_kept_values_and_health_figures_on_both_backends(store: Store) -> 
     pending, oldest = await store.pending_summary()
     assert pending == 1 and oldest is not None
     assert (await store.population())["subscriptions"] == 1
+
+
+async def test_upgrading_to_live_unique_texts_keeps_items_regions_and_search(
+    db_path: Path,
+) -> None:
+    """Issue 17 item 12: the migration that makes texts unique among live items only
+    rebuilds `items` without losing a row, a region or the search index."""
+    old = await connect(db_path, upto=5)
+    for n, (text, retracted) in enumerate([("Oekraïne wint.", 1), ("Staking in Parijs.", 0)]):
+        item = brief(text)
+        await old.execute(
+            "INSERT INTO items (id, kind, body, dateline, agencies, received_at, content_hash,"
+            " retracted) VALUES (?, 'brief', ?, ?, ?, 0, ?, ?)",
+            (n + 1, item.body, item.dateline, "/".join(item.agencies), item.content_hash(),
+             retracted),
+        )
+        region = "UA" if n == 0 else "FR"
+        await old.execute("INSERT INTO item_regions VALUES (?, ?)", (n + 1, region))
+    await old.close()
+
+    store = await Store.open(db_path)
+    try:
+        assert await store.count_items() == 2
+        live = await store.item(2, live=True)
+        assert live is not None and live.regions == ("FR",)
+        assert [i.id for i in await store.search(["parijs"], 5)] == [2]
+        again = await store.add_items([(brief("Staking in Parijs."), ["FR"], [])])
+        assert again == [(None, 0)]  # still unique among live items
+    finally:
+        await store.close()
+
+
+async def test_a_retracted_text_can_be_stored_again(store: Store) -> None:
+    """Issue 17 item 12: content_hash is unique among live items only (both backends)."""
+    [(first, _)] = await store.add_items([(brief("De staking is voorbij."), ["FR"], [])])
+    assert first is not None and first.id is not None
+    await store.retract_item(first.id)
+    [(again, _)] = await store.add_items([(brief("De staking is voorbij."), ["FR"], [])])
+    assert again is not None and again.id != first.id
+    assert [i.id for i in await store.newest(5)] == [again.id]
+    assert await store.add_items([(brief("De  staking is voorbij."), [], [])]) == [(None, 0)]

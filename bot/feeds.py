@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import random
 import re
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = "newsbot/0.1 (+feeds)"
 MAX_FEED_BYTES = 10 * 1024 * 1024
+# A feed added to NEWSBOT_FEEDS may hold months of entries: its first poll stores (and
+# alerts) only its newest few, so readers are not flooded; the older ones are its
+# backlog, skipped now and at every later poll (also after a restart).
+FIRST_POLL_NEWEST = 3
 
 # Tags that end a paragraph (or a line, which in a feed summary means the same).
 _BLOCK_TAGS = frozenset(
@@ -53,6 +58,9 @@ class FeedState:
     etag: str | None = None
     last_modified: str | None = None
     failures: int = 0
+    # Guids of the entries a new feed held at its first poll beyond the newest few: never
+    # stored, never alerted (None until known; kept in the database's meta table).
+    backlog: frozenset[str] | None = None
 
 
 def backoff_delay(interval: float, failures: int, max_backoff: float) -> float:
@@ -300,6 +308,27 @@ class FeedPoller:
             # The exception's text may contain the URL; its type says enough.
             raise FeedError(f"request failed ({type(exc).__name__})") from None
 
+    async def _backlog(
+        self, url: str, items: list[Item], known: bool, now: datetime
+    ) -> frozenset[str]:
+        """The feed's backlog: decided at its first poll, kept in the database.
+
+        A feed is new when none of its entries is stored yet; then all but its newest
+        FIRST_POLL_NEWEST entries are backlog.  A feed already read before (an entry is
+        stored) has none.  The first process to decide wins (`keep`), so a restart or a
+        second process agrees.
+        """
+        backlog: list[str] = []
+        if not known:
+            newest_first = sorted(items, key=lambda i: i.published_at or now, reverse=True)
+            backlog = sorted(i.guid for i in newest_first[FIRST_POLL_NEWEST:] if i.guid)
+        kept = await self.intake.store.keep(f"feed-backlog:{url}", json.dumps(backlog))
+        skipped = frozenset(json.loads(kept))
+        if skipped:
+            log.info("feed %s: new feed, %d older entries skipped (backlog)",
+                     _safe_url(url), len(skipped))
+        return skipped
+
     async def _poll(self, url: str, state: FeedState) -> int:
         fetched = await self._fetch(url, state)
         if fetched is None:
@@ -319,6 +348,7 @@ class FeedPoller:
         source = f"feed:{url}"
         now = datetime.now(UTC)
         items: list[Item] = []
+        known = False
         # Feeds list the newest entry first; the store should see it last.
         for entry in reversed(parsed.entries):
             try:
@@ -329,8 +359,13 @@ class FeedPoller:
             if item is None or item.guid is None:
                 continue
             if await self.intake.store.has_guid(source, item.guid):
+                known = True
                 continue
             items.append(item)
+        if state.backlog is None and (items or known):
+            state.backlog = await self._backlog(url, items, known, now)
+        if state.backlog:
+            items = [item for item in items if item.guid not in state.backlog]
 
         stored = 0
         if items:

@@ -15,7 +15,12 @@ from datetime import UTC, datetime
 import pytest
 from aiohttp import web
 
-from bot.feeds import FeedPoller, backoff_delay, entry_to_item, html_to_paragraphs
+from bot.feeds import (
+    FeedPoller,
+    backoff_delay,
+    entry_to_item,
+    html_to_paragraphs,
+)
 from bot.intake import Intake
 from bot.news.regions import Gazetteer, default_gazetteer
 from storage import Store
@@ -455,3 +460,45 @@ async def test_poller_keeps_good_feed_going_and_backs_off_broken_one(
     failures = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(failures) == failed
     assert all(r.exc_info is None for r in failures)
+
+
+def _paris_entries(count: int, start: int = 0) -> list[str]:
+    return [
+        f"""<item><title>Bericht {n} uit Parijs</title><guid>parijs-{n}</guid>
+        <pubDate>Tue, 10 Jun 2025 {8 + n // 60:02d}:{n % 60:02d}:00 +0000</pubDate>
+        <description>PARIJS (AFP) - Het nieuws van minuut {n} in Frankrijk.</description></item>"""
+        for n in reversed(range(start, start + count))
+    ]
+
+
+async def test_a_new_feed_does_not_flood_readers(
+    server: FeedServer, make_poller: Callable[..., FeedPoller], store: Store
+) -> None:
+    """Issue 17 item 16: a new feed's first poll stores and alerts only its newest three
+    entries; the older ones are skipped, also at later polls and after a restart."""
+    await store.touch_chat(1, "private")
+    await store.subscribe(1, "r:FR", "Frankrijk")
+    url = server.url("/paris.xml")
+    server.pages["/paris.xml"] = Page(rss(_paris_entries(40)))
+    assert await make_poller([url]).poll(url) == 3
+    assert [i.title for i in await store.newest(10)] == [
+        "Bericht 39 uit Parijs", "Bericht 38 uit Parijs", "Bericht 37 uit Parijs"
+    ]
+    assert (await store.delivery_counts()).get("pending") == 3
+    server.pages["/paris.xml"] = Page(rss(_paris_entries(41)))  # one new entry
+    restarted = make_poller([url])
+    assert await restarted.poll(url) == 1
+    assert (await store.delivery_counts()).get("pending") == 4
+    assert await store.count_items() == 4
+
+
+async def test_a_feed_read_before_keeps_every_new_entry(
+    server: FeedServer, make_poller: Callable[..., FeedPoller], store: Store
+) -> None:
+    """Issue 17 item 16: a feed with entries stored already is not new: after a restart
+    every entry it has not stored yet is news (none is taken for backlog)."""
+    url = server.url("/paris.xml")
+    server.pages["/paris.xml"] = Page(rss(_paris_entries(2)))
+    assert await make_poller([url]).poll(url) == 2
+    server.pages["/paris.xml"] = Page(rss(_paris_entries(12)))  # ten new while we were away
+    assert await make_poller([url]).poll(url) == 10

@@ -151,13 +151,16 @@ class Store:
             try:
                 await self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
+                # Inside the try: a COMMIT that fails (disk full, I/O error, a deferred
+                # constraint) leaves SQLite's transaction open, and every later BEGIN
+                # would fail until a restart.  It is rolled back and the error raised.
+                await self.conn.execute("COMMIT")
             except BaseException:
                 # Also when cancelled while BEGIN was under way: the connection's thread
                 # runs statements in order, so this ROLLBACK comes after that BEGIN.
                 # Shielded, so a second cancellation cannot leave the transaction open.
                 await asyncio.shield(self._rollback())
                 raise
-            await self.conn.execute("COMMIT")
 
     async def _rollback(self) -> None:
         with contextlib.suppress(sqlite3.OperationalError):  # none was open after all

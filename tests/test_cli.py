@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.cli import MAX_PAGE_BYTES
 from fakes.process import bot_env, newsbot
 from tests.conftest import SEED
 
@@ -126,3 +127,21 @@ def test_an_empty_token_gets_the_how_to_help_and_exit_2(tmp_path: Path) -> None:
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 2
         assert "@BotFather" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_import_refuses_a_page_over_the_size_cap(db_path: Path, tmp_path: Path) -> None:
+    """Issue 17 item 17: a page over 1 MB would hold the write lock past the bot's busy
+    timeout: refused in one line with exit 2, nothing stored."""
+    big = tmp_path / "groot.txt"
+    body = SEED.read_text(encoding="utf-8")
+    filler = "\n".join(
+        f"OSLO (ANP) - Bericht nummer {n} over de noorderlichtjes boven de fjorden.\n"
+        f"{n % 50 + 1} minuten geleden"
+        for n in range(15_000)
+    )
+    big.write_text(body.rstrip() + "\n" + filler + "\n", encoding="utf-8")
+    assert big.stat().st_size > MAX_PAGE_BYTES
+    result = newsbot("import", str(big), db=db_path)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "1 MB" in result.stderr
+    assert newsbot("items", "--json", db=db_path).stdout == ""

@@ -5,8 +5,11 @@ Every test taking `store` runs on SQLite and on PostgreSQL (tests/conftest.py).
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from bot.news.items import Item
 from storage import Store, SubscribeResult
@@ -220,3 +223,24 @@ async def test_a_retracted_text_can_be_stored_again(store: Store) -> None:
     assert again is not None and again.id != first.id
     assert [i.id for i in await store.newest(5)] == [again.id]
     assert await store.add_items([(brief("De  staking is voorbij."), [], [])]) == [(None, 0)]
+
+
+async def test_a_failing_commit_rolls_back_and_later_writes_work(db_path: Path) -> None:
+    """Issue 17 item 17: a COMMIT that fails (here a deferred foreign-key violation, as
+    real as a full disk for SQLite: the COMMIT itself errors) must not leave the
+    transaction open: the error is raised, nothing is kept, and the next write works."""
+    store = await Store.open(db_path)
+    try:
+        with pytest.raises(sqlite3.IntegrityError):
+            async with store.transaction() as conn:
+                await conn.execute("PRAGMA defer_foreign_keys = ON")
+                await conn.execute(
+                    "INSERT INTO subscriptions (chat_id, key, label, created_at)"
+                    " VALUES (999, 'r:UA', 'Oekraïne', 0)"
+                )
+        assert not store.conn.in_transaction
+        await store.touch_chat(42, "private")  # before the fix: "within a transaction"
+        assert (await store.chat(42)) is not None
+        assert await store.subscriptions(999) == []
+    finally:
+        await store.close()

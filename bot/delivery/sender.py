@@ -257,6 +257,8 @@ class Sender(Combining):
         self.keys_of: Callable[[Item], Sequence[str]] | None = None
         self.sent = 0
         self.rate_limited = 0
+        # False: every alert goes on its own, as before issue 13 (bench_combining compares).
+        self.combine = True
 
     # -- life cycle --------------------------------------------------------------------
 
@@ -408,7 +410,8 @@ class Sender(Combining):
         read_at = time.monotonic()  # a /stop finished after this wins over these rows
         rows = await self.store.pending_deliveries(time.time(), self.batch + len(busy))
         # One per chat, with the chat's other pending alerts: they go as one message.
-        rows = await with_backlogs(self.store, rows, busy, time.time())
+        if self.combine:
+            rows = await with_backlogs(self.store, rows, busy, time.time())
         handed = 0
         blocked = False
         for delivery in rows:

@@ -172,6 +172,8 @@ class Combining:
         with self._tracking(chat_id, [e[0].item_id for e in live]):
             if overview_at is None and len(live) == 1:
                 delivery, item, key, label = live[0]
+                # Reading the items took time after the permit: its clock starts at the send.
+                ticket.sent_at = self.limiter.clock()
                 return outcomes + await self._send(delivery, ticket, item, key, label)
             return outcomes + await self._send_bundle(lead, live, ticket)
 
@@ -221,6 +223,9 @@ class Combining:
                 ticket = await self.limiter.chat(chat_id, ALERT)
                 if not await self.limiter.send_slot(ticket, ALERT, paid=self.paid):
                     return outcomes  # a reply took the turn: the rest stays pending
+            # Reading and rendering took time after the permit was taken: the permit's
+            # clock starts now, at the send (else it comes back early: a 429).
+            ticket.sent_at = self.limiter.clock()
             try:
                 message = await self.bot.do_api_request(  # type: ignore[call-arg]
                     "sendmessage",
@@ -263,9 +268,12 @@ class Combining:
             from bot.delivery.sender import retry_seconds
 
             wait = retry_seconds(exc)
-            self.limiter.rate_limited(chat_id, wait)
+            flooded = self.limiter.flooded
+            if self.limiter.rate_limited(chat_id, wait) and not flooded:
+                log.warning("429s from several chats: every send waits %.0f s", wait)
+            elif not flooded:
+                log.warning("429 for chat %s: waiting %.0f s", chat_id, wait)
             self.rate_limited += 1
-            log.warning("429 for chat %s: waiting %.0f s", chat_id, wait)
             until = time.time() + wait
             return [*(Retry(d.id, d.attempts, until, "429") for d in rest), Count("429")]
         if isinstance(exc, Forbidden) or (

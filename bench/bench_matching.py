@@ -490,11 +490,12 @@ async def bare_enqueue(
     marks = ",".join("?" * len(keys))
     pg = isinstance(store, PostgresStore)
     sql = (
-        "INSERT INTO deliveries (item_id, chat_id, key)"
-        f" SELECT ?, chat_id, key FROM subscriptions WHERE key IN ({marks})"
+        "INSERT INTO deliveries (item_id, chat_id, thread_id, key)"
+        f" SELECT ?, chat_id, thread_id, key FROM subscriptions WHERE key IN ({marks})"
         if plain
-        else ("INSERT" if pg else "INSERT OR IGNORE") + " INTO deliveries (item_id, chat_id, key)"
-        " SELECT ?, s.chat_id, s.key FROM subscriptions AS s"
+        else ("INSERT" if pg else "INSERT OR IGNORE")
+        + " INTO deliveries (item_id, chat_id, thread_id, key)"
+        " SELECT ?, s.chat_id, s.thread_id, s.key FROM subscriptions AS s"
         f" WHERE s.key IN ({marks})"
         " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)"
         + (" ON CONFLICT DO NOTHING" if pg else "")

@@ -366,6 +366,7 @@ class BotAPI:
         self._message_ids: dict[int | str, int] = {}
         self._callback_ids = itertools.count(1)
         self._callbacks: dict[str, JSONDict] = {}
+        self._topics: defaultdict[int | str, set[int]] = defaultdict(set)  # forum topics
         self._inline_ids = itertools.count(1)
         self._inline_queries: dict[str, JSONDict] = {}  # asked, not yet answered
         self._chats: dict[int | str, JSONDict] = {}
@@ -605,13 +606,15 @@ class BotAPI:
         last_name: str | None = None,
         language_code: str | None = "nl",
         chat_title: str | None = None,
+        message_thread_id: int | None = None,
     ) -> JSONDict:
         """Queue a text message from a user and return the update.
 
         ``chat_id`` defaults to ``user_id`` (a private chat); ``chat_type`` defaults to
         "private" for positive ids, "supergroup" for -100... ids and "group" otherwise.  Text
         starting with "/" gets a ``bot_command`` entity (up to the first whitespace, including
-        any "@botname").
+        any "@botname").  ``message_thread_id`` posts it in that forum topic (the chat becomes
+        a forum, the topic exists from then on; see ``open_topic``).
         """
         if chat_id is None:
             chat_id = user_id
@@ -624,12 +627,25 @@ class BotAPI:
             "date": int(time.time()),
             "text": text,
         }
+        if message_thread_id is not None:
+            self.open_topic(chat_id, message_thread_id)
+            message["message_thread_id"] = message_thread_id
+            message["is_topic_message"] = True
         if text.startswith("/"):
             command = re.split(r"\s", text, maxsplit=1)[0]
             message["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
             ]
         return self.push_update({"message": message})
+
+    def open_topic(self, chat_id: int, thread_id: int) -> None:
+        """Make the supergroup a forum with a topic ``thread_id`` (its message_thread_id)."""
+        self._topics[chat_id].add(thread_id)
+        self._chat(chat_id)["is_forum"] = True
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """Delete a forum topic: sending to it gives 400 "message thread not found"."""
+        self._topics[chat_id].discard(thread_id)
 
     def inject_callback(
         self,
@@ -1007,6 +1023,15 @@ class BotAPI:
             raise error
         return chat_id
 
+    def _thread(self, chat_id: int | str, params: JSONDict) -> int | None:
+        """A send's message_thread_id: None, or a topic of this forum (else 400)."""
+        thread = params.get("message_thread_id")
+        if thread is None or thread == "":
+            return None
+        if not isinstance(thread, int) or thread not in self._topics.get(chat_id, ()):
+            raise ApiError(400, "Bad Request: message thread not found")
+        return thread
+
     def _message_id(self, params: JSONDict) -> int:
         message_id = params.get("message_id")
         if not isinstance(message_id, int) or isinstance(message_id, bool):
@@ -1340,6 +1365,7 @@ class BotAPI:
         parse_mode = params.get("parse_mode")
         plain, entities = self._text(raw, parse_mode)
         markup = self._markup(params.get("reply_markup"))
+        thread = self._thread(chat_id, params)
         if self.enforce_limits:
             self._check_rate("sendmessage", chat_id, params.get("allow_paid_broadcast") is True)
         message: JSONDict = {
@@ -1349,6 +1375,9 @@ class BotAPI:
             "date": int(time.time()),
             "text": plain,
         }
+        if thread is not None:
+            message["message_thread_id"] = thread
+            message["is_topic_message"] = True
         if entities:
             message["entities"] = entities
         if markup is not None:

@@ -18,6 +18,7 @@ from handlers.readers import (
     may_change,
     mine_view,
     search_page,
+    thread_of,
 )
 from storage.store import Subscription
 
@@ -33,14 +34,15 @@ async def unfollow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     query, chat_id, pressed, match = found
     store = services(context).store
+    thread = thread_of(query.message)
     if match is None:
         await query.answer("Dat volg je al niet meer.")
     else:
-        await store.unsubscribe(chat_id, match.key)
+        await store.unsubscribe(chat_id, match.key, thread=thread)
         await query.answer(f"Je volgt {match.label} niet meer.")
     try:
         if pressed.from_list:
-            text, markup = await mine_view(services(context), chat_id)
+            text, markup = await mine_view(services(context), chat_id, thread)
             await query.edit_message_text(text, reply_markup=markup)
         else:
             # Under an alert: the button has done its work, take it away; "Deel" and a
@@ -71,14 +73,15 @@ async def direct_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     query, chat_id, pressed, match = found
     svc = services(context)
+    thread = thread_of(query.message)
     if match is None:
         await query.answer("Dat volg je niet meer.")
     else:
-        await svc.store.set_direct(chat_id, match.key, pressed.direct)
+        await svc.store.set_direct(chat_id, match.key, pressed.direct, thread=thread)
         if pressed.direct and svc.sender is not None:
             svc.sender.wake()  # what was held for it goes now
         await query.answer(f"{match.label}: {DIRECT if pressed.direct else IN_OVERVIEW}.")
-    text, markup = await mine_view(svc, chat_id)
+    text, markup = await mine_view(svc, chat_id, thread)
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:
@@ -93,6 +96,7 @@ async def _pressed_on_subscription(
 
     (query, chat id, the button, the subscription it names or None when it is gone);
     None when there is nothing to do (not such a button, or answered: not allowed).
+    In a forum the subscription is looked for in the topic the button was pressed in.
     """
     query, chat = update.callback_query, update.effective_chat
     pressed = parse(query.data) if query is not None else None
@@ -101,7 +105,7 @@ async def _pressed_on_subscription(
     if not await may_change(update, context):
         await query.answer(GROUP_ADMINS_ONLY, show_alert=True)
         return None
-    subs = await services(context).store.subscriptions(chat.id)
+    subs = await services(context).store.subscriptions(chat.id, thread=thread_of(query.message))
     return query, chat.id, pressed, next((s for s in subs if pressed.is_for(s.key)), None)
 
 

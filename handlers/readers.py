@@ -69,6 +69,17 @@ def _arg_text(message: Message) -> str:
     return parts[1].strip() if len(parts) > 1 else ""
 
 
+def thread_of(message: object) -> int:
+    """The forum topic a message is in (its message_thread_id), or 0 for the chat itself.
+
+    Only a topic message counts: in a group without topics a reply also carries a
+    message_thread_id (the id of the thread of replies), and that is no topic.
+    """
+    if not getattr(message, "is_topic_message", False):
+        return 0
+    return int(getattr(message, "message_thread_id", None) or 0)
+
+
 async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """In groups only the group's administrators change what the group follows."""
     chat, user = update.effective_chat, update.effective_user
@@ -145,7 +156,7 @@ async def _follow_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, topi
         await message.reply_text(GROUP_ADMINS_ONLY)
         return
     svc = await _ready(update, context)
-    result = await svc.store.subscribe(chat.id, topic.key, topic.name)
+    result = await svc.store.subscribe(chat.id, topic.key, topic.name, thread=thread_of(message))
     label = html.escape(topic.label)
     note = f" {html.escape(topic.note)}" if topic.note else ""
     if result is SubscribeResult.ADDED:
@@ -181,7 +192,7 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await may_change(update, context):
         await message.reply_text(GROUP_ADMINS_ONLY)
         return
-    removed = await svc.store.unsubscribe(chat.id, topic.key)
+    removed = await svc.store.unsubscribe(chat.id, topic.key, thread=thread_of(message))
     if removed is None:
         await message.reply_text(
             f"Je volgde <b>{html.escape(topic.label)}</b> niet. Met /mijn zie je wat je volgt."
@@ -263,12 +274,15 @@ def subscriptions_view(
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 
 
-async def mine_view(svc: Services, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The /mijn message for a chat as it is stored now."""
+async def mine_view(
+    svc: Services, chat_id: int, thread: int = 0
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The /mijn message for a chat (or one of its forum topics) as it is stored now."""
     row = await svc.store.chat(chat_id)
     quiet = (row["quiet_from"], row["quiet_until"]) if row else (None, None)
     rhythm = stored_rhythm(row["overview"]) if row else None
-    return subscriptions_view(await svc.store.subscriptions(chat_id), quiet, rhythm)
+    subs = await svc.store.subscriptions(chat_id, thread=thread)
+    return subscriptions_view(subs, quiet, rhythm)
 
 
 async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -276,7 +290,7 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    text, markup = await mine_view(services(context), chat.id)
+    text, markup = await mine_view(services(context), chat.id, thread_of(message))
     await message.reply_text(text, reply_markup=markup)
 
 

@@ -13,7 +13,9 @@ from typing import Any, ClassVar
 
 import aiosqlite
 
-DeliveryId = tuple[int, int]  # (item_id, chat_id): the outbox's primary key
+# (item_id, chat_id, thread_id): the outbox's primary key; thread 0 is the whole chat,
+# else a forum topic's message_thread_id.
+DeliveryId = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,11 @@ class Delivery:
     overview_at: float | None = None
     # The chat's other pending alerts, sent in the same message (bot/delivery/combine.py).
     others: tuple[Delivery, ...] = ()
+    thread_id: int = 0  # a forum topic's message_thread_id; 0: the chat itself
 
     @property
     def id(self) -> DeliveryId:
-        return (self.item_id, self.chat_id)
+        return (self.item_id, self.chat_id, self.thread_id)
 
 
 
@@ -70,7 +73,7 @@ class Sent(RowOutcome):
         # A row still waiting, or one a retraction dropped meanwhile (in another process:
         # the alert did reach the chat, and recorded as sent it will be deleted); never
         # a failed or already recorded one.
-        " WHERE item_id = ? AND chat_id = ? AND status IN ('pending', 'dropped')"
+        " WHERE item_id = ? AND chat_id = ? AND thread_id = ? AND status IN ('pending', 'dropped')"
     )
 
     def params(self) -> tuple[Any, ...]:
@@ -86,7 +89,7 @@ class Retry(RowOutcome):
 
     SQL: ClassVar[str] = (
         "UPDATE deliveries SET attempts = ?, not_before = ?, error = ?"
-        " WHERE item_id = ? AND chat_id = ? AND status = 'pending'"
+        " WHERE item_id = ? AND chat_id = ? AND thread_id = ? AND status = 'pending'"
     )
 
     def params(self) -> tuple[Any, ...]:
@@ -100,7 +103,8 @@ class Failed(RowOutcome):
     status: str = "failed"  # or 'dropped' (retracted item, unfollowed since, chat gone)
 
     SQL: ClassVar[str] = (
-        "UPDATE deliveries SET status = ?, error = ? WHERE item_id = ? AND chat_id = ?"
+        "UPDATE deliveries SET status = ?, error = ?"
+        " WHERE item_id = ? AND chat_id = ? AND thread_id = ?"
     )
 
     def params(self) -> tuple[Any, ...]:
@@ -126,6 +130,23 @@ class ChatGone(Outcome):
 
 
 @dataclass(frozen=True)
+class TopicGone(Outcome):
+    """'message thread not found': the forum topic was deleted, so its subscriptions go.
+
+    Its other pending alerts then have no subscription and are dropped as reached.
+    """
+
+    chat_id: int
+    thread_id: int
+
+    async def apply(self, conn: aiosqlite.Connection) -> None:
+        await conn.execute(
+            "DELETE FROM subscriptions WHERE chat_id = ? AND thread_id = ?",
+            (self.chat_id, self.thread_id),
+        )
+
+
+@dataclass(frozen=True)
 class ChatMoved(Outcome):
     """A group became a supergroup: its data moves to the new id."""
 
@@ -145,8 +166,8 @@ class ChatMoved(Outcome):
             return
         # The new chat already spoke to us: merge into it, then drop the old one.
         await conn.execute(
-            "INSERT INTO subscriptions (chat_id, key, label, created_at)"
-            " SELECT ?, key, label, created_at FROM subscriptions WHERE chat_id = ?"
+            "INSERT INTO subscriptions (chat_id, thread_id, key, label, created_at)"
+            " SELECT ?, thread_id, key, label, created_at FROM subscriptions WHERE chat_id = ?"
             " ON CONFLICT DO NOTHING",
             (self.new_id, self.old_id),
         )
@@ -232,7 +253,8 @@ async def move_chat_deliveries(conn: aiosqlite.Connection, old_id: int, new_id: 
         await conn.execute(
             f"UPDATE deliveries SET chat_id = ?{message_id} WHERE {where} AND chat_id = ?"
             " AND NOT EXISTS (SELECT 1 FROM deliveries AS d"
-            " WHERE d.item_id = deliveries.item_id AND d.chat_id = ?)",
+            " WHERE d.item_id = deliveries.item_id AND d.chat_id = ?"
+            " AND d.thread_id = deliveries.thread_id)",
             (new_id, old_id, new_id),
         )
     await conn.execute(

@@ -230,8 +230,8 @@ class PostgresStore(Store):
         if not keys:
             return 0
         cursor = await conn.execute(
-            "INSERT INTO deliveries (item_id, chat_id, key, status)"
-            " SELECT ?, s.chat_id, s.key, CASE WHEN s.direct = 0 AND s.chat_id IN"
+            "INSERT INTO deliveries (item_id, chat_id, thread_id, key, status)"
+            " SELECT ?, s.chat_id, s.thread_id, s.key, CASE WHEN s.direct = 0 AND s.chat_id IN"
             " (SELECT id FROM chats WHERE overview IS NOT NULL) THEN 'held' ELSE 'pending' END"
             " FROM subscriptions AS s"
             " WHERE s.key = ANY(?::text[])"
@@ -246,15 +246,17 @@ class PostgresStore(Store):
         return int(cursor.rowcount)
 
     async def subscribe(
-        self, chat_id: int, key: str, label: str, limit: int = MAX_SUBSCRIPTIONS
+        self, chat_id: int, key: str, label: str, limit: int = MAX_SUBSCRIPTIONS,
+        *, thread: int = 0,
     ) -> SubscribeResult:
         """As SQLite's, in two round trips, with the NOTIFY in the same transaction: other
         processes add the key to their FollowedKeys when it commits."""
         async with self.transaction() as conn:
             async with conn.execute(
-                "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE chat_id = ? AND key = ?),"
-                " (SELECT count(*) FROM subscriptions WHERE chat_id = ?)",
-                (chat_id, key, chat_id),
+                "SELECT EXISTS (SELECT 1 FROM subscriptions"
+                " WHERE chat_id = ? AND thread_id = ? AND key = ?),"
+                " (SELECT count(*) FROM subscriptions WHERE chat_id = ? AND thread_id = ?)",
+                (chat_id, thread, key, chat_id, thread),
             ) as cur:
                 row = await cur.fetchone()
             assert row is not None
@@ -263,9 +265,11 @@ class PostgresStore(Store):
             if row[1] >= limit:
                 return SubscribeResult.FULL
             await conn.execute(
-                "WITH added AS (INSERT INTO subscriptions (chat_id, key, label, created_at)"
-                " VALUES (?, ?, ?, ?)) SELECT pg_notify(?, ?)",
-                (chat_id, key, label, time.time(), FOLLOW_CHANNEL, f"{self._process} {key}"),
+                "WITH added AS (INSERT INTO subscriptions"
+                " (chat_id, thread_id, key, label, created_at)"
+                " VALUES (?, ?, ?, ?, ?)) SELECT pg_notify(?, ?)",
+                (chat_id, thread, key, label, time.time(), FOLLOW_CHANNEL,
+                 f"{self._process} {key}"),
             )
         self.followed.add(key)
         return SubscribeResult.ADDED
@@ -316,8 +320,8 @@ class PostgresStore(Store):
         epoch = self.claim_epoch
         async with self.transaction() as conn:
             await conn.execute(
-                "UPDATE deliveries SET claimed_by = ? WHERE (item_id, chat_id) IN ("
-                " SELECT item_id, chat_id FROM deliveries"
+                "UPDATE deliveries SET claimed_by = ? WHERE (item_id, chat_id, thread_id) IN ("
+                " SELECT item_id, chat_id, thread_id FROM deliveries"
                 " WHERE status = 'pending' AND claimed_by IS NULL"
                 " ORDER BY item_id DESC, chat_id LIMIT ? FOR UPDATE SKIP LOCKED)",
                 (epoch, limit),
@@ -325,7 +329,8 @@ class PostgresStore(Store):
             async with conn.execute(
                 f"SELECT {DELIVERY_COLUMNS} FROM deliveries AS d"
                 " JOIN chats AS c ON c.id = d.chat_id"
-                " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
+                " LEFT JOIN subscriptions AS s"
+                " ON s.chat_id = d.chat_id AND s.thread_id = d.thread_id AND s.key = d.key"
                 " WHERE d.status = 'pending' AND d.claimed_by = ? AND d.not_before <= ?"
                 " ORDER BY d.item_id DESC, d.chat_id LIMIT ?",
                 (epoch, now, limit),
@@ -345,7 +350,8 @@ class PostgresStore(Store):
         rows = await self._all(
             f"SELECT {DELIVERY_COLUMNS} FROM deliveries AS d"
             " JOIN chats AS c ON c.id = d.chat_id"
-            " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
+            " LEFT JOIN subscriptions AS s"
+            " ON s.chat_id = d.chat_id AND s.thread_id = d.thread_id AND s.key = d.key"
             " WHERE d.status = 'pending' AND d.claimed_by = ? AND d.not_before <= ?"
             " AND d.chat_id = ANY(?::bigint[])"
             " ORDER BY d.chat_id, d.item_id DESC",

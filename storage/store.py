@@ -78,7 +78,8 @@ def _item_from_row(row: aiosqlite.Row, regions: Sequence[str] = ()) -> Item:
 
 
 DELIVERY_COLUMNS = (
-    "d.item_id, d.chat_id, d.key, d.attempts, c.kind AS chat_kind, c.active AS chat_active,"
+    "d.item_id, d.chat_id, d.thread_id, d.key, d.attempts, c.kind AS chat_kind,"
+    " c.active AS chat_active,"
     " c.quiet_from, c.quiet_until, c.overview_at, s.label"
 )
 
@@ -95,6 +96,7 @@ def delivery_from_row(row: aiosqlite.Row) -> Delivery:
         quiet_from=row["quiet_from"],
         quiet_until=row["quiet_until"],
         overview_at=row["overview_at"],
+        thread_id=row["thread_id"],
     )
 
 
@@ -296,8 +298,8 @@ class Store:
         # overview is due.  `direct` is in subscriptions_key and the overview chats are a
         # small partial index, so holding costs the fan-out no table lookups.
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO deliveries (item_id, chat_id, key, status)"
-            " SELECT ?, s.chat_id, s.key, CASE WHEN s.direct = 0 AND s.chat_id IN"
+            "INSERT OR IGNORE INTO deliveries (item_id, chat_id, thread_id, key, status)"
+            " SELECT ?, s.chat_id, s.thread_id, s.key, CASE WHEN s.direct = 0 AND s.chat_id IN"
             " (SELECT id FROM chats WHERE overview IS NOT NULL) THEN 'held' ELSE 'pending' END"
             " FROM subscriptions AS s"
             " WHERE s.key IN (SELECT value FROM json_each(?))"
@@ -395,35 +397,43 @@ class Store:
     # -- subscriptions -----------------------------------------------------------------
 
     async def subscribe(
-        self, chat_id: int, key: str, label: str, limit: int = MAX_SUBSCRIPTIONS
+        self, chat_id: int, key: str, label: str, limit: int = MAX_SUBSCRIPTIONS,
+        *, thread: int = 0,
     ) -> SubscribeResult:
+        """Follow `key` in the chat, or in one of its forum topics (`thread`); at most
+        `limit` subscriptions per chat or topic."""
         async with self.transaction() as conn:
             async with conn.execute(
-                "SELECT 1 FROM subscriptions WHERE chat_id = ? AND key = ?", (chat_id, key)
+                "SELECT 1 FROM subscriptions WHERE chat_id = ? AND thread_id = ? AND key = ?",
+                (chat_id, thread, key),
             ) as cur:
                 if await cur.fetchone():
                     return SubscribeResult.EXISTS
             async with conn.execute(
-                "SELECT count(*) FROM subscriptions WHERE chat_id = ?", (chat_id,)
+                "SELECT count(*) FROM subscriptions WHERE chat_id = ? AND thread_id = ?",
+                (chat_id, thread),
             ) as cur:
                 row = await cur.fetchone()
             if row is not None and row[0] >= limit:
                 return SubscribeResult.FULL
             await conn.execute(
-                "INSERT INTO subscriptions (chat_id, key, label, created_at) VALUES (?, ?, ?, ?)",
-                (chat_id, key, label, time.time()),
+                "INSERT INTO subscriptions (chat_id, thread_id, key, label, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (chat_id, thread, key, label, time.time()),
             )
         self.followed.add(key)
         return SubscribeResult.ADDED
 
-    async def unsubscribe(self, chat_id: int, key: str) -> str | None:
-        """Remove one subscription; returns its label, or None if the chat did not have it."""
+    async def unsubscribe(self, chat_id: int, key: str, *, thread: int = 0) -> str | None:
+        """Remove one subscription of the chat (or forum topic); returns its label, or None
+        if it did not have it."""
         gone: list[str] = []
         try:
             async with self.transaction() as conn:
                 async with conn.execute(
-                    "DELETE FROM subscriptions WHERE chat_id = ? AND key = ? RETURNING label",
-                    (chat_id, key),
+                    "DELETE FROM subscriptions WHERE chat_id = ? AND thread_id = ? AND key = ?"
+                    " RETURNING label",
+                    (chat_id, thread, key),
                 ) as cur:
                     row = await cur.fetchone()
                 if row is not None:
@@ -457,31 +467,36 @@ class Store:
         for key in keys:
             self.followed.add(key)
 
-    async def subscriptions(self, chat_id: int) -> list[Subscription]:
+    async def subscriptions(self, chat_id: int, *, thread: int = 0) -> list[Subscription]:
+        """What the chat follows (thread 0), or one of its forum topics."""
         rows = await self._all(
-            "SELECT key, label, direct FROM subscriptions WHERE chat_id = ?"
+            "SELECT key, label, direct FROM subscriptions WHERE chat_id = ? AND thread_id = ?"
             " ORDER BY created_at, key",
-            (chat_id,),
+            (chat_id, thread),
         )
         return [Subscription(row["key"], row["label"], bool(row["direct"])) for row in rows]
 
-    async def set_direct(self, chat_id: int, key: str, direct: bool) -> bool:
-        """Mark a subscription direct (or back in the overview); False if there is none.
+    async def set_direct(
+        self, chat_id: int, key: str, direct: bool, *, thread: int = 0
+    ) -> bool:
+        """Mark a subscription (of the chat or a forum topic) direct, or back in the
+        overview; False if there is none.
 
         Made direct, its held alerts are released at once, in the same transaction.
         """
         async with self.transaction() as conn:
             cursor = await conn.execute(
-                "UPDATE subscriptions SET direct = ? WHERE chat_id = ? AND key = ?",
-                (int(direct), chat_id, key),
+                "UPDATE subscriptions SET direct = ?"
+                " WHERE chat_id = ? AND thread_id = ? AND key = ?",
+                (int(direct), chat_id, thread, key),
             )
             if cursor.rowcount == 0:
                 return False
             if direct:
                 await conn.execute(
                     "UPDATE deliveries SET status = 'pending'"
-                    " WHERE status = 'held' AND chat_id = ? AND key = ?",
-                    (chat_id, key),
+                    " WHERE status = 'held' AND chat_id = ? AND thread_id = ? AND key = ?",
+                    (chat_id, thread, key),
                 )
         return True
 
@@ -569,7 +584,8 @@ class Store:
         """The items one message carries: (item_id, key, label), for re-rendering it."""
         return await self._all(
             "SELECT d.item_id, d.key, coalesce(s.label, '') AS label FROM deliveries AS d"
-            " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
+            " LEFT JOIN subscriptions AS s"
+            " ON s.chat_id = d.chat_id AND s.thread_id = d.thread_id AND s.key = d.key"
             " WHERE d.chat_id = ? AND d.message_id = ? AND d.status = 'sent'"
             " ORDER BY d.item_id DESC",
             (chat_id, message_id),
@@ -628,11 +644,14 @@ class Store:
             return int(row[0]) if row else 0
 
     async def sent_alerts(self, item_id: int, since: float = 0.0) -> list[aiosqlite.Row]:
-        """Alerts already in chats for an item: (item_id, chat_id, message_id, key, label)."""
+        """Alerts already in chats for an item: (item_id, chat_id, thread_id, message_id,
+        key, label)."""
         return await self._all(
-            "SELECT d.item_id, d.chat_id, d.message_id, d.key, coalesce(s.label, '') AS label"
+            "SELECT d.item_id, d.chat_id, d.thread_id, d.message_id, d.key,"
+            " coalesce(s.label, '') AS label"
             " FROM deliveries AS d"
-            " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
+            " LEFT JOIN subscriptions AS s"
+            " ON s.chat_id = d.chat_id AND s.thread_id = d.thread_id AND s.key = d.key"
             " WHERE d.item_id = ? AND d.status = 'sent' AND d.message_id IS NOT NULL"
             " AND d.sent_at >= ? ORDER BY d.chat_id",
             (item_id, since),
@@ -645,7 +664,8 @@ class Store:
         rows = await self._all(
             f"SELECT {DELIVERY_COLUMNS} FROM deliveries AS d"
             " JOIN chats AS c ON c.id = d.chat_id"
-            " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
+            " LEFT JOIN subscriptions AS s"
+            " ON s.chat_id = d.chat_id AND s.thread_id = d.thread_id AND s.key = d.key"
             " WHERE d.status = 'pending' AND d.not_before <= ?"
             " ORDER BY d.item_id DESC, d.chat_id LIMIT ?",
             (now, limit),
@@ -654,6 +674,9 @@ class Store:
 
     async def pending_for_chats(self, chat_ids: Sequence[int], now: float) -> list[Delivery]:
         """Every pending alert of these chats that may go now, newest item first.
+
+        A forum's topics are one chat here: rows carry their thread_id, and a message
+        that combines alerts must hold one (chat, thread)'s alerts only.
 
         Pending rows have no chat index (it would slow every fan-out), but few items
         have pending rows at any moment: their ids come from the pending index one seek
@@ -670,7 +693,8 @@ class Store:
             " JOIN deliveries AS d ON d.item_id = i.id"
             " AND d.chat_id IN (SELECT value FROM json_each(?))"
             " JOIN chats AS c ON c.id = d.chat_id"
-            " LEFT JOIN subscriptions AS s ON s.chat_id = d.chat_id AND s.key = d.key"
+            " LEFT JOIN subscriptions AS s"
+            " ON s.chat_id = d.chat_id AND s.thread_id = d.thread_id AND s.key = d.key"
             " WHERE d.status = 'pending' AND d.not_before <= ?"
             " ORDER BY d.chat_id, d.item_id DESC",
             (json.dumps(list(chat_ids)), now),

@@ -91,21 +91,24 @@ async def with_backlogs(
     """One delivery per chat in `rows`, carrying the chat's other pending alerts.
 
     `rows` is what the dispatcher read (newest items first); the chats keep that order.
-    Rows already in flight (`busy`) are left out.
+    Rows already in flight (`busy`) are left out.  A forum's topics are apart: one
+    message holds one (chat, thread)'s alerts, and goes to that topic.
     """
-    chats = list(dict.fromkeys(d.chat_id for d in rows if d.id not in busy))
-    if not chats:
+    places = list(dict.fromkeys((d.chat_id, d.thread_id) for d in rows if d.id not in busy))
+    if not places:
         return []
-    backlog: dict[int, list[Delivery]] = {}
+    chats = list(dict.fromkeys(chat_id for chat_id, _ in places))
+    backlog: dict[tuple[int, int], list[Delivery]] = {}
     for delivery in await store.pending_for_chats(chats, now):
         if delivery.id not in busy:
-            backlog.setdefault(delivery.chat_id, []).append(delivery)
+            backlog.setdefault((delivery.chat_id, delivery.thread_id), []).append(delivery)
     for delivery in rows:  # read a moment ago, gone from the second read: keep what we had
-        if delivery.id not in busy and delivery.chat_id not in backlog:
-            backlog[delivery.chat_id] = [delivery]
+        place = (delivery.chat_id, delivery.thread_id)
+        if delivery.id not in busy and place not in backlog:
+            backlog[place] = [delivery]
     leads = []
-    for chat_id in chats:
-        group = backlog[chat_id][:MAX_BUNDLE]
+    for place in places:
+        group = backlog[place][:MAX_BUNDLE]
         leads.append(replace(group[0], others=tuple(group[1:])))
     return leads
 
@@ -231,6 +234,7 @@ class Combining:
                     "sendmessage",
                     api_kwargs={
                         "chat_id": chat_id,
+                        "message_thread_id": lead.thread_id or None,  # a forum topic
                         "text": text,
                         "parse_mode": ParseMode.HTML,
                         "link_preview_options": {"is_disabled": True},

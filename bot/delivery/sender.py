@@ -66,6 +66,7 @@ from storage.outbox import (
     Outcome,
     Retry,
     Sent,
+    TopicGone,
 )
 
 log = logging.getLogger(__name__)
@@ -549,6 +550,7 @@ class Sender(Combining):
                 "sendmessage",
                 api_kwargs={
                     "chat_id": delivery.chat_id,
+                    "message_thread_id": delivery.thread_id or None,  # a forum topic
                     "text": text,
                     "parse_mode": ParseMode.HTML,
                     "link_preview_options": NO_PREVIEW,
@@ -581,6 +583,10 @@ class Sender(Combining):
             return [ChatMoved(delivery.chat_id, int(exc.new_chat_id))]
         except BadRequest as exc:
             self.limiter.done(ticket)
+            if delivery.thread_id and "thread not found" in exc.message.lower():
+                # The forum topic was deleted: stop sending there.
+                return [TopicGone(delivery.chat_id, delivery.thread_id),
+                        Failed(delivery.id, exc.message, status="dropped")]
             if "chat not found" in exc.message.lower():
                 return [ChatGone(delivery.chat_id, exc.message),
                         Failed(delivery.id, exc.message, status="dropped")]

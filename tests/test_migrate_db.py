@@ -31,7 +31,7 @@ async def fill(db: Path) -> dict[str, object]:
         page = parse_page(SEED.read_text(encoding="utf-8"), now=datetime.now(UTC), source="seed")
         await Intake(store, default_gazetteer()).add_many([page.article, *reversed(page.briefs)])
         [first, *_] = await store.chat_deliveries(1)
-        await store.record([Sent((first["item_id"], 1), 77, 1_000.0), Count("429", 3)])
+        await store.record([Sent((first["item_id"], 1, 0), 77, 1_000.0), Count("429", 3)])
         await store.keep("webhook_secret", "s3cr3t")
         return {
             "items": await store.count_items(),

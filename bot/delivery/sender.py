@@ -525,7 +525,9 @@ class Sender(Combining):
         if self.keys_of is None:
             return delivery.key, None
         keys = set(self.keys_of(item))
-        for subscription in await self.store.subscriptions(delivery.chat_id):
+        for subscription in await self.store.subscriptions(
+            delivery.chat_id, thread=delivery.thread_id
+        ):
             if subscription.key in keys:
                 return subscription.key, subscription.label
         return delivery.key, None

@@ -23,6 +23,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
+from bot.channel import setup_channel
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.schedule import OverviewScheduler
 from bot.delivery.sender import Sender, TelegramLimiter
@@ -102,6 +103,9 @@ def build_application(
         store.on_items.append(svc.replies.clear)  # another process changed the news
         svc.intake.on_new_item = metrics.item_stored
         svc.overviews = OverviewScheduler(store, settings.tz)
+        if send_alerts:
+            # Before the sender starts, so the channel's row is in place for the first item.
+            await setup_channel(app.bot, store, settings.channel)
         if send_alerts:
             svc.sender = Sender(app.bot, store, limiter, settings, metrics=metrics)
             svc.sender.keys_of = svc.intake.keys

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     paid_broadcast: bool = False
     feeds: Annotated[tuple[str, ...], NoDecode] = ()
     feed_interval: float = Field(default=300.0, ge=5.0)
+    # The newsroom's channel (@name or -100... id): every new item is posted there.
+    channel: str | None = None
     # Production (README "In production"): webhook mode when a URL is set, else polling.
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1:8080"
@@ -116,6 +118,16 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("moet met http:// of https:// beginnen")
         return value.rstrip("/")
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not re.fullmatch(r"@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{6,}", value):
+            raise ValueError("verwacht @kanaalnaam of een kanaal-id als -1001234567890")
+        return value
 
     @field_validator("token", "webhook_url", "metrics_listen", "webhook_secret", mode="before")
     @classmethod

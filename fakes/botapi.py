@@ -37,6 +37,11 @@ Behaviour notes, where the real Bot API is ambiguous or the emulator simplifies:
   with that status until ``come_up()``; ``go_down(None)`` closes every connection without an
   answer and refuses new ones (the port stays reserved).  ``flood(seconds, retry_after)``
   answers every rate-limited call 429 for that long, as Telegram's global flood wait does.
+* Forum topics: ``inject_message(..., message_thread_id=N)`` posts in topic N of a forum
+  (``open_topic``); sends with ``message_thread_id`` must name an open topic, else 400
+  "message thread not found" (``delete_topic``).  Channels: ``add_channel`` (``@username``
+  resolves to the id; the bot posts only as an admin, else 400 "need administrator
+  rights"), ``inject_my_chat_member`` (promotions, removals), ``inject_channel_post``.
 * Inline mode: ``inject_inline_query`` queues an ``inline_query`` update; answerInlineQuery is
   checked as Telegram checks it (a query answered once, at most 50 results, unique ids of 1-64
   bytes, article titles, message text parsed like sendMessage's: valid HTML within 4096) and
@@ -367,6 +372,7 @@ class BotAPI:
         self._callback_ids = itertools.count(1)
         self._callbacks: dict[str, JSONDict] = {}
         self._topics: defaultdict[int | str, set[int]] = defaultdict(set)  # forum topics
+        self._channels: dict[str, int] = {}  # "@username" (lower case) -> channel id
         self._inline_ids = itertools.count(1)
         self._inline_queries: dict[str, JSONDict] = {}  # asked, not yet answered
         self._chats: dict[int | str, JSONDict] = {}
@@ -646,6 +652,58 @@ class BotAPI:
     def delete_topic(self, chat_id: int, thread_id: int) -> None:
         """Delete a forum topic: sending to it gives 400 "message thread not found"."""
         self._topics[chat_id].discard(thread_id)
+
+    def add_channel(self, chat_id: int, username: str | None = None, title: str = "") -> None:
+        """A channel: "@username" resolves to ``chat_id``; the bot posts there only as an
+        admin (``set_admins(chat_id, [bot_id])``), else 400 "need administrator rights";
+        getChatMember says "left" for everyone else."""
+        chat: JSONDict = {"id": chat_id, "type": "channel", "title": title or f"Kanaal {chat_id}"}
+        if username:
+            chat["username"] = username
+            self._channels["@" + username.lower()] = chat_id
+        self._chats[chat_id] = chat
+
+    def inject_my_chat_member(self, chat_id: int, status: str, user_id: int = 1001) -> JSONDict:
+        """Queue a my_chat_member update: the bot's status in the chat became ``status``
+        ("administrator", "member", "left", "kicked"); for a channel, also what
+        getChatMember answers from then on."""
+        bot_user = self._bot_user(self.token)
+        creator, admins = self._admins.get(chat_id, (None, []))
+        others = [a for a in admins if a != bot_user["id"]]
+        old = self._member(chat_id, bot_user["id"], self.token)
+        promoted = [bot_user["id"]] if status == "administrator" else []
+        self._admins[chat_id] = (creator, others + promoted)
+        new: JSONDict = {"status": status, "user": bot_user}
+        if status == "administrator":
+            new.update({**_ADMIN_RIGHTS, **self._channel_rights(chat_id)})
+        if status == "kicked":
+            new["until_date"] = 0
+        return self.push_update({
+            "my_chat_member": {
+                "chat": self._chat(chat_id),
+                "from": self._user(user_id),
+                "date": int(time.time()),
+                "old_chat_member": old,
+                "new_chat_member": new,
+            }
+        })
+
+    def inject_channel_post(self, text: str, chat_id: int) -> JSONDict:
+        """Queue a channel_post update: a message an admin posted in the channel."""
+        chat = self._chat(chat_id)
+        message: JSONDict = {
+            "message_id": self._next_message_id(chat_id),
+            "sender_chat": chat,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": text,
+        }
+        return self.push_update({"channel_post": message})
+
+    def _channel_rights(self, chat_id: int | str) -> JSONDict:
+        if self._chat(chat_id).get("type") != "channel":
+            return {}
+        return {"can_post_messages": True, "can_edit_messages": True}
 
     def inject_callback(
         self,
@@ -1018,10 +1076,21 @@ class BotAPI:
             raise ApiError(400, "Bad Request: chat not found")
         if isinstance(chat_id, str) and not chat_id.startswith("@"):
             raise ApiError(400, "Bad Request: chat not found")
+        if isinstance(chat_id, str) and self._channels:
+            chat_id = self._channels.get(chat_id.lower(), chat_id)
         error = self._chat_errors.get(chat_id)
         if error is not None:
             raise error
         return chat_id
+
+    def _may_post(self, chat_id: int | str, token: str) -> None:
+        """In a channel made with add_channel only an admin posts."""
+        if chat_id not in self._channels.values():
+            return
+        if self._member(chat_id, self._bot_user(token)["id"], token)["status"] not in (
+            "administrator", "creator"
+        ):
+            raise ApiError(400, "Bad Request: need administrator rights in the channel chat")
 
     def _thread(self, chat_id: int | str, params: JSONDict) -> int | None:
         """A send's message_thread_id: None, or a topic of this forum (else 400)."""
@@ -1366,6 +1435,7 @@ class BotAPI:
         plain, entities = self._text(raw, parse_mode)
         markup = self._markup(params.get("reply_markup"))
         thread = self._thread(chat_id, params)
+        self._may_post(chat_id, token)
         if self.enforce_limits:
             self._check_rate("sendmessage", chat_id, params.get("allow_paid_broadcast") is True)
         message: JSONDict = {
@@ -1590,7 +1660,10 @@ class BotAPI:
         if user_id == creator:
             return {"status": "creator", "user": user, "is_anonymous": False}
         if user_id in admins:
-            return {"status": "administrator", "user": user, **_ADMIN_RIGHTS}
+            rights = {**_ADMIN_RIGHTS, **self._channel_rights(chat_id)}
+            return {"status": "administrator", "user": user, **rights}
+        if chat_id in self._channels.values():
+            return {"status": "left", "user": user}
         return {"status": "member", "user": user}
 
     def _get_chat_member(self, params: JSONDict, token: str) -> JSONDict:

@@ -514,10 +514,15 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     svc = services(context)
     store = svc.store
-    if change.new_chat_member.status in ("kicked", "left"):
+    status = change.new_chat_member.status
+    if status in ("kicked", "left"):
         async with svc.chat_paused(chat.id):
-            await store.deactivate_chat(chat.id, f"bot status: {change.new_chat_member.status}")
-    elif change.new_chat_member.status in ("member", "administrator"):
+            await store.deactivate_chat(chat.id, f"bot status: {status}")
+    elif chat.type == ChatType.CHANNEL and status != "administrator":
+        # In a channel only an admin may post (the newsroom's channel, bot/channel.py).
+        async with svc.chat_paused(chat.id):
+            await store.deactivate_chat(chat.id, f"bot status: {status}")
+    elif status in ("member", "administrator"):
         await store.touch_chat(chat.id, chat.type, chat.title)
 
 

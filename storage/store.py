@@ -26,7 +26,7 @@ from typing import Any
 import aiosqlite
 
 from bot.news.items import Item
-from bot.news.match import FollowedKeys
+from bot.news.match import ALL_KEY, FollowedKeys
 from storage.db import connect
 from storage.lease import Lease
 from storage.outbox import ChatGone, Delivery, Outcome, RowOutcome, delete_chat_deliveries
@@ -423,6 +423,32 @@ class Store:
             )
         self.followed.add(key)
         return SubscribeResult.ADDED
+
+    async def set_channel(self, chat_id: int | None, title: str | None = None) -> None:
+        """The newsroom's channel (None: there is none): a chat that follows everything.
+
+        Any other chat that followed everything (a channel set before) stops doing so;
+        its pending posts are then dropped by the sender, as for an unfollow.
+        """
+        async with self.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM subscriptions WHERE key = ? AND chat_id != ?",
+                (ALL_KEY, chat_id if chat_id is not None else 0),
+            )
+            if chat_id is None:
+                return
+            await conn.execute(
+                "INSERT INTO chats (id, kind, title, created_at) VALUES (?, 'channel', ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title,"
+                " active = 1, inactive_reason = NULL",
+                (chat_id, title, time.time()),
+            )
+            await conn.execute(
+                "INSERT INTO subscriptions (chat_id, thread_id, key, label, created_at)"
+                " VALUES (?, 0, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (chat_id, ALL_KEY, "al het nieuws", time.time()),
+            )
+        self.followed.add(ALL_KEY)
 
     async def unsubscribe(self, chat_id: int, key: str, *, thread: int = 0) -> str | None:
         """Remove one subscription of the chat (or forum topic); returns its label, or None

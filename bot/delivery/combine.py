@@ -50,6 +50,7 @@ from telegram.error import (
 from bot.delivery.ratelimit import ALERT, Ticket
 from bot.news.buttons import unfollow_alert
 from bot.news.items import Item
+from bot.news.match import ALL_KEY
 from bot.news.overview import overview_minute
 from bot.news.quiet import in_quiet_hours
 from bot.news.render import render_combined, render_overview, render_overview_message
@@ -92,11 +93,15 @@ async def with_backlogs(
 
     `rows` is what the dispatcher read (newest items first); the chats keep that order.
     Rows already in flight (`busy`) are left out.  A forum's topics are apart: one
-    message holds one (chat, thread)'s alerts, and goes to that topic.
+    message holds one (chat, thread)'s alerts, and goes to that topic.  The newsroom's
+    channel (ALL_KEY) is never combined: each item is its own post there, so a
+    correction edits and a retraction deletes just that post.
     """
+    posts = [d for d in rows if d.key == ALL_KEY and d.id not in busy]
+    rows = [d for d in rows if d.key != ALL_KEY]
     places = list(dict.fromkeys((d.chat_id, d.thread_id) for d in rows if d.id not in busy))
     if not places:
-        return []
+        return posts
     chats = list(dict.fromkeys(chat_id for chat_id, _ in places))
     backlog: dict[tuple[int, int], list[Delivery]] = {}
     for delivery in await store.pending_for_chats(chats, now):
@@ -110,7 +115,7 @@ async def with_backlogs(
     for place in places:
         group = backlog[place][:MAX_BUNDLE]
         leads.append(replace(group[0], others=tuple(group[1:])))
-    return leads
+    return posts + leads
 
 
 def unfollow_markup(entries: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:

@@ -52,6 +52,7 @@ from bot.delivery.ratelimit import ALERT, REPLY, RateLimiter, Ticket
 from bot.metrics import Metrics
 from bot.news.buttons import share_query, unfollow_alert
 from bot.news.items import Item
+from bot.news.match import ALL_KEY
 from bot.news.quiet import in_quiet_hours
 from bot.news.render import render_alert
 from bot.settings import Settings
@@ -98,13 +99,21 @@ _LIMITED_METHODS = frozenset(
 
 
 def alert_markup(item_id: int, key: str, label: str) -> InlineKeyboardMarkup:
-    """The buttons under an alert: unfollow what matched it, share it in any chat."""
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(f"Ontvolg {label}"[:64], callback_data=unfollow_alert(key))],
-            [InlineKeyboardButton("Deel", switch_inline_query=share_query(item_id))],
-        ]
-    )
+    """The buttons under an alert: unfollow what matched it, share it in any chat.
+
+    A post in the newsroom's channel (ALL_KEY) has only "Deel": its readers cannot
+    unfollow what the channel follows.
+    """
+    share = [InlineKeyboardButton("Deel", switch_inline_query=share_query(item_id))]
+    if key == ALL_KEY:
+        return InlineKeyboardMarkup([share])
+    unfollow = InlineKeyboardButton(f"Ontvolg {label}"[:64], callback_data=unfollow_alert(key))
+    return InlineKeyboardMarkup([[unfollow], share])
+
+
+def alert_reason(key: str, label: str) -> str | None:
+    """The "Je volgt: ..." of an alert; None for the channel's posts, which have none."""
+    return None if key == ALL_KEY else label
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -244,7 +253,7 @@ class Sender(Combining):
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         self._items: OrderedDict[int, Item | None] = OrderedDict()
-        self._texts: OrderedDict[tuple[int, str], tuple[float, str]] = OrderedDict()
+        self._texts: OrderedDict[tuple[int, str | None], tuple[float, str]] = OrderedDict()
         self._chores: set[asyncio.Task[int]] = set()
         # Requests on their way to Telegram: (item, chat, item version) per send.
         self._requests: dict[object, tuple[int, int, int]] = {}
@@ -536,7 +545,7 @@ class Sender(Combining):
         self, delivery: Delivery, ticket: Ticket, item: Item, key: str, label: str
     ) -> list[Outcome]:
         now = datetime.now(UTC)
-        text = self._text(item, label, now)
+        text = self._text(item, alert_reason(key, label), now)
         local = now.astimezone(self.settings.tz)
         silent = in_quiet_hours(
             delivery.quiet_from, delivery.quiet_until, local.hour * 60 + local.minute
@@ -589,7 +598,9 @@ class Sender(Combining):
                 # The forum topic was deleted: stop sending there.
                 return [TopicGone(delivery.chat_id, delivery.thread_id),
                         Failed(delivery.id, exc.message, status="dropped")]
-            if "chat not found" in exc.message.lower():
+            if "chat not found" in exc.message.lower() or "rights" in exc.message.lower():
+                # Gone, or no longer allowed to post (a channel's admin rights were taken):
+                # dormant until the chat speaks to us or the bot is made admin again.
                 return [ChatGone(delivery.chat_id, exc.message),
                         Failed(delivery.id, exc.message, status="dropped")]
             # Our own rendering should make this impossible: say so loudly.
@@ -619,7 +630,7 @@ class Sender(Combining):
         delay *= random.uniform(0.5, 1.5)  # jitter: do not retry a burst in lockstep
         return Retry(delivery.id, attempts, time.time() + delay, error)
 
-    def _text(self, item: Item, label: str, now: datetime) -> str:
+    def _text(self, item: Item, label: str | None, now: datetime) -> str:
         """The alert's HTML, rendered once per (item, label) for a second of fan-out.
 
         The text depends on the clock only through the item's age, which is said in whole
@@ -700,7 +711,8 @@ class Sender(Combining):
             if refreshed is not None:  # a combined alert or an overview: rendered whole
                 return refreshed
             label = row["label"] or "een onderwerp"
-            text = render_alert(item, reason=label, now=datetime.now(UTC), tz=self.settings.tz)
+            reason = alert_reason(row["key"], label)
+            text = render_alert(item, reason=reason, now=datetime.now(UTC), tz=self.settings.tz)
             try:
                 await self.bot.edit_message_text(
                     text,

@@ -5,6 +5,7 @@ Both sides become the same *keys*, so matching is an index lookup in SQL:
 - ``r:UA``            a country (region subscription; items tagged UA)
 - ``p:<place key>``   a place, ``g:<place key>`` a region inside a country
 - ``k:<stems>``       a keyword or phrase: Snowball-Dutch stems joined by spaces
+- ``*``               everything: only the newsroom's channel follows it (NEWSBOT_CHANNEL)
 
 An item yields every key it could match: its regions, the places it names, every
 run of 1..MAX_PHRASE_WORDS word stems (so ``staking`` also finds ``stakingen``), and
@@ -40,6 +41,7 @@ from bot.news.regions import Gazetteer, Place
 from bot.news.text import fold, raw_words, stem_words, stems, strip_format, words
 
 MAX_TERM_CHARS = 64
+ALL_KEY = "*"  # every item matches it; no reader can type it (resolve never yields it)
 MAX_PHRASE_WORDS = 6
 
 _KIND_PREFIX = {"land": "r", "plaats": "p", "regio": "g"}
@@ -175,7 +177,8 @@ def item_keys(
     """
     lexicon = lexicon or default_lexicon()
     aliases = aliases or default_aliases()
-    keys: dict[str, None] = {f"r:{code}": None for code in sorted({p.country for p in places})}
+    keys: dict[str, None] = {ALL_KEY: None}
+    keys.update({f"r:{code}": None for code in sorted({p.country for p in places})})
     for place in places:
         prefix = _KIND_PREFIX.get(place.kind, "p")
         if prefix != "r":

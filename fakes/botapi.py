@@ -701,7 +701,7 @@ class BotAPI:
         return self.push_update({"channel_post": message})
 
     def _channel_rights(self, chat_id: int | str) -> JSONDict:
-        if self._chat(chat_id).get("type") != "channel":
+        if (self._chats.get(chat_id) or {}).get("type") != "channel":  # never creates one
             return {}
         return {"can_post_messages": True, "can_edit_messages": True}
 

@@ -11,7 +11,12 @@ unchanged -- ``enforce_limits`` answers 429 above 30/s, 1000/s paid, 1/s per pri
 * ``POST /_bench/inject``   -> ``{"text", "chat_id", "user_id"}`` queues a user message for
   getUpdates and answers ``{"update_id", "at"}`` (``at`` on the same clock);
 * ``POST /_bench/inject_many`` -> ``{"messages": [...]}`` queues many at the same moment
-  (for getUpdates, or posted to the webhook once one is set) and answers ``{"at"}``.
+  (for getUpdates, or posted to the webhook once one is set) and answers ``{"at"}``;
+* ``POST /_bench/down`` ``{"status": 502}`` (or ``null``: connections dropped) starts an
+  outage of every method, ``POST /_bench/up`` ends it (both answer ``{"at"}``);
+* ``POST /_bench/delay`` ``{"seconds": 0.05}`` adds latency to every call (a round trip
+  to Telegram); ``/_bench/count`` also says how many calls are being answered
+  (``in_flight``: arrived, answer not yet given).
 
 Run (the parent reads the first stdout line, ``{"port": N}``; SIGTERM or SIGINT stops it)::
 
@@ -51,7 +56,19 @@ class BenchBotAPI(BotAPI):
         # The emulator routes every unknown path here: the control API lives under /_bench/.
         path = request.path
         if path == "/_bench/count":
-            return web.json_response({"sent": self.stats["sent"], "stats": dict(self.stats)})
+            return web.json_response(
+                {"sent": self.stats["sent"], "stats": dict(self.stats), "in_flight": self.in_flight}
+            )
+        if path == "/_bench/down" and request.method == "POST":
+            # {"status": 502} answers every call so; {"status": null} drops connections.
+            self.go_down((await request.json()).get("status"))
+            return web.json_response({"at": time.monotonic()})
+        if path == "/_bench/up" and request.method == "POST":
+            self.come_up()
+            return web.json_response({"at": time.monotonic()})
+        if path == "/_bench/delay" and request.method == "POST":
+            self.delay = float((await request.json())["seconds"])  # Telegram's round trip
+            return web.json_response({"delay": self.delay})
         if path == "/_bench/accepted":
             return web.json_response({"accepted": self.accepted, "stats": dict(self.stats)})
         if path == "/_bench/inject" and request.method == "POST":
@@ -151,6 +168,20 @@ class Emulator:
 
     async def count(self) -> int:
         return int((await self._get("/_bench/count"))["sent"])
+
+    async def progress(self) -> dict[str, Any]:
+        """``{"sent", "stats", "in_flight"}`` (in_flight: calls not yet answered)."""
+        return await self._get("/_bench/count")
+
+    async def go_down(self, status: int | None = 502) -> float:
+        """Every call answered `status` (None: connections dropped); returns when."""
+        return float((await self._post("/_bench/down", {"status": status}))["at"])
+
+    async def come_up(self) -> float:
+        return float((await self._post("/_bench/up", {}))["at"])
+
+    async def set_delay(self, seconds: float) -> None:
+        await self._post("/_bench/delay", {"seconds": seconds})
 
     async def accepted(self) -> tuple[list[tuple[float, int]], Counter[str]]:
         """Every accepted text message as (monotonic time, chat id), and the emulator's stats."""

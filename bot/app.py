@@ -16,9 +16,9 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 from telegram.request import BaseRequest
 
@@ -26,7 +26,7 @@ import handlers
 from bot.channel import setup_channel
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.schedule import OverviewScheduler
-from bot.delivery.sender import Sender, TelegramLimiter
+from bot.delivery.sender import Sender, TelegramLimiter, Timings
 from bot.delivery.telegram_http import AiohttpRequest
 from bot.duties import Duties
 from bot.feeds import FeedPoller
@@ -77,6 +77,7 @@ def build_application(
     request: BaseRequest | None = None,
     limits: Limits | None = None,
     poll_updates: bool = False,
+    timings: Timings | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The bot's Application, not yet initialised.  Needs `settings.token`.
 
@@ -84,7 +85,8 @@ def build_application(
     processes on one PostgreSQL database; :func:`serve_polling`).
 
     ``request`` replaces the HTTP backend and ``limits`` Telegram's limits (the offline
-    console answers in-process and has no reason to wait).
+    console answers in-process and has no reason to wait); ``timings`` the sender's
+    backoffs (tests shorten them).
     """
     if settings.token is None:
         raise ValueError("NEWSBOT_TOKEN is not set")
@@ -107,7 +109,9 @@ def build_application(
             # Before the sender starts, so the channel's row is in place for the first item.
             await setup_channel(app.bot, store, settings.channel)
         if send_alerts:
-            svc.sender = Sender(app.bot, store, limiter, settings, metrics=metrics)
+            svc.sender = Sender(
+                app.bot, store, limiter, settings, metrics=metrics, timings=timings
+            )
             svc.sender.keys_of = svc.intake.keys
             svc.intake.on_queued = svc.sender.wake
             store.on_outbox.append(svc.sender.wake)  # another process queued alerts
@@ -253,16 +257,93 @@ async def running(app: Application) -> AsyncIterator[Application]:  # type: igno
             await app.post_shutdown(app)
 
 
-async def serve_polling(settings: Settings) -> None:
-    """`newsbot run` with long polling on a shared (PostgreSQL) database, until SIGINT/SIGTERM.
+class TokenRefused(Exception):
+    """Telegram refused NEWSBOT_TOKEN (401 Unauthorized; 404 for a malformed token)."""
 
-    PTB's run_polling would call getUpdates at once; here the holder of the sender's
-    lease polls, and a second process waits to take over (bot/duties.py).
-    """
+
+START_BACKOFF = 1.0  # seconds before the second getMe at start-up, doubling ...
+START_BACKOFF_CAP = 30.0  # ... up to this
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM (installed at once, so a wait can be cut short)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+async def wait_for_telegram(
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    backoff: float = START_BACKOFF,
+    cap: float = START_BACKOFF_CAP,
+) -> bool:
+    """Before serving: call getMe until Telegram answers.  False when `stop` came first.
+
+    Telegram unreachable or answering 5xx: one WARNING line per attempt (no traceback),
+    the next after `backoff` seconds, doubling up to `cap`.  A refused token raises
+    TokenRefused: waiting would not help.  Everything it opened is closed again, also
+    when stopped mid-call (no "Unclosed client session").
+    """
+    assert settings.token is not None
+    requests = (AiohttpRequest(connection_pool_size=1), AiohttpRequest(connection_pool_size=1))
+    bot = Bot(
+        settings.token.get_secret_value(),
+        base_url=settings.bot_base_url,
+        base_file_url=settings.file_base_url,
+        request=requests[0],
+        get_updates_request=requests[1],
+    )
+    delay, attempt = backoff, 0
+    try:
+        for request in requests:
+            await request.initialize()
+        while not stop.is_set():
+            attempt += 1
+            call = asyncio.ensure_future(bot.get_me())
+            stopped = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait({call, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopped.cancel()
+                if not call.done():
+                    call.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, TelegramError):
+                        await call
+            if not call.done() or call.cancelled():
+                return False
+            error = call.exception()
+            if error is None:
+                return True
+            if isinstance(error, InvalidToken):
+                raise TokenRefused() from None  # its message holds the token: not shown
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            log.warning(
+                "Telegram is not reachable (attempt %d: %s); trying again in %.0f s",
+                attempt, reason, delay,
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            delay = min(cap, delay * 2)
+        return False
+    finally:
+        for request in requests:
+            await request.shutdown()
+
+
+async def serve_polling(settings: Settings) -> None:
+    """`newsbot run` with long polling, until SIGINT/SIGTERM.
+
+    First waits for Telegram (wait_for_telegram).  PTB's run_polling would call getUpdates
+    at once; here the holder of the sender's lease polls (on SQLite always this process;
+    on PostgreSQL a second process waits to take over, bot/duties.py).
+    """
+    stop = stop_on_signals()
+    if not await wait_for_telegram(settings, stop):
+        return
     app = build_application(settings, poll_updates=True)
 
     async def run() -> None:

@@ -38,6 +38,12 @@ in de omgeving of in een .env-bestand in de map waar je newsbot start:
 Zie .env.example voor alle instellingen."""
 
 
+TOKEN_REFUSED = (
+    "newsbot: Telegram weigert NEWSBOT_TOKEN (401 Unauthorized): controleer het token bij"
+    " @BotFather (/mybots, API Token)."
+)
+
+
 class CliError(Exception):
     """An error the operator can fix: printed as one line, exit code 2."""
 
@@ -51,26 +57,24 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.token is None:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_USAGE
-    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.app import TokenRefused, serve_polling
 
     secrets = [settings.token.get_secret_value()]
     if settings.webhook_secret is not None:
         secrets.append(settings.webhook_secret.get_secret_value())
     setup_logging(secrets=secrets, fmt=settings.log_format)
-    if settings.webhook_url:
-        from bot.webhook import serve
+    # Both wait for Telegram first (a WARNING line per attempt, up to 30 s apart), and
+    # stop cleanly on SIGINT/SIGTERM, also during that wait: exit code 0.
+    try:
+        if settings.webhook_url:
+            from bot.webhook import serve
 
-        asyncio.run(serve(settings))
-        return 0
-    if not isinstance(settings.db, Path):  # PostgreSQL: processes may share the database
-        from bot.app import serve_polling
-
-        asyncio.run(serve_polling(settings))
-        return 0
-    app = build_application(settings)
-    # run_polling installs SIGINT/SIGTERM handlers and shuts down cleanly:
-    # post_shutdown closes the database.
-    app.run_polling(allowed_updates=ALLOWED_UPDATES)
+            asyncio.run(serve(settings))
+        else:
+            asyncio.run(serve_polling(settings))
+    except TokenRefused:
+        print(TOKEN_REFUSED, file=sys.stderr)
+        return EXIT_USAGE
     return 0
 
 

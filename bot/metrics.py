@@ -71,11 +71,14 @@ def source_label(source: str) -> str:
 
 
 def failure_reason(outcome: Failed, outcomes: Sequence[Outcome]) -> str:
-    """Why an alert ended without reaching its chat: blocked, dropped, gave_up, rejected."""
+    """Why an alert ended without reaching its chat: blocked, dropped, expired, gave_up,
+    rejected."""
     if any(isinstance(o, ChatGone) for o in outcomes):
         return "blocked"  # 403 or chat not found: the chat went dormant
     if outcome.status == "dropped":
         return "dropped"  # retracted, unfollowed or the chat went quiet before sending
+    if outcome.status == "expired":
+        return "expired"  # older than NEWSBOT_ALERT_MAX_AGE before it could go
     if outcome.error.startswith("na "):  # the sender's "na N pogingen: ..."
         return "gave_up"
     return "rejected"  # Telegram refused the message itself (400)

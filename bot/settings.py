@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     api_url: str = TELEGRAM_API_URL
     timezone: str = "Europe/Amsterdam"
     paid_broadcast: bool = False
+    # Seconds an alert may wait to be sent (an outage, a backlog); older ones become
+    # 'expired' instead of reaching readers late.
+    alert_max_age: float = Field(default=86400.0, gt=0)
     feeds: Annotated[tuple[str, ...], NoDecode] = ()
     feed_interval: float = Field(default=300.0, ge=5.0)
     # The newsroom's channel (@name or -100... id): every new item is posted there.

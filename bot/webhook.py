@@ -24,13 +24,11 @@ kept in the database (`meta` table), so a restart does not reject Telegram's ret
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hmac
 import json
 import logging
 import secrets
-import signal
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -38,7 +36,13 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, build_application, running
+from bot.app import (
+    ALLOWED_UPDATES,
+    build_application,
+    running,
+    stop_on_signals,
+    wait_for_telegram,
+)
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings, parse_listen
 
@@ -141,11 +145,10 @@ async def webhook_server(
 
 
 async def serve(settings: Settings) -> None:
-    """`newsbot run` in webhook mode: until SIGINT or SIGTERM."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    """`newsbot run` in webhook mode (once Telegram answers): until SIGINT or SIGTERM."""
+    stop = stop_on_signals()
+    if not await wait_for_telegram(settings, stop):
+        return
     async with running(build_application(settings)) as app, webhook_server(app, settings):
         await stop.wait()
         log.info("stopping")

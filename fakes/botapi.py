@@ -1015,6 +1015,7 @@ class BotAPI:
         token, method = match_info["token"], match_info["method"]
         if self.down_status is not None:
             self.stats["down"] += 1
+            self.stats["down " + method.lower()] += 1  # e.g. "down getme", "down sendmessage"
             if self.down_status == 0:  # unreachable: no answer at all
                 if request.transport is not None:
                     request.transport.abort()

@@ -231,6 +231,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         f"Meldingen wachtend: {figures['pending']}\n"
         f"Verstuurd afgelopen uur: {figures['sent']}\n"
         f"Mislukt: {figures['failed']}\n"
+        f"Verlopen (te oud om nog te sturen): {figures['expired']}\n"
         f"429's van Telegram: {figures['rate_limited']}"
     )
 

@@ -747,6 +747,21 @@ class Store:
         )
         return [dict(row) for row in rows]
 
+    async def expire_alerts(self, queued_before: float, reason: str) -> int:
+        """Pending alerts of items stored before `queued_before` become `expired`.
+
+        An alert's rows are made with its item, so the item's arrival is the alert's age.
+        Returns how many expired.
+        """
+        async with self.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE deliveries SET status = 'expired', error = ?"
+                " WHERE status = 'pending'"
+                " AND item_id IN (SELECT id FROM items WHERE received_at < ?)",
+                (reason, queued_before),
+            )
+            return int(cursor.rowcount or 0)
+
     async def next_retry_at(self) -> float | None:
         """When the earliest backed-off delivery may be tried again."""
         value = await self._scalar(
@@ -832,6 +847,7 @@ class Store:
             " (SELECT count(*) FROM deliveries WHERE status = 'pending') AS pending,"
             " (SELECT count(*) FROM deliveries WHERE status = 'sent' AND sent_at >= ?) AS sent,"
             " (SELECT count(*) FROM deliveries WHERE status = 'failed') AS failed,"
+            " (SELECT count(*) FROM deliveries WHERE status = 'expired') AS expired,"
             " (SELECT count(*) FROM items) AS items,"
             " (SELECT coalesce(max(value), 0) FROM counters WHERE name = '429') AS rate_limited",
             (since,),

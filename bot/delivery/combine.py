@@ -159,6 +159,9 @@ class Combining:
             if item is None or delivery.item_id in self._retracted:
                 outcomes.append(Failed(delivery.id, "bericht ingetrokken", status="dropped"))
                 continue
+            if self._expired(item):
+                outcomes.append(Failed(delivery.id, self._expired_reason(), status="expired"))
+                continue
             key, label = delivery.key, delivery.label
             if label is None:
                 key, label = await self._still_followed(delivery, item)
@@ -252,8 +255,9 @@ class Combining:
             except TelegramError as exc:
                 self.limiter.done(ticket)
                 rest = [e[0] for _, entries in messages[part:] for e in entries]
-                return outcomes + self._bundle_failed(chat_id, rest, exc)
+                return outcomes + await self._bundle_failed(chat_id, rest, exc)
             self.limiter.done(ticket)
+            self.gate.answered()
             self.sent += 1
             message_id, at = int(message["message_id"]), time.time()
             outcomes += [Sent(e[0].id, message_id, at) for e in carried]
@@ -269,10 +273,12 @@ class Combining:
             outcomes.append(OverviewSent(chat_id, overview_at))
         return outcomes
 
-    def _bundle_failed(
+    async def _bundle_failed(
         self: Sender, chat_id: int, rest: Sequence[Delivery], exc: TelegramError
     ) -> list[Outcome]:
         """What a refused combined send means for every alert it was to carry."""
+        if isinstance(exc, RetryAfter | Forbidden | ChatMigrated | BadRequest):
+            self.gate.answered()  # Telegram answered, about this chat or this message
         if isinstance(exc, RetryAfter):
             from bot.delivery.sender import retry_seconds
 
@@ -296,7 +302,7 @@ class Combining:
             log.error("Telegram refused a combined alert for chat %s: %s", chat_id, exc.message)
             return [Failed(d.id, exc.message) for d in rest]
         assert isinstance(exc, NetworkError | TelegramError)
-        return [self._backoff(d, str(exc)) for d in rest]
+        return await self._transport_failed(chat_id, rest, exc)
 
     # -- corrections and retractions -------------------------------------------------
 

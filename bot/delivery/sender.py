@@ -12,6 +12,12 @@ worker sends again only once an earlier outcome is committed, so sends awaiting 
 answer plus outcomes not yet written never exceed the workers (64): at most that many
 duplicates after a kill -9 at any speed (226 with the former fixed 50 ms flush).
 
+Telegram's own trouble is not the alert's: a 5xx, timeout or dropped connection goes to
+the outage gate (bot/delivery/outage.py), which tells an outage (failures across chats,
+or getMe unanswered) from a chat's own problem.  In an outage nothing is sent and no
+delivery spends an attempt; only a chat's own failures back off per delivery, bounded
+(`Timings`).  Alerts older than NEWSBOT_ALERT_MAX_AGE are not sent: they end `expired`.
+
 Changes race the sends, and the change must win.  A worker looks at its delivery again
 after waiting for its permit, just before the request: a retracted item, a stopped or
 blocked chat, a subscription given up since are dropped there.  The item's text is
@@ -31,6 +37,7 @@ import time
 import warnings
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,6 +55,7 @@ from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.combine import Combining, bundle_ids, with_backlogs
+from bot.delivery.outage import OutageGate, Verdict
 from bot.delivery.ratelimit import ALERT, REPLY, RateLimiter, Ticket
 from bot.metrics import Metrics
 from bot.news.buttons import share_query, unfollow_alert
@@ -87,9 +95,22 @@ SETTLE_TIMEOUT = 60.0  # at most this long for sends in flight to answer (reques
 # minute (what that process, reading the outbox at its change, may not have seen).
 CATCH_UP = 60.0
 STOPPED_MEMORY = 600.0  # seconds a /stop is remembered against deliveries read before it
+# A chat's own failures (Telegram answers, but not for this chat): bounded attempts.
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = 1.0  # seconds; doubles per attempt, with jitter
 BACKOFF_CAP = 300.0
+
+
+@dataclass(frozen=True)
+class Timings:
+    """The sender's waits; tests shorten them.  None: the module constant above."""
+
+    retry_base: float | None = None
+    retry_cap: float | None = None
+    max_attempts: int | None = None
+    probe_base: float = 1.0  # outage: first probe (getMe) after this, doubling...
+    probe_cap: float = 30.0  # ... up to this
+    expire_every: float = 60.0  # seconds between sweeps for alerts past NEWSBOT_ALERT_MAX_AGE
 
 # Methods that put (or change) a message in a chat and so count against its limits.
 _LIMITED_METHODS = frozenset(
@@ -227,6 +248,7 @@ class Sender(Combining):
         batch: int = 500,
         flush_every: float = 0.05,
         metrics: Metrics | None = None,
+        timings: Timings | None = None,
     ) -> None:
         self.bot = bot
         self.store = store
@@ -237,6 +259,13 @@ class Sender(Combining):
         self.batch = batch
         self.flush_every = flush_every
         self.metrics = metrics or Metrics()
+        self.timings = timings or Timings()
+        self.gate = OutageGate(
+            self.bot.get_me,
+            probe_base=self.timings.probe_base,
+            probe_cap=self.timings.probe_cap,
+        )
+        self._expirer: asyncio.Task[None] | None = None
         self._queue: asyncio.Queue[tuple[Delivery, Ticket, float]] = asyncio.Queue(
             maxsize=workers * 4
         )
@@ -281,6 +310,7 @@ class Sender(Combining):
             for i in range(self.workers)
         ]
         self._tasks.append(asyncio.create_task(self._flush_loop(), name="sender-flush"))
+        self._expirer = asyncio.create_task(self._expire_loop(), name="sender-expire")
 
     async def stop(self, grace: float = 10.0) -> None:
         """Finish the sends in flight, hand queued ones back, write every outcome."""
@@ -297,11 +327,15 @@ class Sender(Combining):
             self._inflight.difference_update(bundle_ids(delivery))
         for _ in workers:
             self._queue.put_nowait(None)  # type: ignore[arg-type]  # a stop sign per worker
+        if self.gate.down:
+            grace = min(grace, 1.0)  # workers wait at the gate: nothing of theirs is sent
         await asyncio.wait(workers, timeout=grace)
         # Corrections and retractions still editing: stopped; /corrigeer again resumes.
-        for task in (*workers, flusher, *self._chores):
+        extra = [self._expirer] if self._expirer is not None else []
+        for task in (*workers, flusher, *self._chores, *extra):
             task.cancel()
-        await asyncio.gather(*self._tasks, *self._chores, return_exceptions=True)
+        await asyncio.gather(*self._tasks, *self._chores, *extra, return_exceptions=True)
+        await self.gate.close()
         await self._flush()
         self._tasks = []
 
@@ -388,6 +422,7 @@ class Sender(Combining):
 
     async def _dispatch(self) -> None:
         while not self._stopping:
+            await self.gate.wait_not_down()  # in an outage, read nothing: nothing can go
             self._wake.clear()
             try:
                 handed, blocked = await self._dispatch_once()
@@ -466,7 +501,7 @@ class Sender(Combining):
                 self._commit = asyncio.get_running_loop().create_future()
             self._commit_waits.append(self._commit)
 
-    async def _durable(self, previous: asyncio.Future[None] | None) -> None:
+    async def _durable(self, previous: asyncio.Future[None] | None) -> bool:
         """Wait until an earlier outcome is committed before sending again.
 
         Each send takes the commit of the oldest outcome handed to the flusher (a queue of
@@ -475,9 +510,11 @@ class Sender(Combining):
         repeat, however loaded the event loop.  It waits with the next send's permits in
         hand, so the commit overlaps the wait for permits.
         """
-        if previous is not None and not previous.done():
-            # Shielded: one worker cancelled at stop must not cancel the others' wait.
-            await asyncio.shield(previous)
+        if previous is None or previous.done():
+            return False
+        # Shielded: one worker cancelled at stop must not cancel the others' wait.
+        await asyncio.shield(previous)
+        return True
 
     async def _deliver(
         self,
@@ -491,8 +528,11 @@ class Sender(Combining):
             return [Failed(d, "gesprek inactief", status="dropped") for d in bundle_ids(delivery)]
         if not await self.limiter.send_slot(ticket, ALERT, paid=self.paid):
             return []  # a reply took the chat's turn: the row stays pending for later
-        if previous is not None and not previous.done():
-            await self._durable(previous)
+        waited = await self._durable(previous)
+        # In an outage: wait here (after the permit wait, which may have begun before it),
+        # no attempt spent.
+        waited = await self.gate.admit() or waited
+        if waited:
             ticket.sent_at = self.limiter.clock()  # the permit's clock starts at the send
         # Waiting for the permit can take seconds: look again at what may have changed.
         chat_id, item_id = delivery.chat_id, delivery.item_id
@@ -509,6 +549,9 @@ class Sender(Combining):
         if item is None or item_id in self._retracted:
             self.limiter.done(ticket, sent=False)
             return [Failed(delivery.id, "bericht ingetrokken", status="dropped")]
+        if self._expired(item):
+            self.limiter.done(ticket, sent=False)
+            return [Failed(delivery.id, self._expired_reason(), status="expired")]
         key, label = delivery.key, delivery.label
         if label is None:
             key, label = await self._still_followed(delivery, item)
@@ -573,6 +616,7 @@ class Sender(Combining):
             )
         except RetryAfter as exc:
             self.limiter.done(ticket)
+            self.gate.answered()
             wait = retry_seconds(exc)
             flooded = self.limiter.flooded
             if self.limiter.rate_limited(delivery.chat_id, wait) and not flooded:
@@ -587,13 +631,16 @@ class Sender(Combining):
             ]
         except Forbidden as exc:
             self.limiter.done(ticket)
+            self.gate.answered()
             return [ChatGone(delivery.chat_id, exc.message),
                     Failed(delivery.id, exc.message, status="dropped")]
         except ChatMigrated as exc:
             self.limiter.done(ticket)
+            self.gate.answered()
             return [ChatMoved(delivery.chat_id, int(exc.new_chat_id))]
         except BadRequest as exc:
             self.limiter.done(ticket)
+            self.gate.answered()
             if delivery.thread_id and "thread not found" in exc.message.lower():
                 # The forum topic was deleted: stop sending there.
                 return [TopicGone(delivery.chat_id, delivery.thread_id),
@@ -609,8 +656,9 @@ class Sender(Combining):
             return [Failed(delivery.id, exc.message)]
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection errors
             self.limiter.done(ticket)
-            return [self._backoff(delivery, str(exc))]
+            return await self._transport_failed(delivery.chat_id, [delivery], exc)
         self.limiter.done(ticket)
+        self.gate.answered()
         self.sent += 1
         self.metrics.alert_sent(item, paid=self.paid)
         message_id = int(message["message_id"])
@@ -620,15 +668,58 @@ class Sender(Combining):
             self._background(self._delete(delivery.chat_id, message_id), "delete-late")
         return [Sent(delivery.id, message_id, time.time())]
 
+    async def _transport_failed(
+        self, chat_id: int, deliveries: Sequence[Delivery], exc: TelegramError
+    ) -> list[Outcome]:
+        """A send to the chat got no answer from Telegram (5xx, timeout, connection)."""
+        if await self.gate.failed(chat_id, str(exc)) is Verdict.OUTAGE:
+            # Telegram or the network is down: back in the queue as they were, to go when
+            # the gate opens; the outage costs the deliveries nothing.
+            now = time.time()
+            return [Retry(d.id, d.attempts, now, f"storing: {exc}") for d in deliveries]
+        return [self._backoff(d, str(exc)) for d in deliveries]
+
     def _backoff(self, delivery: Delivery, error: str) -> Outcome:
+        """The chat's own failure (Telegram answers others): back off, give up when bounded."""
+        timings = self.timings
+        max_attempts = timings.max_attempts or MAX_ATTEMPTS
+        base = timings.retry_base or BACKOFF_BASE
+        cap = timings.retry_cap or BACKOFF_CAP
         attempts = delivery.attempts + 1
-        if attempts >= MAX_ATTEMPTS:
+        if attempts >= max_attempts:
             log.warning("giving up on delivery %s after %d attempts: %s",
                         delivery.id, attempts, error)
             return Failed(delivery.id, f"na {attempts} pogingen: {error}")
-        delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempts - 1))
+        delay = min(cap, base * 2 ** (attempts - 1))
         delay *= random.uniform(0.5, 1.5)  # jitter: do not retry a burst in lockstep
         return Retry(delivery.id, attempts, time.time() + delay, error)
+
+    # -- expiry ------------------------------------------------------------------------
+
+    def _expired(self, item: Item) -> bool:
+        """Queued longer ago than NEWSBOT_ALERT_MAX_AGE (its rows were made with the item)."""
+        queued = item.received_at
+        age = (datetime.now(UTC) - queued).total_seconds() if queued is not None else 0.0
+        return age > self.settings.alert_max_age
+
+    def _expired_reason(self) -> str:
+        return f"verlopen: ouder dan {self.settings.alert_max_age:g} s"
+
+    async def _expire_loop(self) -> None:
+        # Also while Telegram is down: the rows of a long outage become `expired` as they
+        # age, not only when the sender reaches them.
+        while True:
+            try:
+                cutoff = time.time() - self.settings.alert_max_age
+                expired = await self.store.expire_alerts(cutoff, self._expired_reason())
+                if expired:
+                    log.warning("%d alerts older than %g s expired unsent",
+                                expired, self.settings.alert_max_age)
+            except StoreUnavailable:
+                pass  # the store logged it once
+            except Exception:
+                log.exception("expiring old alerts failed; will try again")
+            await asyncio.sleep(self.timings.expire_every)
 
     def _text(self, item: Item, label: str | None, now: datetime) -> str:
         """The alert's HTML, rendered once per (item, label) for a second of fan-out.

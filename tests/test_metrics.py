@@ -96,13 +96,15 @@ async def test_metrics_count_a_small_fan_out(api: BotAPI, db_path: Path) -> None
 async def test_healthz_turns_503_when_telegram_stops_answering_and_200_when_back(
     api: BotAPI, db_path: Path
 ) -> None:
-    async with monitored_bot(api, db_path, health_window=1.0) as bot:
+    # Long polls end every second (timeout=1), each an answer from Telegram: a window of
+    # three seconds is never reached while the emulator is up, however loaded the machine.
+    async with monitored_bot(api, db_path, health_window=3.0) as bot:
         url = monitor_url(bot, "/healthz")
         status, text = await get(url)
         body = json.loads(text)
         assert status == 200, body
         assert body["status"] == "ok" and body["pending"] == 0
-        assert body["oldest_pending_s"] is None and body["telegram_ok_s_ago"] < 1.0
+        assert body["oldest_pending_s"] is None and body["telegram_ok_s_ago"] < 3.0
 
         await api.stop()
 
@@ -112,7 +114,7 @@ async def test_healthz_turns_503_when_telegram_stops_answering_and_200_when_back
 
         body = await eventually(down, within=10, what="/healthz 503 while Telegram is away")
         assert body["status"] != "ok" and "Telegram" in body["reason"]
-        assert body["telegram_ok_s_ago"] >= 1.0 and body["pending"] == 0
+        assert body["telegram_ok_s_ago"] >= 3.0 and body["pending"] == 0
 
         await api.start()  # same port: the bot finds it again
 

@@ -10,7 +10,8 @@ that does it.  It runs on everything that comes in (pages, admin posts, feed ent
 that goes out (the renderer escapes through it), so ``Oekra\u00adïne`` is Oekraïne and
 ``/volg Oekra\u200bïne`` follows the country.  One exception keeps emoji intact: a
 zero-width joiner between two symbols (not letters, digits or spaces), as in 🏳️‍🌈.
-Measured: about 7 µs to check a 500-character text that holds none (the common case).
+Measured: about 10 µs for a 500-character text that holds none (the common case); the
+character class is built from this Python's Unicode tables at import (about 80 ms).
 """
 
 from __future__ import annotations
@@ -48,8 +49,9 @@ def _format_class() -> str:
     )
 
 
+_FORMAT = re.compile(f"[{_format_class()}]")
 # A zero-width joiner survives only between two symbols (an emoji sequence).
-_FORMAT = re.compile(rf"[{_format_class()}]|(?<![^\w\s])\u200d|\u200d(?![^\w\s])")
+_LONE_JOINER = re.compile(r"(?<![^\w\s])\u200d|\u200d(?![^\w\s])")
 
 
 def strip_format(text: str) -> str:
@@ -57,7 +59,10 @@ def strip_format(text: str) -> str:
 
     ``'Oekra\u00adïne'`` -> ``'Oekraïne'``.
     """
-    return _FORMAT.sub("", text)
+    text = _FORMAT.sub("", text)
+    # The joiner check is a second pass, only when there is one: one character class
+    # alone is what keeps the common case fast.
+    return _LONE_JOINER.sub("", text) if "\u200d" in text else text
 
 
 @lru_cache(maxsize=65536)

@@ -64,6 +64,11 @@ LEAD = Item(
 )
 
 
+def test_list_with_an_invisible_header_still_reads() -> None:
+    """Found by hypothesis: a header of only a soft hyphen left an empty message."""
+    assert _check(render_list([], header="\xad", now=NOW, tz=TZ)) == "Berichten"
+
+
 def _check(message: str) -> str:
     """Parse like Telegram and check the length; return the plain text."""
     plain = parse_html(message)

@@ -233,7 +233,9 @@ def _text_paragraphs(item: Item) -> list[str]:
 
 
 def _bold(text: str) -> str:
-    return f"<b>{_esc(text)}</b>" if text else ""
+    # Escaping drops invisible characters: a header of only those is no header at all.
+    escaped = _esc(text)
+    return f"<b>{escaped}</b>" if escaped.strip() else ""
 
 
 def render_alert(

@@ -152,6 +152,18 @@ async def scratch_db() -> AsyncIterator[Path]:
         yield Path(folder) / "news.sqlite3"
 
 
+@contextlib.asynccontextmanager
+async def followed_db(chats: int) -> AsyncIterator[Path]:
+    """A scratch database in which `chats` chats follow the benchmark's key."""
+    async with scratch_db() as db:
+        store = await Store.open(db)
+        try:
+            await create_followers(store, FIRST_CHAT, chats, FOLLOW_KEY, FOLLOW_LABEL)
+        finally:
+            await store.close()
+        yield db
+
+
 # -- results -----------------------------------------------------------------------------
 
 
@@ -284,31 +296,25 @@ def print_table(rows: list[Row]) -> None:
 async def sender_fan_out(name: str, chats: int, *, paid: bool) -> Run:
     """`chats` followers, one brief stored through Intake, the real app sends."""
     budget = PAID_BUDGET if paid else FREE_BUDGET
-    async with scratch_db() as db:
-        store = await Store.open(db)
-        try:
-            await create_followers(store, FIRST_CHAT, chats, FOLLOW_KEY, FOLLOW_LABEL)
-        finally:
-            await store.close()
-        async with Emulator(enforce_limits=True) as emulator:
-            app = build_application(bench_settings(emulator, db, paid_broadcast=paid))
-            async with running(app):
-                svc = services(app)
-                started = time.monotonic()
-                stored = await svc.intake.add(
-                    parse_brief(BRIEF, now=datetime.now(TZ), source="bench")
-                )
-                assert stored.queued == chats, stored
-                await emulator.wait_count(chats, timeout=chats / budget * 2 + 30)
-                deadline = time.monotonic() + 30
-                while (await svc.store.stats(since=0))["pending"]:
-                    if time.monotonic() > deadline:
-                        raise TimeoutError("outbox still has pending rows")
-                    await asyncio.sleep(0.1)
-                await asyncio.sleep(SETTLE)
-                assert svc.sender is not None
-                sender_429 = svc.sender.rate_limited
-            accepted, stats = await emulator.accepted()
+    async with followed_db(chats) as db, Emulator(enforce_limits=True) as emulator:
+        app = build_application(bench_settings(emulator, db, paid_broadcast=paid))
+        async with running(app):
+            svc = services(app)
+            started = time.monotonic()
+            stored = await svc.intake.add(
+                parse_brief(BRIEF, now=datetime.now(TZ), source="bench")
+            )
+            assert stored.queued == chats, stored
+            await emulator.wait_count(chats, timeout=chats / budget * 2 + 30)
+            deadline = time.monotonic() + 30
+            while (await svc.store.stats(since=0))["pending"]:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("outbox still has pending rows")
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(SETTLE)
+            assert svc.sender is not None
+            sender_429 = svc.sender.rate_limited
+        accepted, stats = await emulator.accepted()
     run = Run(name, list(range(FIRST_CHAT, FIRST_CHAT + chats)), accepted, stats, started)
     if sender_429:
         run.extra["429s seen by the sender"] = sender_429
@@ -488,12 +494,7 @@ async def crash_and_restart(chats: int, *, paid: bool = True, latency: float = 0
     chat_ids = list(range(FIRST_CHAT, FIRST_CHAT + chats))
     name = f"4{'b' if paid else 'a'} kill -9, {'paid' if paid else 'free'}"
     mode = "true" if paid else "false"
-    async with scratch_db() as db:
-        store = await Store.open(db)
-        try:
-            await create_followers(store, FIRST_CHAT, chats, FOLLOW_KEY, FOLLOW_LABEL)
-        finally:
-            await store.close()
+    async with followed_db(chats) as db:
         # Opened again, as the bot would be: the store reads the followed keys at open.
         store = await Store.open(db)
         try:
@@ -565,36 +566,30 @@ async def outage_mid_fan_out(chats: int, outage: float) -> list[Row]:
     """Paid fan-out; at a third every call gets 502 for `outage` seconds, then recovers."""
     name = f"6 {outage / 60:g} min outage, {chats} chats"
     chat_ids = list(range(FIRST_CHAT, FIRST_CHAT + chats))
-    async with scratch_db() as db:
-        store = await Store.open(db)
-        try:
-            await create_followers(store, FIRST_CHAT, chats, FOLLOW_KEY, FOLLOW_LABEL)
-        finally:
-            await store.close()
-        async with Emulator(enforce_limits=True) as emulator:
-            app = build_application(bench_settings(emulator, db, paid_broadcast=True))
-            async with running(app):
-                svc = services(app)
-                started = time.monotonic()
-                stored = await svc.intake.add(
-                    parse_brief(BRIEF, now=datetime.now(TZ), source="bench")
-                )
-                assert stored.queued == chats, stored
-                await emulator.wait_count(chats // 3, timeout=120, interval=0.01)
-                down_at = await emulator.go_down(502)
-                await asyncio.sleep(outage)
-                during = (await emulator.progress())["stats"]
-                up_at = await emulator.come_up()
-                await emulator.wait_count(chats, timeout=outage + 120)
-                deadline = time.monotonic() + 60
-                while (figures := await svc.store.stats(since=0))["pending"]:
-                    if time.monotonic() > deadline:
-                        raise TimeoutError("outbox still has pending rows")
-                    await asyncio.sleep(0.1)
-                await asyncio.sleep(SETTLE)
-                with sqlite3.connect(db) as conn:  # a figure no store query gives
-                    attempts = conn.execute("SELECT max(attempts) FROM deliveries").fetchone()[0]
-            accepted, stats = await emulator.accepted()
+    async with followed_db(chats) as db, Emulator(enforce_limits=True) as emulator:
+        app = build_application(bench_settings(emulator, db, paid_broadcast=True))
+        async with running(app):
+            svc = services(app)
+            started = time.monotonic()
+            stored = await svc.intake.add(
+                parse_brief(BRIEF, now=datetime.now(TZ), source="bench")
+            )
+            assert stored.queued == chats, stored
+            await emulator.wait_count(chats // 3, timeout=120, interval=0.01)
+            down_at = await emulator.go_down(502)
+            await asyncio.sleep(outage)
+            during = (await emulator.progress())["stats"]
+            up_at = await emulator.come_up()
+            await emulator.wait_count(chats, timeout=outage + 120)
+            deadline = time.monotonic() + 60
+            while (figures := await svc.store.stats(since=0))["pending"]:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("outbox still has pending rows")
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(SETTLE)
+            with sqlite3.connect(db) as conn:  # a figure no store query gives
+                attempts = conn.execute("SELECT max(attempts) FROM deliveries").fetchone()[0]
+        accepted, stats = await emulator.accepted()
     run = Run(name, chat_ids, accepted, stats, started)
     after = sorted(t for t, _ in accepted if t >= up_at)
     first = after[0] - up_at if after else float("nan")
@@ -623,30 +618,24 @@ async def paid_after_replies(chats: int, readers: int) -> list[Row]:
     name = f"7 paid {chats} after {readers} replies"
     followers = list(range(FIRST_CHAT, FIRST_CHAT + chats))
     askers = list(range(FIRST_CHAT + chats, FIRST_CHAT + chats + readers))
-    async with scratch_db() as db:
-        store = await Store.open(db)
-        try:
-            await create_followers(store, FIRST_CHAT, chats, FOLLOW_KEY, FOLLOW_LABEL)
-        finally:
-            await store.close()
-        async with Emulator(enforce_limits=True) as emulator:
-            app = build_application(bench_settings(emulator, db, paid_broadcast=True))
-            async with running(app):
-                assert app.updater is not None
-                await app.updater.start_polling(poll_interval=0.0, timeout=10)
-                svc = services(app)
-                await emulator.inject_many(askers, "/help")
-                # Replies go at the free 30/s: start the fan-out while the last second's
-                # replies are still going, the moment the old separate pools overran.
-                await emulator.wait_count(readers - FREE_BUDGET, timeout=readers / 25 + 60)
-                started = time.monotonic()
-                stored = await svc.intake.add(
-                    parse_brief(BRIEF, now=datetime.now(TZ), source="bench")
-                )
-                assert stored.queued == chats, stored
-                await emulator.wait_count(chats + readers, timeout=chats / 500 + 60)
-                await asyncio.sleep(SETTLE)
-            accepted, stats = await emulator.accepted()
+    async with followed_db(chats) as db, Emulator(enforce_limits=True) as emulator:
+        app = build_application(bench_settings(emulator, db, paid_broadcast=True))
+        async with running(app):
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0.0, timeout=10)
+            svc = services(app)
+            await emulator.inject_many(askers, "/help")
+            # Replies go at the free 30/s: start the fan-out while the last second's
+            # replies are still going, the moment the old separate pools overran.
+            await emulator.wait_count(readers - FREE_BUDGET, timeout=readers / 25 + 60)
+            started = time.monotonic()
+            stored = await svc.intake.add(
+                parse_brief(BRIEF, now=datetime.now(TZ), source="bench")
+            )
+            assert stored.queued == chats, stored
+            await emulator.wait_count(chats + readers, timeout=chats / 500 + 60)
+            await asyncio.sleep(SETTLE)
+        accepted, stats = await emulator.accepted()
     alerts = [(t, c) for t, c in accepted if c < FIRST_CHAT + chats]
     everything = Run(name, followers + askers, accepted, stats, started)
     run = Run(name, followers, alerts, stats, started)

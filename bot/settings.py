@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     feed_interval: float = Field(default=300.0, ge=5.0)
     # The newsroom's channel (@name or -100... id): every new item is posted there.
     channel: str | None = None
-    # Production (README "In production"): webhook mode when a URL is set, else polling.
+    # Production (docs/operations.md): webhook mode when a URL is set, else polling.
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1:8080"
     webhook_secret: SecretStr | None = None

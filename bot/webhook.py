@@ -88,8 +88,8 @@ class WebhookServer:
         runner = web.AppRunner(web_app, access_log=None, handle_signals=False)
         await runner.setup()
         # aiohttp's default backlog (128) drops connections past it in a burst; the kernel
-        # retries them a second later (measured: p99 2.1 s for 300 posts at once, 1024: see
-        # README).  The kernel caps it at net.core.somaxconn.
+        # retries them a second later, which shows as a one-second tail in a burst of posts
+        # (bench_webhook, docs/benchmarks.md).  The kernel caps it at net.core.somaxconn.
         await web.TCPSite(runner, self.host, self.port, backlog=BACKLOG).start()
         self._runner = runner
         for address in runner.addresses:

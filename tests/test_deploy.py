@@ -1,4 +1,4 @@
-"""deploy/newsbot.service: what the README promises of the systemd unit."""
+"""deploy/newsbot.service: what docs/operations.md promises of the systemd unit."""
 
 from __future__ import annotations
 

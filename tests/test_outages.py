@@ -18,7 +18,7 @@ from fakes.botapi import BotAPI
 from storage import Store
 from storage.db import connect
 from tests.conftest import ADMIN, Harness, make_settings, running_bot
-from tests.test_budget import add_followers
+from tests.test_delivery_limits import add_followers
 from tests.waits import eventually, outbox_drained
 
 SHORT = Timings(retry_base=0.02, max_attempts=3, probe_base=0.05, probe_cap=0.2,

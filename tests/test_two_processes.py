@@ -1,7 +1,7 @@
 """Two processes, one PostgreSQL database: the lease, the claim, LISTEN/NOTIFY.
 
 Each test opens two stores on the same fresh database, as two `newsbot` processes would
-(tests/test_takeover.py runs real processes).
+(tests/test_two_processes_takeover.py runs real processes).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""Benchmark: fewer, better messages (issue 13), against the emulator with Telegram's limits.
+"""Benchmark: fewer, better messages, against the emulator with Telegram's limits.
 
 1. **busy hour, with and without combining**: 3,000 private chats, each following 5 of
    25 keywords (so each keyword has ~600 followers); 50 briefs arrive over 60 s (one
    every 1.2 s), each naming one keyword, so each matches ~600 chats (a fifth).  Once
    with the sender combining a chat's waiting alerts into one message, once with
-   ``Sender.combine = False`` (every alert its own message, as before).  Measured:
+   ``Sender.combine = False`` (every alert its own message).  Measured:
    messages the emulator accepted, 429s, and the time from the first brief until every
    reader has seen every item that matched them (the last ``sent_at`` in the outbox:
    when the message carrying that item was accepted), plus the median delay per item.

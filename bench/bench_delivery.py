@@ -541,7 +541,7 @@ async def crash_and_restart(chats: int, *, paid: bool = True, latency: float = 0
         sent_after, pending_after = await _sent_in_db(db)
     run = Run("kill -9", chat_ids, accepted, stats, 0.0)
     dupes = run.duplicates
-    bound = 64 if paid else 30  # the targets: the workers, the free budget
+    bound = 64 if paid else 30  # the targets: the workers, the free budget
     return [
         Row(name, "accepted at the kill", f"{at_kill}/{chats}"),
         Row(name, f"requests awaiting an answer at the kill ({latency * 1000:.0f} ms RTT)",
@@ -626,7 +626,7 @@ async def paid_after_replies(chats: int, readers: int) -> list[Row]:
             svc = services(app)
             await emulator.inject_many(askers, "/help")
             # Replies go at the free 30/s: start the fan-out while the last second's
-            # replies are still going, the moment the old separate pools overran.
+            # replies are still going, when separate budgets for replies and alerts would overrun.
             await emulator.wait_count(readers - FREE_BUDGET, timeout=readers / 25 + 60)
             started = time.monotonic()
             stored = await svc.intake.add(

@@ -13,7 +13,7 @@ should it reach the reader):
 * loading: time and resident memory added by loading the data files
   (gazetteer, lexicon, aliases) in a fresh process.
 
-Targets (issue 12): recall >= 98%, no wrong country in >= 99% of cases, keyword
+Targets: recall >= 98%, no wrong country in >= 99% of cases, keyword
 agreement >= 95%; median tagging plus keys < 0.5 ms; data load < 0.5 s and < 60 MB.
 ``--misses`` lists every case that disagrees.
 

@@ -1,6 +1,6 @@
 """Benchmark: matching and enqueueing at 200,000 chats with 1,000,000 subscriptions.
 
-What it measures, against the targets from the issue (2-core machine):
+What it measures, against the targets (2-core machine):
 
 * a brief that matches nobody, stored the way the bot stores it
   (``Intake.add(parse_brief(...))``: parse, tag regions, build match keys, store the

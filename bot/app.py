@@ -157,8 +157,8 @@ def build_application(
             )
             await monitor.start()
             app.bot_data[MONITOR_KEY] = monitor
-        # The gazetteer and PTB are ~100,000 long-lived objects; frozen, the garbage
-        # collector stops walking them (its pauses caused 429s at 1000 sends/s).
+        # The gazetteer and PTB are a great many long-lived objects; frozen, the garbage
+        # collector stops walking them (its pauses, at 1000 sends/s, bunch sends into 429s).
         gc.collect()
         gc.freeze()
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in READER_COMMANDS])

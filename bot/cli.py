@@ -24,9 +24,8 @@ from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_USAGE = 2
 # `newsbot import` holds the write lock while it stores a page (one transaction, so a
-# page lands whole or not at all).  Measured: about 3 s for 6,000 briefs (~2.4 MB); a
-# bigger page would outlast the bot's 5 s busy timeout.  1 MB (~2,500 briefs, ~1.3 s)
-# keeps well under it.
+# page lands whole or not at all); a page must be stored well within the bot's 5 s busy
+# timeout, and 1 MB is far enough under it (the time per size: docs/benchmarks.md).
 MAX_PAGE_BYTES = 1_000_000
 MAX_LIMIT = 1_000_000  # `newsbot items --limit`
 

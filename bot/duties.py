@@ -6,7 +6,7 @@ polling mode) asks Telegram for updates: Telegram allows one getUpdates caller p
 and two senders would send every alert twice.  The other process waits for the lease
 and takes over within seconds when the holder dies or stops.
 
-On SQLite the lease is always held, so this is the old start-up, done at once.
+On SQLite the lease is always held, so everything starts at once.
 """
 
 from __future__ import annotations

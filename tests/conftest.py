@@ -2,7 +2,7 @@
 
 Storage runs on both backends through ONE parametrized fixture, `db_target`: a SQLite file
 in the test's folder, or a fresh PostgreSQL database copied from a migrated template (a
-`CREATE DATABASE ... TEMPLATE` takes ~50 ms; migrating each one would take longer).  Tests
+`CREATE DATABASE ... TEMPLATE` is quicker than migrating each one).  Tests
 that use `store` get both; other tests opt in with `@pytest.mark.both_backends`, the rest
 run on SQLite only.  PostgreSQL is at NEWSBOT_TEST_POSTGRES_URL; without it those tests
 are skipped with one line in the summary, and `--postgres-required` (CI) makes that a

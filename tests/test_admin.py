@@ -74,7 +74,7 @@ async def test_admins_get_their_commands_in_the_menu(bot: Harness) -> None:
 
 
 async def test_intrekken_with_a_bad_number_gets_the_usage_reply(bot: Harness) -> None:
-    """Issue 17 item 9: '²' and a number past SQLite's integers get the usage reply."""
+    """'²' and a number past SQLite's integers get the usage reply."""
     assert "opgeslagen als #1" in await bot.say(
         "/plaats OSLO (ANP) - Het Noorse hof maakte iets bekend.", chat_id=ADMIN
     )
@@ -86,7 +86,7 @@ async def test_intrekken_with_a_bad_number_gets_the_usage_reply(bot: Harness) ->
 
 
 async def test_a_retracted_brief_can_be_posted_again(bot: Harness) -> None:
-    """Issue 17 item 12: after /intrekken the same text is news again, not "staat er al"."""
+    """After /intrekken the same text is news again, not "staat er al"."""
     text = "/plaats OSLO (ANP) - Het Noorse hof maakte iets bekend."
     assert "opgeslagen als #1" in await bot.say(text, chat_id=ADMIN)
     assert "ingetrokken" in await bot.say("/intrekken 1", chat_id=ADMIN)

@@ -130,7 +130,7 @@ def test_database_setting_takes_a_file_or_a_postgresql_url(tmp_path: Path) -> No
 async def test_a_bad_request_is_logged_as_an_error_with_its_traceback(
     bot: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Issue 17 item 15: a 400 from Telegram (in PTB 22 a NetworkError) is our bug, not
+    """A 400 from Telegram (in PTB 22 a NetworkError) is our bug, not
     network noise: logged at ERROR with the traceback; the reader still gets the apology."""
     caplog.set_level(logging.INFO)
     bot.api.fail_next("sendMessage", 400, "Bad Request: can't parse entities", chat_id=1001)

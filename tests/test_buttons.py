@@ -25,7 +25,7 @@ def test_unfollow_buttons_name_their_subscription_within_telegrams_limit() -> No
 
 
 def test_more_button_carries_the_query_and_a_cursor() -> None:
-    """Issue 17 item 11: the last item shown (a cursor), not an offset; <= 64 bytes."""
+    """The last item shown (a cursor), not an offset; <= 64 bytes."""
     data = more_results(123456, 5, ["staking", "schiphol"])
     assert data is not None and parse(data) == More(123456, 5, ["staking", "schiphol"])
     longest = more_results(2**63 - 1, 999_999_999, ["a" * 32])

@@ -76,7 +76,7 @@ def test_cli_errors_are_one_line_and_exit_2(db_path: Path) -> None:
 
 
 def test_import_at_the_spring_dst_change_stores_real_ages(db_path: Path, tmp_path: Path) -> None:
-    """Issue 17 item 6: a page imported at 03:30 on the last Sunday of March (the clocks
+    """A page imported at 03:30 on the last Sunday of March (the clocks
     went 02:00 -> 03:00) stores "1 uur" and "2 uur geleden" one and two real hours back."""
     page = tmp_path / "zomertijd.txt"
     page.write_text(
@@ -96,7 +96,7 @@ def test_import_at_the_spring_dst_change_stores_real_ages(db_path: Path, tmp_pat
 
 
 def test_items_limit_out_of_range_is_one_line_and_exit_2(db_path: Path) -> None:
-    """Issue 17 item 9: a --limit past SQLite's integers (or not a number) is refused."""
+    """A --limit past SQLite's integers (or not a number) is refused."""
     for limit in ("99999999999999999999", "²", "abc", "-3"):
         result = newsbot("items", "--limit", limit, db=db_path)
         assert result.returncode == 2, limit
@@ -105,7 +105,7 @@ def test_items_limit_out_of_range_is_one_line_and_exit_2(db_path: Path) -> None:
 
 
 def test_db_with_a_tilde_is_opened_in_the_home_folder(tmp_path: Path) -> None:
-    """Issue 17 item 14: NEWSBOT_DB=~/x.sqlite3 is the file in $HOME, for every command."""
+    """NEWSBOT_DB=~/x.sqlite3 is the file in $HOME, for every command."""
     home, cwd = tmp_path / "home", tmp_path / "cwd"
     home.mkdir(), cwd.mkdir()
     env = {**bot_env("~/x.sqlite3"), "HOME": str(home)}
@@ -119,7 +119,7 @@ def test_db_with_a_tilde_is_opened_in_the_home_folder(tmp_path: Path) -> None:
 
 
 def test_an_empty_token_gets_the_how_to_help_and_exit_2(tmp_path: Path) -> None:
-    """Issue 17 item 14: `NEWSBOT_TOKEN=` (as .env.example ships it) is no token at all."""
+    """`NEWSBOT_TOKEN=` (as .env.example ships it) is no token at all."""
     (tmp_path / ".env").write_text("NEWSBOT_TOKEN=\n", encoding="utf-8")
     without = bot_env(tmp_path / "n.sqlite3")  # the .env's empty token is read
     for env in (without, bot_env(tmp_path / "n.sqlite3", token="  ")):
@@ -130,7 +130,7 @@ def test_an_empty_token_gets_the_how_to_help_and_exit_2(tmp_path: Path) -> None:
 
 
 def test_import_refuses_a_page_over_the_size_cap(db_path: Path, tmp_path: Path) -> None:
-    """Issue 17 item 17: a page over 1 MB would hold the write lock past the bot's busy
+    """A page over 1 MB would hold the write lock past the bot's busy
     timeout: refused in one line with exit 2, nothing stored."""
     big = tmp_path / "groot.txt"
     body = SEED.read_text(encoding="utf-8")

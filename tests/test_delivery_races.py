@@ -1,4 +1,4 @@
-"""Issue 17, items 1-5: changes that race the sender, end to end through the emulator.
+"""Changes that race the sender, end to end through the emulator.
 
 Each fan-out here goes to 150 chats with a slow Bot API (every request takes
 0.2 s), so dozens of alerts are in flight at any moment: the moment a correction, a
@@ -68,7 +68,7 @@ async def chores_done(bot: Harness) -> None:
 
 
 async def test_retraction_during_a_fan_out_leaves_no_alert_up(slow_bot: Harness) -> None:
-    """Issue 17 item 1."""
+    """Once /intrekken answers, no alert of the item goes out and every sent one is deleted."""
     bot = slow_bot
     await follow_japan(bot, READERS)
     bot.api.delay = SLOW
@@ -99,7 +99,7 @@ async def test_retraction_during_a_fan_out_leaves_no_alert_up(slow_bot: Harness)
 
 
 async def test_correction_during_a_fan_out_leaves_no_old_text(slow_bot: Harness) -> None:
-    """Issue 17 item 2."""
+    """After /corrigeer every reader ends with one alert, showing the corrected text."""
     bot = slow_bot
     await follow_japan(bot, READERS)
     bot.api.delay = SLOW
@@ -122,7 +122,7 @@ async def test_correction_during_a_fan_out_leaves_no_old_text(slow_bot: Harness)
 
 
 async def test_nothing_arrives_after_stop_and_its_reply_does_not_wait(bot: Harness) -> None:
-    """Issue 17 item 3: /stop wins over an alert the dispatcher already took.
+    """/stop wins over an alert the dispatcher already took.
 
     At 30 messages a second a 100-chat fan-out takes over three seconds; the reader's
     alert is queued last (highest chat id), holding its chat's permit meanwhile.
@@ -147,7 +147,7 @@ async def test_nothing_arrives_after_stop_and_its_reply_does_not_wait(bot: Harne
 
 
 async def test_group_migration_never_edits_another_message(bot: Harness) -> None:
-    """Issue 17 item 4: message ids are per chat; a migrated group's old ids mean nothing."""
+    """Message ids are per chat; a migrated group's old ids mean nothing."""
     old, new = -4100, -1004100
     await bot.services.store.touch_chat(old, "group")
     await bot.services.store.subscribe(old, "r:JP", "Japan")
@@ -171,7 +171,7 @@ async def test_group_migration_never_edits_another_message(bot: Harness) -> None
 
 
 async def test_an_item_still_followed_another_way_is_not_dropped(bot: Harness) -> None:
-    """Issue 17 item 5: unfollowing one of two matching subscriptions keeps the alert."""
+    """Unfollowing one of two matching subscriptions keeps the alert."""
     reader = 30_002
     store = bot.services.store
     await store.touch_chat(reader, "private")

@@ -476,7 +476,7 @@ def _paris_entries(count: int, start: int = 0) -> list[str]:
 async def test_a_new_feed_does_not_flood_readers(
     server: FeedServer, make_poller: Callable[..., FeedPoller], store: Store
 ) -> None:
-    """Issue 17 item 16: a new feed's first poll stores and alerts only its newest three
+    """A new feed's first poll stores and alerts only its newest three
     entries; the older ones are skipped, also at later polls and after a restart."""
     await store.touch_chat(1, "private")
     await store.subscribe(1, "r:FR", "Frankrijk")
@@ -497,7 +497,7 @@ async def test_a_new_feed_does_not_flood_readers(
 async def test_a_feed_read_before_keeps_every_new_entry(
     server: FeedServer, make_poller: Callable[..., FeedPoller], store: Store
 ) -> None:
-    """Issue 17 item 16: a feed with entries stored already is not new: after a restart
+    """A feed with entries stored already is not new: after a restart
     every entry it has not stored yet is news (none is taken for backlog)."""
     url = server.url("/paris.xml")
     server.pages["/paris.xml"] = Page(rss(_paris_entries(2)))

@@ -1,6 +1,6 @@
 """Matching quality on the labelled Dutch sets in tests/data/ (see bench/bench_dutch.py).
 
-Fails below the issue's floor: regions recall 98%, no wrong country in 99% of cases,
+Fails below the floors: regions recall 98%, no wrong country in 99% of cases,
 keywords 95% agreement with what a reader expects.
 """
 

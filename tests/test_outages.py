@@ -1,7 +1,7 @@
 """Telegram down: the sender pauses as a whole, probes, resumes, and loses nothing.
 
 Timings are shortened (constructor values): per-delivery backoff of 20 ms and 3 attempts,
-so the old rule (every failure spends an attempt) would drop an alert within 0.1 s;
+so a rule that spent an attempt on every failure would drop an alert within 0.1 s;
 outage probes every 50-200 ms.
 """
 

@@ -544,7 +544,7 @@ def test_page_is_a_plain_value(seed: str) -> None:
     assert page.briefs[0].received_at is None
 
 
-# --- Issue 17: time and text ------------------------------------------------------------
+# --- Time and text ----------------------------------------------------------------------
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -556,7 +556,7 @@ def _page(*briefs_and_ages: str) -> str:
 
 
 def test_page_ages_across_the_spring_dst_change_are_real_hours() -> None:
-    """Issue 17 item 6: ages are subtracted in UTC, not on the wall clock of the zone."""
+    """Ages are subtracted in UTC, not on the wall clock of the zone."""
     # 03:30 CEST on the last Sunday of March 2026 = 01:30 UTC; the clocks jumped 02:00 -> 03:00.
     now = datetime(2026, 3, 29, 3, 30, tzinfo=AMSTERDAM)
     page = parse_page(
@@ -573,7 +573,7 @@ def test_page_ages_across_the_spring_dst_change_are_real_hours() -> None:
 
 
 def test_page_ages_across_the_autumn_dst_change_are_real_hours() -> None:
-    """Issue 17 item 6: in the repeated hour of October an age is still real time."""
+    """In the repeated hour of October an age is still real time."""
     now = datetime(2026, 10, 25, 3, 30, tzinfo=AMSTERDAM)  # CET, 02:30 UTC
     page = parse_page(_page("OSLO (ANP) - Een.", "2 uur geleden"), now=now)
     [brief] = page.briefs
@@ -582,7 +582,7 @@ def test_page_ages_across_the_autumn_dst_change_are_real_hours() -> None:
 
 
 def test_invisible_format_characters_are_stripped_from_pages() -> None:
-    """Issue 17 item 7: soft hyphen, zero-width and other Cf characters leave the text."""
+    """Soft hyphen, zero-width and other Cf characters leave the text."""
     page = parse_page(
         _page("KYIV (AFP) - Oekra\u00adïne en Rus\u200bland pra\u2060ten\u200e weer.",
               "5 minuten geleden"),
@@ -595,7 +595,7 @@ def test_invisible_format_characters_are_stripped_from_pages() -> None:
 
 @pytest.mark.parametrize("dash", ["\u2212", "\u2010", "\u2015", "\uff0d"])
 def test_wire_minus_sign_and_other_dashes(dash: str) -> None:
-    """Issue 17 item 8: a minus sign (U+2212) after the agencies is a wire dash."""
+    """A minus sign (U+2212) after the agencies is a wire dash."""
     assert parse_wire(f"OSLO (ANP) {dash} Tekst.") == Wire("OSLO", ("ANP",), "Tekst.")
     assert parse_wire(f"DEN HAAG {dash} Het kabinet valt.") == Wire(
         "DEN HAAG", (), "Het kabinet valt."
@@ -604,7 +604,7 @@ def test_wire_minus_sign_and_other_dashes(dash: str) -> None:
 
 @pytest.mark.parametrize("dateline", ["G20 TOP", "COVID-19 CENTRUM", "A2 UTRECHT"])
 def test_wire_dateline_with_a_digit(dateline: str) -> None:
-    """Issue 17 item 8: a dateline may hold digits inside a word that has letters."""
+    """A dateline may hold digits inside a word that has letters."""
     assert parse_wire(f"{dateline} (ANP) - De tekst.") == Wire(dateline, ("ANP",), "De tekst.")
 
 
@@ -618,7 +618,7 @@ def test_wire_dateline_with_a_digit(dateline: str) -> None:
     ],
 )
 def test_first_brief_starting_with_an_age_word_is_a_brief(first: str) -> None:
-    """Issue 17 item 8: "Net 2 procent ..." or 'Zojuist: "..."' is not taken for an age."""
+    """"Net 2 procent ..." or 'Zojuist: "..."' is not taken for an age."""
     page = parse_page(
         _page(first, "5 minuten geleden", first.replace("Nederlanders", "Belgen"), "zojuist"),
         now=NOW,
@@ -632,7 +632,7 @@ def test_first_brief_starting_with_an_age_word_is_a_brief(first: str) -> None:
 
 
 def test_gisteren_is_an_age_the_same_clock_time_yesterday() -> None:
-    """Issue 17 item 8: 'gisteren' is accepted; it means this clock time on the day before."""
+    """'gisteren' is accepted; it means this clock time on the day before."""
     assert parse_age("gisteren") == timedelta(days=1)
     assert parse_age("Gisteren") == timedelta(days=1)
     now = datetime(2026, 3, 30, 0, 30, tzinfo=AMSTERDAM)  # the day after a 23-hour day
@@ -647,13 +647,13 @@ def test_gisteren_is_an_age_the_same_clock_time_yesterday() -> None:
 
 
 def test_age_followed_by_punctuation_is_no_age() -> None:
-    """Issue 17 item 8: 'Zojuist: ...' after a brief still needs that brief's own age."""
+    """'Zojuist: ...' after a brief still needs that brief's own age."""
     with pytest.raises(ParseError, match="leeftijd ontbreekt"):
         parse_page(_page("OSLO (ANP) - Een.", 'Zojuist: "Het kabinet is gevallen."'), now=NOW)
 
 
 def test_strip_format_is_the_one_cleaner_and_keeps_emoji_sequences() -> None:
-    """Issue 17 item 7: every Cf character goes, except a joiner inside an emoji sequence."""
+    """Every Cf character goes, except a joiner inside an emoji sequence."""
     assert strip_format("Oekra\u00adïne \u200bRus\u200cland\u200d \u202aX\u202c\ufeff") == (
         "Oekraïne Rusland X"
     )

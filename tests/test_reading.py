@@ -122,7 +122,7 @@ async def test_laatste_shows_new_news_at_once_despite_the_reply_cache(bot: Harne
 
 
 async def test_laatste_odd_numbers_get_the_usage_reply(bot: Harness) -> None:
-    """Issue 17 item 9: '²' passes isdigit() but not int(); '--5' is not a count."""
+    """'²' passes isdigit() but not int(); '--5' is not a count."""
     await import_seed(bot)
     for arg in ("²", "--5", "-5", "+5", "99999999999999999999", "٣"):
         reply = await bot.say(f"/laatste {arg}")
@@ -130,7 +130,7 @@ async def test_laatste_odd_numbers_get_the_usage_reply(bot: Harness) -> None:
 
 
 async def test_zoek_meer_pages_by_cursor_when_news_arrives_between_pages(bot: Harness) -> None:
-    """Issue 17 item 11: a match stored between two pages neither repeats a result on the
+    """A match stored between two pages neither repeats a result on the
     next page nor hides one; the button's data stays within 64 bytes."""
     towns = ["ALMERE", "BREDA", "DELFT", "EDE", "GOUDA", "HOORN", "LEIDEN"]
 

@@ -267,7 +267,7 @@ def test_list_is_valid_for_any_text(texts: list[tuple[str, str]], header: str) -
 
 def _squeeze(text: str) -> str:
     """The visible characters: no whitespace, no invisible format characters (which the
-    renderer drops on purpose, issue 17 item 7)."""
+    renderer drops on purpose)."""
     return "".join(strip_format(text).split())
 
 

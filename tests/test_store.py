@@ -187,7 +187,7 @@ async def test_kept_values_and_health_figures_on_both_backends(store: Store) -> 
 async def test_upgrading_to_live_unique_texts_keeps_items_regions_and_search(
     db_path: Path,
 ) -> None:
-    """Issue 17 item 12: the migration that makes texts unique among live items only
+    """The migration that makes texts unique among live items only
     rebuilds `items` without losing a row, a region or the search index."""
     old = await connect(db_path, upto=5)
     for n, (text, retracted) in enumerate([("Oekraïne wint.", 1), ("Staking in Parijs.", 0)]):
@@ -215,7 +215,7 @@ async def test_upgrading_to_live_unique_texts_keeps_items_regions_and_search(
 
 
 async def test_a_retracted_text_can_be_stored_again(store: Store) -> None:
-    """Issue 17 item 12: content_hash is unique among live items only (both backends)."""
+    """Content_hash is unique among live items only (both backends)."""
     [(first, _)] = await store.add_items([(brief("De staking is voorbij."), ["FR"], [])])
     assert first is not None and first.id is not None
     await store.retract_item(first.id)
@@ -226,7 +226,7 @@ async def test_a_retracted_text_can_be_stored_again(store: Store) -> None:
 
 
 async def test_a_failing_commit_rolls_back_and_later_writes_work(db_path: Path) -> None:
-    """Issue 17 item 17: a COMMIT that fails (here a deferred foreign-key violation, as
+    """A COMMIT that fails (here a deferred foreign-key violation, as
     real as a full disk for SQLite: the COMMIT itself errors) must not leave the
     transaction open: the error is raised, nothing is kept, and the next write works."""
     store = await Store.open(db_path)
@@ -239,7 +239,7 @@ async def test_a_failing_commit_rolls_back_and_later_writes_work(db_path: Path) 
                     " VALUES (999, 'r:UA', 'Oekraïne', 0)"
                 )
         assert not store.conn.in_transaction
-        await store.touch_chat(42, "private")  # before the fix: "within a transaction"
+        await store.touch_chat(42, "private")  # an open transaction would refuse this
         assert (await store.chat(42)) is not None
         assert await store.subscriptions(999) == []
     finally:

@@ -169,7 +169,7 @@ _CF = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 
 
 async def test_invisible_characters_neither_split_words_nor_reach_readers(bot: Harness) -> None:
-    """Issue 17 item 7: a soft hyphen in a page still tags Oekraïne, a zero-width space in
+    """A soft hyphen in a page still tags Oekraïne, a zero-width space in
     /volg follows the country (no dead keyword), /zoek finds through both, and no alert,
     list or label a reader gets holds a format character."""
     reply = await bot.say("/volg Oekra\u200bïne")
@@ -194,7 +194,7 @@ async def test_invisible_characters_neither_split_words_nor_reach_readers(bot: H
 
 @pytest.mark.parametrize("overview", [False, True])
 async def test_mine_with_fifty_long_labels_always_fits(bot: Harness, overview: bool) -> None:
-    """Issue 17 item 10: 50 labels of 64 characters (with & and ï, the worst case once
+    """50 labels of 64 characters (with & and ï, the worst case once
     escaped) fit one /mijn message of 4096, and its keyboard stays within Telegram's limits
     (100 buttons, 64-byte data, 10 kB of markup: the emulator checks all three)."""
     store = bot.services.store
@@ -219,7 +219,7 @@ async def test_mine_with_fifty_long_labels_always_fits(bot: Harness, overview: b
 
 
 async def test_followed_keys_shrink_when_the_last_chat_unfollows(bot: Harness) -> None:
-    """Issue 17 item 13: /volg + /ontvolg pairs leave no keys (or phrase prefixes) behind
+    """/volg + /ontvolg pairs leave no keys (or phrase prefixes) behind
     in memory, a key another chat still follows stays, and matching still works."""
     followed = bot.services.store.followed
     before = (set(followed.keys), dict(followed.prefixes))
@@ -240,7 +240,7 @@ async def test_followed_keys_shrink_when_the_last_chat_unfollows(bot: Harness) -
 
 
 async def test_a_thousand_follow_unfollow_pairs_leave_nothing_in_memory(store: Store) -> None:
-    """Issue 17 item 13: one reader cannot grow the followed keys without bound."""
+    """One reader cannot grow the followed keys without bound."""
     await store.touch_chat(7, "private")
     before = (set(store.followed.keys), dict(store.followed.prefixes))
     for i in range(1000):

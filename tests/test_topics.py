@@ -151,7 +151,7 @@ async def test_a_database_from_before_topics_keeps_working(
         assert row["thread_id"] == 0 and row["status"] == "sent" and row["message_id"] == 3
     finally:
         await store.close()
-    # And the whole chat gets its alerts as before, without a message_thread_id.
+    # And the whole chat gets its alerts as any group does, without a message_thread_id.
     async with running_bot(make_settings(api, db_path), api) as bot:
         await post(bot, "TOKIO (ANP) - Japan kiest een nieuwe premier.")
         [alert] = await api.wait_sent(1, 1001)

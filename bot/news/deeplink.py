@@ -13,7 +13,7 @@ two forms:
 Decoding tries base64 first and takes it when it yields text that looks like a topic
 (valid UTF-8; only letters of one script, digits, spaces and `'’-.&`); else it reads
 the readable form.  A readable word can also be such base64 (`blog` is the base64 of
-`nZ `: 66 of the 418,690 words in /usr/share/dict/words do this); `encode` checks for
+`nZ `, and dozens of English words are such base64); `encode` checks for
 that and uses base64 for those topics, so every link it makes decodes to its own topic.
 """
 

@@ -10,8 +10,9 @@ that does it.  It runs on everything that comes in (pages, admin posts, feed ent
 that goes out (the renderer escapes through it), so ``Oekra\u00adïne`` is Oekraïne and
 ``/volg Oekra\u200bïne`` follows the country.  One exception keeps emoji intact: a
 zero-width joiner between two symbols (not letters, digits or spaces), as in 🏳️‍🌈.
-Measured: about 10 µs for a 500-character text that holds none (the common case); the
-character class is built from this Python's Unicode tables at import (about 80 ms).
+The common case is a text that holds none, so the check is one precompiled character
+class, built once from this Python's Unicode tables at import (its cost and the check's:
+docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ _stemmer = Stemmer.Stemmer("dutch")
 def _format_class() -> str:
     """A regex character class of every ``Cf`` code point except U+200D, as ranges.
 
-    Built from this Python's Unicode tables (a one-off 80 ms scan at import), so it
-    follows the Unicode version rather than a list copied by hand.
+    Built from this Python's Unicode tables (a one-off scan at import), so it follows the
+    Unicode version rather than a list copied by hand.
     """
     runs: list[list[int]] = []
     for code in range(sys.maxunicode + 1):

@@ -41,7 +41,7 @@ Behaviour notes, where the real Bot API is ambiguous or the emulator simplifies:
   (``open_topic``); sends with ``message_thread_id`` must name an open topic, else 400
   "message thread not found" (``delete_topic``).  Channels: ``add_channel`` (``@username``
   resolves to the id; the bot posts only as an admin, else 400 "need administrator
-  rights"), ``inject_my_chat_member`` (promotions, removals), ``inject_channel_post``.
+  rights"), ``inject_my_chat_member`` (promotions, removals).
 * Inline mode: ``inject_inline_query`` queues an ``inline_query`` update; answerInlineQuery is
   checked as Telegram checks it (a query answered once, at most 50 results, unique ids of 1-64
   bytes, article titles, message text parsed like sendMessage's: valid HTML within 4096) and
@@ -389,7 +389,6 @@ class BotAPI:
         self._group_windows: defaultdict[int | str, deque[float]] = defaultdict(deque)
 
         self._runner: web.AppRunner | None = None
-        self._site: web.SockSite | None = None
 
         self._handlers: dict[str, Callable[[JSONDict, str], Any]] = {
             "getme": self._get_me,
@@ -463,11 +462,11 @@ class BotAPI:
         self.port = sock.getsockname()[1]
         site = web.SockSite(runner, sock)
         await site.start()
-        self._runner, self._site = runner, site
+        self._runner = runner
 
     async def stop(self) -> None:
         """Stop serving; pending long polls return immediately."""
-        runner, self._runner, self._site = self._runner, None, None
+        runner, self._runner = self._runner, None
         if runner is None:
             return
         self._closing = True
@@ -486,16 +485,6 @@ class BotAPI:
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
-
-    def reset(self) -> None:
-        """Forget recorded calls, sent messages, answers and counters (not chats or config)."""
-        self.calls.clear()
-        self._sent.clear()
-        self._sent_by_chat.clear()
-        self.callback_answers.clear()
-        self.inline_answers.clear()
-        self.stats.clear()
-        self.accepted.clear()
 
     # ------------------------------------------------------------------ configuration
 
@@ -687,18 +676,6 @@ class BotAPI:
                 "new_chat_member": new,
             }
         })
-
-    def inject_channel_post(self, text: str, chat_id: int) -> JSONDict:
-        """Queue a channel_post update: a message an admin posted in the channel."""
-        chat = self._chat(chat_id)
-        message: JSONDict = {
-            "message_id": self._next_message_id(chat_id),
-            "sender_chat": chat,
-            "chat": chat,
-            "date": int(time.time()),
-            "text": text,
-        }
-        return self.push_update({"channel_post": message})
 
     def _channel_rights(self, chat_id: int | str) -> JSONDict:
         if (self._chats.get(chat_id) or {}).get("type") != "channel":  # never creates one

@@ -49,7 +49,7 @@ from bot.news.parse import parse_brief
 from bot.news.regions import default_gazetteer
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
-from storage import Store
+from storage import Store, open_store
 
 TOKEN = "123456:bench-token"
 TZ = ZoneInfo("Europe/Amsterdam")
@@ -94,7 +94,7 @@ async def create_chats(db: Path, chats: int, follows: int, seed: int = 13) -> li
     gazetteer = default_gazetteer()
     topics = [resolve(word, gazetteer) for word in TOPICS]
     rng = random.Random(seed)
-    store = await Store.open(db)
+    store = await open_store(db)
     try:
         async with store.transaction() as conn:
             await conn.executemany(

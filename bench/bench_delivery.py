@@ -84,7 +84,7 @@ from bot.news.render import render_alert
 from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from fakes.process import bot_env, start_bot
-from storage import Store
+from storage import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:bench-token"
@@ -156,7 +156,7 @@ async def scratch_db() -> AsyncIterator[Path]:
 async def followed_db(chats: int) -> AsyncIterator[Path]:
     """A scratch database in which `chats` chats follow the benchmark's key."""
     async with scratch_db() as db:
-        store = await Store.open(db)
+        store = await open_store(db)
         try:
             await create_followers(store, FIRST_CHAT, chats, FOLLOW_KEY, FOLLOW_LABEL)
         finally:
@@ -325,7 +325,7 @@ async def sender_fan_out(name: str, chats: int, *, paid: bool) -> Run:
 
 
 async def _rendered_alert(db: Path) -> str:
-    store = await Store.open(db)
+    store = await open_store(db)
     try:
         stored = await Intake(store, default_gazetteer()).add(
             parse_brief(BRIEF, now=datetime.now(TZ), source="bench")
@@ -428,7 +428,7 @@ async def plaats_latency(posts: int) -> tuple[list[float], list[float], Run]:
     plan = _latency_posts(posts)
     followers = [FIRST_CHAT + i for i in range(len(plan))]
     async with scratch_db() as db:
-        store = await Store.open(db)
+        store = await open_store(db)
         try:
             async with store.transaction() as conn:
                 await conn.executemany(
@@ -476,7 +476,7 @@ async def plaats_latency(posts: int) -> tuple[list[float], list[float], Run]:
 
 
 async def _sent_in_db(db: Path) -> tuple[int, int]:
-    store = await Store.open(db)
+    store = await open_store(db)
     try:
         figures = await store.stats(since=0)
     finally:
@@ -496,7 +496,7 @@ async def crash_and_restart(chats: int, *, paid: bool = True, latency: float = 0
     mode = "true" if paid else "false"
     async with followed_db(chats) as db:
         # Opened again, as the bot would be: the store reads the followed keys at open.
-        store = await Store.open(db)
+        store = await open_store(db)
         try:
             stored = await Intake(store, default_gazetteer()).add(
                 parse_brief(BRIEF, now=datetime.now(TZ), source="bench")

@@ -65,7 +65,7 @@ from bot.news.match import TermError, item_keys, resolve
 from bot.news.parse import parse_brief
 from bot.news.regions import Gazetteer, default_gazetteer
 from bot.news.text import stems
-from storage import Store, SubscribeResult
+from storage import Store, SubscribeResult, open_store
 from storage.copy import copy_to_postgres
 from storage.postgres import PostgresStore
 
@@ -262,7 +262,7 @@ async def build(path: Path, chats: int) -> dict[str, object]:
     rows, sizes = _slot_rows(vocab)
     fan = chats // 2
     now = time.time()
-    store = await Store.open(path)
+    store = await open_store(path)
     try:
         conn = store.conn
         # A big page cache for the one bulk transaction only (this process then exits).
@@ -511,7 +511,7 @@ async def bare_enqueue(
 
 async def measure(path: Path | str, chats: int) -> Results:
     res = Results(rss_start_kb=proc_status()["VmRSS"])
-    store = await Store.open(path)
+    store = await open_store(path)
     gazetteer = default_gazetteer()
     intake = Intake(store, gazetteer)
     fan = chats // 2
@@ -661,7 +661,7 @@ def report(meta: dict[str, object], res: Results, chats: int) -> None:
 
 async def postgres_dataset(source: Path, url: str) -> None:
     """Copy the SQLite dataset into the PostgreSQL database unless it holds it already."""
-    store = await Store.open(url)
+    store = await open_store(url)
     try:
         have = await scalar(store, "SELECT count(*) FROM subscriptions")
         chats = await scalar(store, "SELECT count(*) FROM chats")

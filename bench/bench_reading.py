@@ -60,7 +60,7 @@ from bot.app import build_application, running
 from bot.delivery.ratelimit import Limits
 from bot.localapi import LocalBotAPI
 from bot.settings import Settings
-from storage import Store
+from storage import open_store
 
 TOKEN = "123456:bench-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Nieuwsbot", "username": "bench_bot"}
@@ -178,7 +178,7 @@ def generate_items(
 async def build_archive(db: Path, n: int) -> float:
     """Fill a fresh database with n items; returns the seconds it took."""
     started = time.perf_counter()
-    store = await Store.open(db)
+    store = await open_store(db)
     rng = random.Random(SEED)
     now = time.time()
     try:
@@ -311,7 +311,7 @@ async def bot_app(db: Path, *, paid: bool) -> Any:
 
 
 async def archive_facts(db: Path) -> dict[str, int]:
-    store = await Store.open(db)
+    store = await open_store(db)
     try:
         facts = {"items": await store.count_items()}
         async with store.conn.execute(

@@ -37,7 +37,7 @@ from bot.intake import Intake
 from bot.news.parse import parse_brief
 from bot.news.regions import default_gazetteer
 from fakes.process import bot_env, both_up, lease_holder_pid, recorded_sent
-from storage import Store
+from storage import open_store
 from storage.postgres import PostgresStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +64,7 @@ async def admin(server: str, sql: str) -> None:
 
 
 async def prepare(url: str, chats: int) -> None:
-    store = await Store.open(url)
+    store = await open_store(url)
     assert isinstance(store, PostgresStore)
     try:
         async with store.pool.acquire() as raw:
@@ -83,7 +83,7 @@ async def prepare(url: str, chats: int) -> None:
 
 async def lease_taken(url: str) -> float:
     """When the lease was last taken (unix time): by the survivor, after the kill."""
-    store = await Store.open(url)
+    store = await open_store(url)
     assert isinstance(store, PostgresStore)
     try:
         async with store.pool.acquire() as raw:
@@ -109,7 +109,7 @@ async def one_run(server: str, chats: int, n: int) -> dict[str, float]:
                     await asyncio.sleep(0.2)
                 pid = await lease_holder_pid(url)
                 holder = next(b for b in bots if b.pid == pid)
-                store = await Store.open(url)
+                store = await open_store(url)
                 try:
                     item = parse_brief("TOKIO (ANP) - Japan kiest.",
                                        now=datetime.now().astimezone())

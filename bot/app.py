@@ -23,6 +23,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
+import storage
 from bot.channel import setup_channel
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.schedule import OverviewScheduler
@@ -36,8 +37,7 @@ from bot.news.regions import default_gazetteer
 from bot.services import SERVICES_KEY, Services, services
 from bot.settings import Settings, parse_listen
 from handlers.commands import ADMIN_COMMANDS, READER_COMMANDS
-from storage import Store
-from storage.pgconn import is_connection_error
+from storage import Store, is_connection_error
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ async def open_store(settings: Settings) -> Store:
     logged = False
     while True:
         try:
-            return await Store.open(settings.db)
+            return await storage.open_store(settings.db)
         except Exception as exc:
             if not is_connection_error(exc):
                 raise

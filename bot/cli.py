@@ -94,8 +94,8 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_migrate_db(args: argparse.Namespace, settings: Settings) -> int:
     """Copy the SQLite database (NEWSBOT_DB) into an empty PostgreSQL database."""
+    from storage import is_postgres_url
     from storage.copy import CopyError, copy_to_postgres
-    from storage.pgconn import is_postgres_url
 
     if not isinstance(settings.db, Path):
         raise CliError("NEWSBOT_DB is al PostgreSQL; migrate-db kopieert een SQLite-bestand")
@@ -177,9 +177,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 async def _store_items(settings: Settings, items: list[Item]) -> list[Stored]:
     from bot.intake import Intake
     from bot.news.regions import default_gazetteer
-    from storage import Store
+    from storage import open_store
 
-    store = await Store.open(settings.db)
+    store = await open_store(settings.db)
     try:
         return await Intake(store, default_gazetteer()).add_many(items)
     finally:
@@ -205,9 +205,9 @@ def cmd_items(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _newest(settings: Settings, limit: int) -> list[Item]:
-    from storage import Store
+    from storage import open_store
 
-    store = await Store.open(settings.db)
+    store = await open_store(settings.db)
     try:
         return await store.newest(limit)
     finally:
@@ -278,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsbot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:
-        from storage.pgconn import is_connection_error
+        from storage import is_connection_error
 
         if not is_connection_error(exc):
             raise

@@ -16,7 +16,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from storage.lease import Lease
+from storage import Lease
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from storage import Store
+from storage import open_store
 from storage.postgres import PostgresStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +57,7 @@ def start_bot(
 
 async def recorded_sent(db: str | Path) -> int:
     """Alerts the bots have recorded as sent (Telegram's answer written)."""
-    store = await Store.open(db)
+    store = await open_store(db)
     try:
         return (await store.delivery_counts()).get("sent", 0)
     finally:
@@ -69,7 +69,7 @@ async def both_up(url: str) -> bool:
 
     Each bot listens on a connection of its own, and so does the store that asks: three.
     """
-    store = await Store.open(url)
+    store = await open_store(url)
     assert isinstance(store, PostgresStore)
     try:
         return await store.processes() >= 3 and await store.lease_holder() is not None
@@ -79,7 +79,7 @@ async def both_up(url: str) -> bool:
 
 async def lease_holder_pid(url: str) -> int:
     """The process id of the bot that holds the sender's lease."""
-    store = await Store.open(url)
+    store = await open_store(url)
     assert isinstance(store, PostgresStore)
     try:
         holder = await store.lease_holder()

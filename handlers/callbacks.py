@@ -20,7 +20,7 @@ from handlers.readers import (
     search_page,
     thread_of,
 )
-from storage.store import Subscription
+from storage import Subscription
 
 STALE = "Deze knop is verlopen."
 

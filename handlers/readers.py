@@ -24,8 +24,7 @@ from bot.news.quiet import QuietError, describe, parse_quiet
 from bot.news.render import MAX_MESSAGE, fit_escaped, html_len, render_article, render_list
 from bot.news.text import looks_numeric, parse_number, strip_format, words
 from bot.services import Services, services
-from storage import SubscribeResult
-from storage.store import MAX_SUBSCRIPTIONS, Subscription
+from storage import MAX_SUBSCRIPTIONS, SubscribeResult, Subscription
 
 WELCOME = (
     "<b>Welkom bij het nieuws!</b>\n"
@@ -279,8 +278,8 @@ async def mine_view(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The /mijn message for a chat (or one of its forum topics) as it is stored now."""
     row = await svc.store.chat(chat_id)
-    quiet = (row["quiet_from"], row["quiet_until"]) if row else (None, None)
-    rhythm = stored_rhythm(row["overview"]) if row else None
+    quiet = (row.quiet_from, row.quiet_until) if row else (None, None)
+    rhythm = stored_rhythm(row.overview) if row else None
     subs = await svc.store.subscriptions(chat_id, thread=thread)
     return subscriptions_view(subs, quiet, rhythm)
 
@@ -321,7 +320,7 @@ async def quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     arg = _arg_text(message)
     if not arg:
         row = await svc.store.chat(chat.id)
-        current = describe(row["quiet_from"], row["quiet_until"]) if row else describe(None, None)
+        current = describe(row.quiet_from, row.quiet_until) if row else describe(None, None)
         await message.reply_text(f"{current}\n\n{html.escape(QUIET_USAGE)}")
         return
     try:
@@ -348,7 +347,7 @@ async def overview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     arg = _arg_text(message)
     if not arg:
         row = await svc.store.chat(chat.id)
-        current = describe_rhythm(stored_rhythm(row["overview"]) if row else None)
+        current = describe_rhythm(stored_rhythm(row.overview) if row else None)
         await message.reply_text(f"{html.escape(current)}\n\n{html.escape(OVERVIEW_USAGE)}")
         return
     try:

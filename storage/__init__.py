@@ -1,6 +1,51 @@
-"""Storage: SQLite (store.py, db.py) or PostgreSQL (postgres.py, pgconn.py), one interface."""
+"""Storage: one interface (base.py) with the SQLite and PostgreSQL backends beside it.
 
-from storage.pgconn import StoreUnavailable
-from storage.store import Store, SubscribeResult
+`open_store` opens a SQLite file (created and upgraded in place) or, given a
+``postgresql://`` URL, a PostgreSQL database (migrated on open); the rest of the bot
+holds the :class:`Store` it returns and never a backend.
+"""
 
-__all__ = ["Store", "StoreUnavailable", "SubscribeResult"]
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.base import (
+    MAX_SUBSCRIPTIONS,
+    Bundle,
+    ChatInfo,
+    DeliveryRecord,
+    Lease,
+    MessageItem,
+    SentAlert,
+    Store,
+    StoreUnavailable,
+    SubscribeResult,
+    Subscription,
+)
+from storage.pgconn import is_connection_error, is_postgres_url
+from storage.postgres import PostgresStore
+from storage.store import SQLiteStore
+
+__all__ = [
+    "MAX_SUBSCRIPTIONS",
+    "Bundle",
+    "ChatInfo",
+    "DeliveryRecord",
+    "Lease",
+    "MessageItem",
+    "SentAlert",
+    "Store",
+    "StoreUnavailable",
+    "SubscribeResult",
+    "Subscription",
+    "is_connection_error",
+    "is_postgres_url",
+    "open_store",
+]
+
+
+async def open_store(target: Path | str) -> Store:
+    """Open a SQLite file, or a PostgreSQL database given a ``postgresql://`` URL."""
+    if is_postgres_url(target):
+        return await PostgresStore.open(str(target))
+    return await SQLiteStore.open(target)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.pgconn import connect_admin, migrate
-from storage.store import Store
+from storage.store import SQLiteStore
 
 # Parents before children; tables not named here follow in alphabetical order.
 FIRST = ("chats", "items", "item_regions", "subscriptions", "deliveries")
@@ -43,7 +43,7 @@ def _order(tables: list[str]) -> list[str]:
 
 async def copy_to_postgres(source: Path, url: str) -> list[Copied]:
     """Copy every table; returns the counts.  Raises CopyError (nothing written) on refusal."""
-    store = await Store.open(source)
+    store = await SQLiteStore.open(source)
     try:
         tables = [
             row[0]
@@ -62,7 +62,7 @@ async def copy_to_postgres(source: Path, url: str) -> list[Copied]:
         await store.close()
 
 
-async def _copy(store: Store, pg: Any, tables: list[str]) -> list[Copied]:
+async def _copy(store: SQLiteStore, pg: Any, tables: list[str]) -> list[Copied]:
     target_columns: dict[str, dict[str, str]] = {}
     for row in await pg.fetch(
         "SELECT table_name, column_name, data_type FROM information_schema.columns"

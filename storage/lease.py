@@ -1,6 +1,6 @@
 """The sender's lease: which process sends alerts, polls feeds and calls getUpdates.
 
-On SQLite there is one process per file and the lease is always held (:class:`Lease`).
+On SQLite there is one process per file and the lease is always held (:class:`HeldLease`).
 On PostgreSQL (:class:`PgLease`) it is a session advisory lock on a connection of its
 own: PostgreSQL releases it the moment that connection ends, so when the holder is
 killed (SIGKILL closes its sockets at once) another process's next try, one second
@@ -21,12 +21,13 @@ import logging
 import os
 import socket
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from storage.pgconn import connect_admin, is_connection_error
+import asyncpg
 
-if TYPE_CHECKING:
-    from storage.postgres import PostgresStore
+from storage.base import Lease
+from storage.pgconn import is_connection_error
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +38,10 @@ KEEPALIVE = {"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "1",
              "tcp_keepalives_count": "3"}
 
 
-class Lease:
+class HeldLease(Lease):
     """Always held: one process per SQLite file."""
 
     can_be_lost = False
-
-    def __init__(self) -> None:
-        self.lost = asyncio.Event()  # set when the lease is gone; never, here
-        self.epoch = 0
 
     async def try_acquire(self) -> bool:
         return True
@@ -57,13 +54,23 @@ class Lease:
 
 
 class PgLease(Lease):
-    """An advisory lock on a dedicated PostgreSQL connection."""
+    """An advisory lock on a dedicated PostgreSQL connection.
+
+    `connect` opens that connection (given the server settings it needs); `take_over`
+    is called with each new epoch, in the store, to free rows older holders claimed.
+    """
 
     can_be_lost = True
 
-    def __init__(self, store: PostgresStore, retry: float = RETRY) -> None:
+    def __init__(
+        self,
+        connect: Callable[[dict[str, str]], Awaitable[asyncpg.Connection]],
+        take_over: Callable[[int], Awaitable[int]],
+        retry: float = RETRY,
+    ) -> None:
         super().__init__()
-        self.store = store
+        self._connect = connect
+        self._take_over = take_over
         self.retry = retry
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self._conn: Any = None
@@ -73,10 +80,7 @@ class PgLease(Lease):
 
     async def try_acquire(self) -> bool:
         """Take the lease if nobody holds it; False when another process does."""
-        conn = await connect_admin(
-            self.store.url,
-            server_settings={"application_name": "newsbot-lease", **KEEPALIVE},
-        )
+        conn = await self._connect({"application_name": "newsbot-lease", **KEEPALIVE})
         try:
             if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", LEASE_KEY):
                 await conn.close()
@@ -87,7 +91,7 @@ class PgLease(Lease):
                 " holder = excluded.holder, acquired_at = excluded.acquired_at RETURNING epoch",
                 self.holder, time.time(),
             ))
-            freed = await self.store.take_over_claims(self.epoch)
+            freed = await self._take_over(self.epoch)
         except BaseException:
             with contextlib.suppress(Exception):
                 await conn.close(timeout=2)

@@ -24,7 +24,6 @@ class Delivery:
 
     item_id: int
     chat_id: int
-    chat_kind: str
     chat_active: bool
     key: str
     label: str | None  # None: the chat no longer follows what matched

@@ -31,6 +31,7 @@ from typing import Any
 
 import asyncpg
 
+from storage.base import StoreUnavailable
 from storage.db import numbered_sql
 
 MIGRATION_LOCK = 0x6E657773_0001  # advisory lock key: 'news' + 1
@@ -163,10 +164,6 @@ async def migrate(conn: asyncpg.Connection, upto: int | None = None) -> list[str
 async def connect_admin(url: str, **kwargs: Any) -> asyncpg.Connection:
     """A plain connection (for creating databases, migrating, copying, the lease)."""
     return await asyncpg.connect(url, **kwargs)
-
-
-class StoreUnavailable(Exception):
-    """The database cannot be reached just now; the same call may work later."""
 
 
 def is_connection_error(exc: BaseException) -> bool:

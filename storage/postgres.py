@@ -43,7 +43,7 @@ from storage.pgconn import (
 from storage.store import (
     DELIVERY_COLUMNS,
     MAX_SUBSCRIPTIONS,
-    Store,
+    SQLiteStore,
     SubscribeResult,
     delivery_from_row,
 )
@@ -59,7 +59,7 @@ POOL_SIZE = 4
 _WORD_RE = re.compile(r"\w+")
 
 
-class PostgresStore(Store):
+class PostgresStore(SQLiteStore):
     """The bot's PostgreSQL database.  Open with :meth:`open`, close with :meth:`close`."""
 
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
@@ -102,7 +102,10 @@ class PostgresStore(Store):
         return store
 
     def lease(self) -> PgLease:
-        return PgLease(self)
+        return PgLease(self._connect_admin, self.take_over_claims)
+
+    async def _connect_admin(self, server_settings: dict[str, str]) -> asyncpg.Connection:
+        return await connect_admin(self.url, server_settings=server_settings)
 
     async def close(self) -> None:
         self._closing = True

@@ -17,9 +17,7 @@ import json
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -27,25 +25,22 @@ import aiosqlite
 
 from bot.news.items import Item
 from bot.news.match import ALL_KEY, FollowedKeys
+from storage.base import (
+    MAX_SUBSCRIPTIONS,
+    Bundle,
+    ChatInfo,
+    DeliveryRecord,
+    MessageItem,
+    SentAlert,
+    Store,
+    SubscribeResult,
+    Subscription,
+)
 from storage.db import connect
-from storage.lease import Lease
+from storage.lease import HeldLease
 from storage.outbox import ChatGone, Delivery, Outcome, RowOutcome, delete_chat_deliveries
-from storage.pgconn import is_postgres_url
 
-MAX_SUBSCRIPTIONS = 50
 _MAX_ID = 2**63 - 1  # above every item id: "before" for a search's first page
-
-class SubscribeResult(Enum):
-    ADDED = "added"
-    EXISTS = "exists"
-    FULL = "full"
-
-
-@dataclass(frozen=True)
-class Subscription:
-    key: str
-    label: str
-    direct: bool = False  # comes at once even when the chat has an overview
 
 
 def _ts(value: datetime | None) -> float | None:
@@ -78,8 +73,7 @@ def _item_from_row(row: aiosqlite.Row, regions: Sequence[str] = ()) -> Item:
 
 
 DELIVERY_COLUMNS = (
-    "d.item_id, d.chat_id, d.thread_id, d.key, d.attempts, c.kind AS chat_kind,"
-    " c.active AS chat_active,"
+    "d.item_id, d.chat_id, d.thread_id, d.key, d.attempts, c.active AS chat_active,"
     " c.quiet_from, c.quiet_until, c.overview_at, s.label"
 )
 
@@ -88,7 +82,6 @@ def delivery_from_row(row: aiosqlite.Row) -> Delivery:
     return Delivery(
         item_id=row["item_id"],
         chat_id=row["chat_id"],
-        chat_kind=row["chat_kind"],
         chat_active=bool(row["chat_active"]),
         key=row["key"],
         label=row["label"],
@@ -100,32 +93,18 @@ def delivery_from_row(row: aiosqlite.Row) -> Delivery:
     )
 
 
-class Store:
+class SQLiteStore(Store):
     """The bot's SQLite database.  Open with :meth:`open`, close with :meth:`close`."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        super().__init__()
         self.conn = conn
         self.path = path
         self._write_lock = asyncio.Lock()
-        # Every key some chat follows, kept in step by subscribe(); read at open, so a
-        # long-running process learns of another process's /volg only on restart (only
-        # the bot takes /volg; imports and feeds just store items).
-        self.followed = FollowedKeys()
-        # Called when another process queued alerts (PostgreSQL's NOTIFY; SQLite has none).
-        self.on_outbox: list[Callable[[], None]] = []
-        # Called with (item id, retracted) when another process corrected or retracted
-        # an item (PostgreSQL's NOTIFY), so this process's sender can catch up.
-        self.on_item_changed: list[Callable[[int, bool], None]] = []
-        # Called when another process stored, corrected or retracted an item (reply caches).
-        self.on_items: list[Callable[[], None]] = []
 
     @classmethod
-    async def open(cls, path: Path | str) -> Store:
-        """Open a SQLite file, or a PostgreSQL database given a `postgresql://` URL."""
-        if is_postgres_url(path):
-            from storage.postgres import PostgresStore
-
-            return await PostgresStore.open(path)
+    async def open(cls, path: Path | str) -> SQLiteStore:
+        """Open (and create or upgrade) a SQLite file."""
         store = cls(await connect(path), Path(path))
         # The distinct keys by skipping through the index: one seek per key rather
         # than a scan of every subscription.
@@ -138,9 +117,9 @@ class Store:
         store.followed = FollowedKeys(row[0] for row in rows)
         return store
 
-    def lease(self) -> Lease:
+    def lease(self) -> HeldLease:
         """Who sends alerts: on SQLite, always this process (one process per file)."""
-        return Lease()
+        return HeldLease()
 
     async def close(self) -> None:
         async with self._write_lock:
@@ -202,8 +181,27 @@ class Store:
         """The chat blocked or removed the bot: keep its subscriptions dormant."""
         await self.record([ChatGone(chat_id, reason)])
 
-    async def chat(self, chat_id: int) -> aiosqlite.Row | None:
-        return await self._one("SELECT * FROM chats WHERE id = ?", (chat_id,))
+    async def chat(self, chat_id: int) -> ChatInfo | None:
+        row = await self._one(
+            "SELECT id, kind, title, active, inactive_reason, created_at, quiet_from,"
+            " quiet_until, overview, overview_due, overview_at FROM chats WHERE id = ?",
+            (chat_id,),
+        )
+        if row is None:
+            return None
+        return ChatInfo(
+            id=row["id"],
+            kind=row["kind"],
+            title=row["title"],
+            active=bool(row["active"]),
+            inactive_reason=row["inactive_reason"],
+            created_at=row["created_at"],
+            quiet_from=row["quiet_from"],
+            quiet_until=row["quiet_until"],
+            overview=row["overview"],
+            overview_due=row["overview_due"],
+            overview_at=row["overview_at"],
+        )
 
     async def forget_chat(self, chat_id: int) -> int:
         """Remove a chat and everything stored about it; returns its subscription count."""
@@ -600,15 +598,28 @@ class Store:
                     )
         return released, len(due)
 
-    async def bundle(self, chat_id: int, message_id: int) -> aiosqlite.Row | None:
-        """The combined alert or overview message (kind, at, part, silent), or None."""
-        return await self._one(
-            "SELECT * FROM bundles WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+    async def bundle(self, chat_id: int, message_id: int) -> Bundle | None:
+        """The combined alert or overview message, or None."""
+        row = await self._one(
+            "SELECT chat_id, message_id, kind, at, part, silent, sent_at FROM bundles"
+            " WHERE chat_id = ? AND message_id = ?",
+            (chat_id, message_id),
+        )
+        if row is None:
+            return None
+        return Bundle(
+            chat_id=row["chat_id"],
+            message_id=row["message_id"],
+            kind=row["kind"],
+            at=row["at"],
+            part=row["part"],
+            silent=bool(row["silent"]),
+            sent_at=row["sent_at"],
         )
 
-    async def message_items(self, chat_id: int, message_id: int) -> list[aiosqlite.Row]:
-        """The items one message carries: (item_id, key, label), for re-rendering it."""
-        return await self._all(
+    async def message_items(self, chat_id: int, message_id: int) -> list[MessageItem]:
+        """The items one message carries, for re-rendering it."""
+        rows = await self._all(
             "SELECT d.item_id, d.key, coalesce(s.label, '') AS label FROM deliveries AS d"
             " LEFT JOIN subscriptions AS s"
             " ON s.chat_id = d.chat_id AND s.thread_id = d.thread_id AND s.key = d.key"
@@ -616,6 +627,7 @@ class Store:
             " ORDER BY d.item_id DESC",
             (chat_id, message_id),
         )
+        return [MessageItem(row["item_id"], row["key"], row["label"]) for row in rows]
 
     async def correct_item(self, item: Item, regions: Sequence[str]) -> bool:
         """Replace an item's text (and so its regions); False if another item has that text."""
@@ -669,10 +681,9 @@ class Store:
                 row = await cursor.fetchone()
             return int(row[0]) if row else 0
 
-    async def sent_alerts(self, item_id: int, since: float = 0.0) -> list[aiosqlite.Row]:
-        """Alerts already in chats for an item: (item_id, chat_id, thread_id, message_id,
-        key, label)."""
-        return await self._all(
+    async def sent_alerts(self, item_id: int, since: float = 0.0) -> list[SentAlert]:
+        """Alerts already in chats for an item."""
+        rows = await self._all(
             "SELECT d.item_id, d.chat_id, d.thread_id, d.message_id, d.key,"
             " coalesce(s.label, '') AS label"
             " FROM deliveries AS d"
@@ -682,6 +693,17 @@ class Store:
             " AND d.sent_at >= ? ORDER BY d.chat_id",
             (item_id, since),
         )
+        return [
+            SentAlert(
+                item_id=row["item_id"],
+                chat_id=row["chat_id"],
+                thread_id=row["thread_id"],
+                message_id=row["message_id"],
+                key=row["key"],
+                label=row["label"],
+            )
+            for row in rows
+        ]
 
     # -- deliveries (the outbox) -------------------------------------------------------
 
@@ -739,13 +761,29 @@ class Store:
             )
         return {row[0]: int(row[1]) for row in rows}
 
-    async def chat_deliveries(self, chat_id: int) -> list[dict[str, Any]]:
-        """A chat's alert rows as dicts (status, attempts, error, message_id, ...), newest
-        item first."""
+    async def chat_deliveries(self, chat_id: int) -> list[DeliveryRecord]:
+        """A chat's outbox rows, newest item first."""
         rows = await self._all(
-            "SELECT * FROM deliveries WHERE chat_id = ? ORDER BY item_id DESC", (chat_id,)
+            "SELECT item_id, chat_id, thread_id, key, status, attempts, not_before,"
+            " message_id, error, sent_at FROM deliveries WHERE chat_id = ?"
+            " ORDER BY item_id DESC",
+            (chat_id,),
         )
-        return [dict(row) for row in rows]
+        return [
+            DeliveryRecord(
+                item_id=row["item_id"],
+                chat_id=row["chat_id"],
+                thread_id=row["thread_id"],
+                key=row["key"],
+                status=row["status"],
+                attempts=row["attempts"],
+                not_before=row["not_before"],
+                message_id=row["message_id"],
+                error=row["error"],
+                sent_at=row["sent_at"],
+            )
+            for row in rows
+        ]
 
     async def expire_alerts(self, queued_before: float, reason: str) -> int:
         """Pending alerts of items stored before `queued_before` become `expired`.

@@ -33,7 +33,7 @@ from bot.services import SERVICES_KEY, Services
 from bot.settings import Settings
 from fakes.botapi import BotAPI
 from fakes.telegram_html import parse_html
-from storage import Store
+from storage import Store, open_store
 from storage.pgconn import connect_admin, migrate
 
 # Tests only talk to 127.0.0.1: never through a proxy from the environment.
@@ -209,7 +209,7 @@ async def empty_postgres(request: pytest.FixtureRequest) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def store(db_target: Path | str) -> AsyncIterator[Store]:
-    opened = await Store.open(db_target)
+    opened = await open_store(db_target)
     yield opened
     await opened.close()
 
@@ -316,7 +316,7 @@ async def bot(api: BotAPI, db_target: Path | str) -> AsyncIterator[Harness]:
 
 async def follow_in_bulk(db: Path | str, chats: range, key: str, label: str) -> None:
     """Private chats that each follow `key`, written directly (thousands in one go)."""
-    store = await Store.open(db)
+    store = await open_store(db)
     try:
         async with store.transaction() as conn:
             await conn.executemany(
@@ -337,7 +337,7 @@ async def queue_brief(db: Path | str, text: str, *, queued: int) -> None:
 
     The store is opened afresh, as another process would: it reads the followed keys then.
     """
-    store = await Store.open(db)
+    store = await open_store(db)
     try:
         item = parse_brief(text, now=datetime.now().astimezone())
         [stored] = await Intake(store, default_gazetteer()).add_many([item])

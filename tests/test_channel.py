@@ -73,12 +73,12 @@ async def test_every_item_is_posted_then_edited_then_deleted(newsroom: Harness) 
 async def test_the_channel_is_a_chat_row_in_the_outbox(newsroom: Harness) -> None:
     store = newsroom.services.store
     row = await store.chat(CHANNEL)
-    assert row is not None and row["kind"] == "channel" and row["active"]
+    assert row is not None and row.kind == "channel" and row.active
     assert [s.key for s in await store.subscriptions(CHANNEL)] == [ALL_KEY]
     await post(newsroom, "ZWOLLE (ANP) - Het regent.")
     await outbox_drained(store)
     [delivery] = await store.chat_deliveries(CHANNEL)
-    assert delivery["status"] == "sent" and delivery["key"] == ALL_KEY
+    assert delivery.status == "sent" and delivery.key == ALL_KEY
 
 
 async def test_not_an_admin_one_warning_and_no_flood(
@@ -99,7 +99,7 @@ async def test_not_an_admin_one_warning_and_no_flood(
 
         async def active() -> bool:
             row = await bot.services.store.chat(CHANNEL)
-            return bool(row and row["active"])
+            return bool(row and row.active)
 
         await eventually(active, what="channel active again")
         await post(bot, "ZWOLLE (ANP) - Nu schijnt de zon.")

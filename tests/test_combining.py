@@ -70,8 +70,8 @@ async def test_backlog_goes_as_one_message_newest_first(bot: Harness) -> None:
     assert blocks[-1] == "Je volgt: Japan, staking"
     assert buttons(message) == ["Ontvolg Japan", "Ontvolg staking"]
     rows = await bot.services.store.chat_deliveries(1101)
-    assert {r["message_id"] for r in rows} == {message["message_id"]}  # the outbox knows
-    assert all(r["status"] == "sent" for r in rows)
+    assert {r.message_id for r in rows} == {message["message_id"]}  # the outbox knows
+    assert all(r.status == "sent" for r in rows)
 
 
 async def test_unfollow_button_under_a_combined_alert_keeps_the_others(bot: Harness) -> None:
@@ -166,7 +166,7 @@ async def test_overview_at_its_time_grouped_by_topic(bot: Harness) -> None:
 
 async def _overview_done(bot: Harness, chat_id: int) -> bool:
     chat = await bot.services.store.chat(chat_id)
-    return chat is not None and chat["overview_at"] is None
+    return chat is not None and chat.overview_at is None
 
 
 async def test_nothing_held_nothing_sent(bot: Harness) -> None:
@@ -181,7 +181,7 @@ async def test_nothing_held_nothing_sent(bot: Harness) -> None:
 
 async def _moved_on(bot: Harness, chat_id: int) -> bool:
     chat = await bot.services.store.chat(chat_id)
-    return chat is not None and chat["overview_due"] == EIGHT + 24 * 3600
+    return chat is not None and chat.overview_due == EIGHT + 24 * 3600
 
 
 @pytest.mark.parametrize(("quiet", "silent"), [("7-9", True), ("23-7", False)])
@@ -240,4 +240,4 @@ async def test_restart_with_held_alerts_sends_the_missed_overview_once(
         assert await bot.services.overviews.run_due() == []
         assert len(api.sent(1110)) == before + 1  # never twice
         rows = await bot.services.store.chat_deliveries(1110)
-        assert [r["status"] for r in rows] == ["sent", "sent"]
+        assert [r.status for r in rows] == ["sent", "sent"]

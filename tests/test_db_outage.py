@@ -20,7 +20,7 @@ import pytest
 
 from fakes.botapi import BotAPI
 from fakes.process import bot_env, start_bot
-from storage import Store
+from storage import open_store
 from tests.conftest import TOKEN, queue_brief
 from tests.waits import eventually
 
@@ -96,7 +96,7 @@ def via(url: str, port: int) -> str:
 
 @pytest.mark.parametrize("db_target", ["postgresql"], indirect=True)
 async def test_database_down_at_start_and_while_running(db_target: str, tmp_path: Path) -> None:
-    store = await Store.open(db_target)
+    store = await open_store(db_target)
     try:
         await store.touch_chat(READER, "private")
         await store.subscribe(READER, "r:JP", "Japan")

@@ -12,6 +12,7 @@ import pytest
 import bot.delivery.sender as sender_module
 from bot.news.parse import parse_brief
 from fakes.botapi import BotAPI
+from storage import DeliveryRecord
 from tests.conftest import ADMIN, Harness, make_settings, running_bot, visible
 from tests.waits import eventually
 
@@ -32,10 +33,10 @@ async def follow(bot: Harness, chat_id: int, term: str = "Japan") -> None:
     await store.subscribe(chat_id, "r:JP" if term == "Japan" else term, term)
 
 
-async def delivery(bot: Harness, chat_id: int) -> dict[str, object]:
+async def delivery(bot: Harness, chat_id: int) -> DeliveryRecord | None:
     """The chat's alert row of its newest item."""
     rows = await bot.services.store.chat_deliveries(chat_id)
-    return rows[0] if rows else {}
+    return rows[0] if rows else None
 
 
 async def until(predicate: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
@@ -52,7 +53,7 @@ async def test_alert_reads_like_a_newspaper_brief(bot: Harness) -> None:
     assert "Je volgt: Japan" in visible(alert)
     assert alert["link_preview_options"]["is_disabled"] is True
     sent = await delivery(bot, 1001)
-    assert sent["status"] == "sent" or await _eventually_sent(bot, 1001)
+    assert sent.status == "sent" or await _eventually_sent(bot, 1001)
 
 
 async def _eventually_sent(bot: Harness, chat_id: int) -> bool:
@@ -61,7 +62,8 @@ async def _eventually_sent(bot: Harness, chat_id: int) -> bool:
 
 
 async def _status_is(bot: Harness, chat_id: int, status: str) -> bool:
-    return (await delivery(bot, chat_id)).get("status") == status
+    row = await delivery(bot, chat_id)
+    return row is not None and row.status == status
 
 
 @pytest.mark.both_backends
@@ -87,14 +89,14 @@ async def test_gone_chat_goes_dormant_and_start_wakes_it(bot: Harness, how: str)
 
     async def dormant() -> bool:
         chat = await store.chat(1002)
-        return chat is not None and chat["active"] == 0
+        return chat is not None and chat.active == 0
 
     await until(dormant)
-    assert (await delivery(bot, 1002))["status"] == "dropped"
+    assert (await delivery(bot, 1002)).status == "dropped"
     assert [s.key for s in await store.subscriptions(1002)] == ["r:JP"]  # kept, dormant
     # While dormant nothing is queued for it.
     await post(bot, "TOKIO (ANP) - Japan tweede bericht.")
-    assert (await delivery(bot, 1002))["status"] == "dropped"
+    assert (await delivery(bot, 1002)).status == "dropped"
     # The reader comes back.
     bot.api.unblock(1002)
     assert "Welkom terug" in await bot.say("/start", chat_id=1002)
@@ -125,7 +127,7 @@ async def test_5xx_burst_is_retried_with_backoff(
     await post(bot, "TOKIO (ANP) - Japan na storing.")
     await bot.api.wait_sent(1, 1003, timeout=5)
     await until(lambda: _status_is(bot, 1003, "sent"))
-    assert (await delivery(bot, 1003))["attempts"] == 3
+    assert (await delivery(bot, 1003)).attempts == 3
     assert len(bot.api.sent(1003)) == 1
 
 
@@ -139,7 +141,7 @@ async def test_give_up_after_bounded_attempts_with_reason(
     await post(bot, "TOKIO (ANP) - Japan onbereikbaar.")
     await until(lambda: _status_is(bot, 1004, "failed"))
     row = await delivery(bot, 1004)
-    assert "3 pogingen" in str(row["error"])
+    assert "3 pogingen" in str(row.error)
 
 
 async def test_other_400_fails_that_alert_but_not_the_queue(bot: Harness) -> None:
@@ -149,7 +151,7 @@ async def test_other_400_fails_that_alert_but_not_the_queue(bot: Harness) -> Non
     await post(bot, "TOKIO (ANP) - Japan geparst.")
     await bot.api.wait_sent(1, 1006)
     await until(lambda: _status_is(bot, 1005, "failed"))
-    assert "can't parse entities" in str((await delivery(bot, 1005))["error"]).lower()
+    assert "can't parse entities" in str((await delivery(bot, 1005)).error).lower()
 
 
 async def test_quiet_hours_make_alerts_silent(bot: Harness) -> None:
@@ -171,7 +173,7 @@ async def test_quiet_hours_make_alerts_silent(bot: Harness) -> None:
 async def test_bad_quiet_hours_get_usage(bot: Harness, bad: str) -> None:
     assert "/stil 23-7" in await bot.say(f"/stil {bad}")
     chat = await bot.services.store.chat(1001)
-    assert chat is None or chat["quiet_from"] is None
+    assert chat is None or chat.quiet_from is None
 
 
 async def test_correction_edits_sent_alerts(bot: Harness) -> None:
@@ -240,7 +242,7 @@ async def test_blocking_the_bot_makes_the_chat_dormant_at_once(bot: Harness) -> 
 
     async def dormant() -> bool:
         chat = await bot.services.store.chat(1010)
-        return chat is not None and chat["active"] == 0
+        return chat is not None and chat.active == 0
 
     await until(dormant)
     assert [s.key for s in await bot.services.store.subscriptions(1010)] == ["r:JP"]

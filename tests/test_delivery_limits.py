@@ -78,7 +78,7 @@ async def test_429s_from_several_chats_pause_every_send(api: BotAPI, db_path: Pa
     # second (60 429s in 1.5 s); the global wait stops after the sends already under way.
     assert api.stats["429"] <= 30, api.stats
     assert all(len(api.sent(c)) == 1 for c in followers)
-    assert all(r[0]["status"] == "sent" and r[0]["attempts"] == 0 for r in rows)
+    assert all(r[0].status == "sent" and r[0].attempts == 0 for r in rows)
 
 
 async def test_a_429_for_one_chat_holds_back_only_that_chat(bot: Harness) -> None:

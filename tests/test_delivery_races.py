@@ -17,7 +17,7 @@ import pytest
 from bot.intake import Intake
 from bot.news.parse import parse_brief
 from fakes.botapi import BotAPI
-from storage import Store
+from storage import open_store
 from tests.conftest import ADMIN, Harness, make_settings, running_bot, visible
 from tests.waits import eventually, outbox_drained
 
@@ -184,11 +184,11 @@ async def test_an_item_still_followed_another_way_is_not_dropped(bot: Harness) -
 
     async def held_back() -> bool:
         rows = await store.chat_deliveries(reader)
-        return bool(rows) and rows[0]["error"] == "429"
+        return bool(rows) and rows[0].error == "429"
 
     await eventually(held_back, what="the alert held back by a 429")
     [row] = await store.chat_deliveries(reader)
-    unfollow, other = ("Japan", "Tokio") if row["key"] == "r:JP" else ("Tokio", "Japan")
+    unfollow, other = ("Japan", "Tokio") if row.key == "r:JP" else ("Tokio", "Japan")
     assert "niet meer" in await bot.say(f"/ontvolg {unfollow}", chat_id=reader)
     await outbox_drained(store)
     alerts = [visible(m) for m in bot.api.sent(reader) if "nieuwe premier" in visible(m)]
@@ -208,7 +208,7 @@ async def test_retraction_by_another_process_reaches_the_sending_one(
         await follow_japan(bot, readers)
         # The other process is ready before the fan-out starts, and the fan-out is slow
         # (300 chats, 0.4 s a request: about two seconds), so the retraction lands in it.
-        other = await Store.open(db_target)  # the other process: no sender of its own
+        other = await open_store(db_target)  # the other process: no sender of its own
         api.delay = 2 * SLOW
         try:
             item_id = await post(bot, "TOKIO (ANP) - Japan meldt vals alarm.")

@@ -12,7 +12,7 @@ from bot.intake import Intake
 from bot.news.parse import parse_page
 from bot.news.regions import default_gazetteer
 from fakes.process import newsbot
-from storage import Store
+from storage import open_store
 from storage.outbox import Count, Sent
 from tests.conftest import SEED
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 async def fill(db: Path) -> dict[str, object]:
     """A SQLite database with a bit of everything; returns what it holds."""
-    store = await Store.open(db)
+    store = await open_store(db)
     try:
         for chat in (1, 2, -100123):
             await store.touch_chat(chat, "private" if chat > 0 else "supergroup")
@@ -31,7 +31,7 @@ async def fill(db: Path) -> dict[str, object]:
         page = parse_page(SEED.read_text(encoding="utf-8"), now=datetime.now(UTC), source="seed")
         await Intake(store, default_gazetteer()).add_many([page.article, *reversed(page.briefs)])
         [first, *_] = await store.chat_deliveries(1)
-        await store.record([Sent((first["item_id"], 1, 0), 77, 1_000.0), Count("429", 3)])
+        await store.record([Sent((first.item_id, 1, 0), 77, 1_000.0), Count("429", 3)])
         await store.keep("webhook_secret", "s3cr3t")
         return {
             "items": await store.count_items(),
@@ -58,7 +58,7 @@ async def test_migrate_db_copies_everything_into_an_empty_postgresql(
         source, _, target = line.split()[1:]
         assert source == target and int(source) > 0, line
 
-    store = await Store.open(db_target)
+    store = await open_store(db_target)
     try:
         assert await store.count_items() == before["items"]
         assert await store.delivery_counts() == before["counts"]
@@ -68,7 +68,7 @@ async def test_migrate_db_copies_everything_into_an_empty_postgresql(
         assert await store.keep("webhook_secret", "other") == "s3cr3t"
         assert "k:stak" in store.followed.keys
         chat = await store.chat(2)
-        assert chat is not None and chat["quiet_from"] == 23 * 60
+        assert chat is not None and chat.quiet_from == 23 * 60
         # New items continue after the copied ids.
         page = parse_page(SEED.read_text(encoding="utf-8"), now=datetime.now(UTC), source="x")
         [stored] = await Intake(store, default_gazetteer()).add_many(

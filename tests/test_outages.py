@@ -15,7 +15,7 @@ import pytest
 from bot.delivery.sender import Timings
 from bot.news.parse import parse_brief
 from fakes.botapi import BotAPI
-from storage import Store
+from storage import open_store
 from storage.db import connect
 from tests.conftest import ADMIN, Harness, make_settings, running_bot
 from tests.test_delivery_limits import add_followers
@@ -68,7 +68,7 @@ async def test_outage_longer_than_the_old_give_up_loses_nothing(
         assert texts.count("telt de stemmen na") == 1, chat
     # The outage cost no delivery an attempt.
     assert len(rows) == 80
-    assert all(r["status"] == "sent" and r["attempts"] == 0 for r in rows), rows[:3]
+    assert all(r.status == "sent" and r.attempts == 0 for r in rows), rows[:3]
 
 
 async def test_a_chat_that_fails_alone_backs_off_and_gives_up_with_its_reason(
@@ -83,8 +83,8 @@ async def test_a_chat_that_fails_alone_backs_off_and_gives_up_with_its_reason(
         await outbox_drained(bot.services.store)
         [row] = await bot.services.store.chat_deliveries(61_000)
         assert not gate_down(bot)
-    assert row["status"] == "failed"
-    assert "na 3 pogingen" in row["error"] and "Internal Server Error" in row["error"]
+    assert row.status == "failed"
+    assert "na 3 pogingen" in row.error and "Internal Server Error" in row.error
     assert not api.sent(61_000)
 
 
@@ -113,8 +113,8 @@ async def test_alerts_older_than_the_max_age_expire_and_stats_counts_them(
             assert "vers nieuws" in alert["text"]
         await outbox_drained(store)
         rows = await store.chat_deliveries(followers[0])
-        assert [r["status"] for r in rows] == ["sent", "expired"]
-        assert "ouder dan 2 s" in rows[1]["error"]
+        assert [r.status for r in rows] == ["sent", "expired"]
+        assert "ouder dan 2 s" in rows[1].error
         stats = await bot.say("/stats", chat_id=ADMIN)
     assert "Verlopen (te oud om nog te sturen): 3" in stats
     assert all(len(api.sent(c)) == 1 for c in followers)
@@ -138,7 +138,7 @@ async def test_sendmessage_failing_for_every_chat_while_getme_answers_is_an_outa
     assert api.stats["502"] == 45
     assert all(len(api.sent(c)) == 1 for c in followers)
     # At most the first failure, before a second chat's made it an outage, counted.
-    assert all(r["status"] == "sent" and r["attempts"] <= 1 for r in rows), rows[:3]
+    assert all(r.status == "sent" and r.attempts <= 1 for r in rows), rows[:3]
 
 
 async def test_an_outbox_from_before_expiry_keeps_its_rows_and_takes_expired(
@@ -154,13 +154,13 @@ async def test_an_outbox_from_before_expiry_keeps_its_rows_and_takes_expired(
         " VALUES (1, 7, 'r:JP', 'sent', 1, 99, 5.0), (1, 8, 'r:JP', 'pending', 2, NULL, NULL)"
     )
     await old.close()
-    store = await Store.open(db_path)
+    store = await open_store(db_path)
     try:
         [sent] = await store.chat_deliveries(7)
-        assert (sent["status"], sent["message_id"], sent["sent_at"]) == ("sent", 99, 5.0)
+        assert (sent.status, sent.message_id, sent.sent_at) == ("sent", 99, 5.0)
         assert await store.expire_alerts(1.0, "verlopen") == 1  # the item arrived at 0
         [late] = await store.chat_deliveries(8)
-        assert (late["status"], late["attempts"], late["error"]) == ("expired", 2, "verlopen")
+        assert (late.status, late.attempts, late.error) == ("expired", 2, "verlopen")
         assert (await store.stats(since=0))["expired"] == 1
     finally:
         await store.close()

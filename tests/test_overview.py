@@ -50,12 +50,12 @@ async def test_overzicht_sets_the_rhythm_and_holds_alerts_until_the_time(bot: Ha
     texts = "\n".join(bot.texts(1001, sent_before))
     assert "Charkov" in texts and "luchtafweer" in texts
     chat = await store.chat(1001)
-    assert chat is not None and chat["overview_due"] == EIGHT + 24 * 3600  # tomorrow 08:00
+    assert chat is not None and chat.overview_due == EIGHT + 24 * 3600  # tomorrow 08:00
 
 
 async def _all_sent(bot: Harness, chat_id: int) -> bool:
     rows = await bot.services.store.chat_deliveries(chat_id)
-    return bool(rows) and all(row["status"] == "sent" for row in rows)
+    return bool(rows) and all(row.status == "sent" for row in rows)
 
 
 @pytest.mark.parametrize("bad", ["morgen", "25:00", "8:61", "9-17"])
@@ -63,17 +63,17 @@ async def test_bad_input_gets_usage_and_stores_nothing(bot: Harness, bad: str) -
     reply = await bot.say(f"/overzicht {bad}")
     assert "/overzicht 8:00" in reply and "/overzicht uit" in reply
     chat = await bot.services.store.chat(1001)
-    assert chat is None or chat["overview"] is None
+    assert chat is None or chat.overview is None
 
 
 async def test_uur_and_uit(bot: Harness) -> None:
     set_clock(bot, MORNING + 600)  # 07:10
     assert "Het volgende komt om 08:00" in await bot.say("/overzicht uur")
     chat = await bot.services.store.chat(1001)
-    assert chat is not None and chat["overview"] == "uur"
+    assert chat is not None and chat.overview == "uur"
     assert "meteen" in await bot.say("/overzicht uit")
     chat = await bot.services.store.chat(1001)
-    assert chat is not None and chat["overview"] is None and chat["overview_due"] is None
+    assert chat is not None and chat.overview is None and chat.overview_due is None
 
 
 async def test_overzicht_uit_sends_what_was_held(bot: Harness) -> None:
@@ -94,7 +94,7 @@ async def test_in_groups_only_admins_change_it(bot: Harness) -> None:
     reply = await bot.say("/overzicht 8:00", chat_id=GROUP, user_id=2)
     assert "alleen de beheerders" in reply
     chat = await bot.services.store.chat(GROUP)
-    assert chat is None or chat["overview"] is None
+    assert chat is None or chat.overview is None
     assert "08:00" in await bot.say("/overzicht 8:00", chat_id=GROUP, user_id=1)
 
 

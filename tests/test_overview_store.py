@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.news.items import Item
-from storage import Store
+from storage import Store, open_store
 from storage.db import connect
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -18,7 +18,7 @@ def brief(text: str) -> Item:
 
 
 async def statuses(store: Store, chat_id: int) -> list[str]:
-    return [row["status"] for row in await store.chat_deliveries(chat_id)]
+    return [row.status for row in await store.chat_deliveries(chat_id)]
 
 
 async def add(store: Store, text: str, keys: list[str]) -> int:
@@ -76,7 +76,7 @@ async def test_release_when_due_once_and_moves_the_next_moment(store: Store) -> 
     pending = await store.pending_for_chats([2], now=2e9)
     assert [d.overview_at for d in pending] == [1000.0, 1000.0]  # the overview it is for
     chat = await store.chat(3)
-    assert chat is not None and chat["overview_due"] == 5100.0 and chat["overview_at"] is None
+    assert chat is not None and chat.overview_due == 5100.0 and chat.overview_at is None
     # Released once: a second look at the same moment finds nothing due.
     assert await store.release_due_overviews(1500.0, lambda text, now: now + 3600) == ([], 0)
 
@@ -121,13 +121,13 @@ async def test_upgrade_keeps_the_outbox(db_path: Path) -> None:
         " VALUES (7, 42, 'r:UA', 'sent', 99, 5.0), (8, 42, 'r:UA', 'pending', NULL, NULL)"
     )
     await old.close()
-    store = await Store.open(db_path)
+    store = await open_store(db_path)
     try:
         rows = await store.chat_deliveries(42)
-        assert [(r["item_id"], r["status"], r["message_id"]) for r in rows] == [
+        assert [(r.item_id, r.status, r.message_id) for r in rows] == [
             (8, "pending", None), (7, "sent", 99)
         ]
         chat = await store.chat(42)
-        assert chat is not None and chat["overview"] is None
+        assert chat is not None and chat.overview is None
     finally:
         await store.close()

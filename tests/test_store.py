@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.news.items import Item
-from storage import Store, SubscribeResult
+from storage import Store, SubscribeResult, open_store
 from storage.db import connect, migrations
 from storage.pgconn import connect_admin
 from storage.pgconn import migrate as pg_migrate
@@ -33,7 +33,7 @@ async def test_new_database_has_every_migration(store: Store) -> None:
 
 
 async def test_new_sqlite_database_has_its_pragmas(db_path: Path) -> None:
-    store = await Store.open(db_path)
+    store = await open_store(db_path)
     try:
         await _check_pragmas(store)
     finally:
@@ -55,11 +55,11 @@ async def test_opening_an_old_database_upgrades_it_and_keeps_its_data(db_path: P
     )
     await old.close()
 
-    store = await Store.open(db_path)
+    store = await open_store(db_path)
     try:
         chat = await store.chat(42)
-        assert chat is not None and chat["kind"] == "private"
-        assert chat["quiet_from"] is None  # column added by a later migration
+        assert chat is not None and chat.kind == "private"
+        assert chat.quiet_from is None  # column added by a later migration
         assert await store.count_items() == 1
         assert await store.subscribe(42, "r:UA", "Oekraïne") is SubscribeResult.ADDED
     finally:
@@ -80,12 +80,12 @@ async def test_opening_an_old_postgresql_database_upgrades_it_and_keeps_its_data
     finally:
         await old.close()
 
-    store = await Store.open(empty_postgres)
+    store = await open_store(empty_postgres)
     try:
         assert await store.schema_version() == len(pg_migrations())
         chat = await store.chat(42)
-        assert chat is not None and chat["kind"] == "private"
-        assert chat["overview"] is None  # column added by a later migration
+        assert chat is not None and chat.kind == "private"
+        assert chat.overview is None  # column added by a later migration
         assert [i.body for i in await store.search(["oekraine"], 5)] == ["Oekraïne"]
         assert await store.subscribe(42, "r:UA", "Oekraïne") is SubscribeResult.ADDED
     finally:
@@ -112,7 +112,7 @@ async def test_item_matching_subscribers_queues_one_delivery_per_chat(store: Sto
     assert stored is not None and queued == 2
     queued_for = [c for c in (1, 2, 3) if await store.chat_deliveries(c)]
     assert queued_for == [1, 2]
-    assert (await store.chat_deliveries(1))[0]["item_id"] == stored.id
+    assert (await store.chat_deliveries(1))[0].item_id == stored.id
 
 
 async def test_a_failed_transaction_stores_nothing(store: Store) -> None:
@@ -202,7 +202,7 @@ async def test_upgrading_to_live_unique_texts_keeps_items_regions_and_search(
         await old.execute("INSERT INTO item_regions VALUES (?, ?)", (n + 1, region))
     await old.close()
 
-    store = await Store.open(db_path)
+    store = await open_store(db_path)
     try:
         assert await store.count_items() == 2
         live = await store.item(2, live=True)
@@ -229,7 +229,7 @@ async def test_a_failing_commit_rolls_back_and_later_writes_work(db_path: Path) 
     """A COMMIT that fails (here a deferred foreign-key violation, as
     real as a full disk for SQLite: the COMMIT itself errors) must not leave the
     transaction open: the error is raised, nothing is kept, and the next write works."""
-    store = await Store.open(db_path)
+    store = await open_store(db_path)
     try:
         with pytest.raises(sqlite3.IntegrityError):
             async with store.transaction() as conn:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.news.parse import parse_brief
 from fakes.botapi import BotAPI
-from storage import Store
+from storage import open_store
 from storage.db import connect
 from tests.conftest import Harness, make_settings, running_bot, visible
 from tests.waits import outbox_drained
@@ -144,11 +144,11 @@ async def test_a_database_from_before_topics_keeps_working(
         " VALUES (1, 1001, 'r:JP', 'sent', 3, 0)"
     )
     await old.close()
-    store = await Store.open(db_path)
+    store = await open_store(db_path)
     try:
         assert [s.label for s in await store.subscriptions(1001)] == ["Japan"]
         [row] = await store.chat_deliveries(1001)
-        assert row["thread_id"] == 0 and row["status"] == "sent" and row["message_id"] == 3
+        assert row.thread_id == 0 and row.status == "sent" and row.message_id == 3
     finally:
         await store.close()
     # And the whole chat gets its alerts as any group does, without a message_thread_id.

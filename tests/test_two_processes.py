@@ -13,7 +13,7 @@ import pytest
 
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.news.items import Item
-from storage import Store
+from storage import open_store
 from tests.waits import eventually
 
 ON_PG = pytest.mark.parametrize("db_target", ["postgresql"], indirect=True)
@@ -26,7 +26,7 @@ def brief(text: str) -> Item:
 
 @ON_PG
 async def test_a_follow_in_one_process_reaches_the_others_matching(db_target: str) -> None:
-    bot, importer = await Store.open(db_target), await Store.open(db_target)
+    bot, importer = await open_store(db_target), await open_store(db_target)
     try:
         assert "k:stak" not in importer.followed.keys
         await bot.touch_chat(1, "private")
@@ -40,7 +40,7 @@ async def test_a_follow_in_one_process_reaches_the_others_matching(db_target: st
 
 @ON_PG
 async def test_alerts_queued_elsewhere_wake_the_sender_at_once(db_target: str) -> None:
-    bot, importer = await Store.open(db_target), await Store.open(db_target)
+    bot, importer = await open_store(db_target), await open_store(db_target)
     woken = asyncio.Event()
     bot.on_outbox.append(woken.set)
     try:
@@ -57,7 +57,7 @@ async def test_alerts_queued_elsewhere_wake_the_sender_at_once(db_target: str) -
 
 @ON_PG
 async def test_news_changed_elsewhere_reaches_the_reply_caches(db_target: str) -> None:
-    bot, importer = await Store.open(db_target), await Store.open(db_target)
+    bot, importer = await open_store(db_target), await open_store(db_target)
     changed = asyncio.Event()
     bot.on_items.append(changed.set)
     try:
@@ -74,7 +74,7 @@ async def test_news_changed_elsewhere_reaches_the_reply_caches(db_target: str) -
 
 @ON_PG
 async def test_one_lease_holder_and_the_other_takes_over_when_it_goes(db_target: str) -> None:
-    first, second = await Store.open(db_target), await Store.open(db_target)
+    first, second = await open_store(db_target), await open_store(db_target)
     lease_a, lease_b = first.lease(), second.lease()
     try:
         assert await lease_a.try_acquire()
@@ -94,7 +94,7 @@ async def test_one_lease_holder_and_the_other_takes_over_when_it_goes(db_target:
 async def test_claimed_rows_go_to_one_sender_and_a_new_holder_frees_the_old_claims(
     db_target: str,
 ) -> None:
-    old, new = await Store.open(db_target), await Store.open(db_target)
+    old, new = await open_store(db_target), await open_store(db_target)
     try:
         for chat in range(1, 11):
             await old.touch_chat(chat, "private")

@@ -34,7 +34,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -54,7 +54,7 @@ from bot.news.match import ALL_KEY
 from bot.news.overview import overview_minute
 from bot.news.quiet import in_quiet_hours
 from bot.news.render import render_combined, render_overview, render_overview_message
-from storage import Store
+from storage import SentAlert, Store
 from storage.outbox import (
     Bundled,
     ChatGone,
@@ -312,9 +312,9 @@ class Combining:
         """The live items a message carries, as (item, key, label), read afresh."""
         entries = []
         for row in await self.store.message_items(chat_id, message_id):
-            item = await self.store.item(row["item_id"], live=True)
+            item = await self.store.item(row.item_id, live=True)
             if item is not None:
-                entries.append((item, row["key"], row["label"] or "een onderwerp"))
+                entries.append((item, row.key, row.label or "een onderwerp"))
         return entries
 
     async def _refresh_message(self: Sender, chat_id: int, message_id: int) -> int | None:
@@ -331,10 +331,10 @@ class Combining:
             return await self._delete(chat_id, message_id)
         now, tz = datetime.now(UTC), self.settings.tz
         pairs = [(item, label) for item, _, label in entries]
-        if bundle["kind"] == "overview" and bundle["at"] is not None:
-            at = datetime.fromtimestamp(bundle["at"], UTC)
+        if bundle.kind == "overview" and bundle.at is not None:
+            at = datetime.fromtimestamp(bundle.at, UTC)
             [plan] = render_overview(_groups(pairs), at=at, now=now, tz=tz, max_messages=1)
-            text = render_overview_message(plan, at=at, now=now, tz=tz, part=bundle["part"])
+            text = render_overview_message(plan, at=at, now=now, tz=tz, part=bundle.part)
         else:
             text = render_combined(pairs, now=now, tz=tz)
         try:
@@ -354,9 +354,9 @@ class Combining:
         await self._flush()  # the rows this message carries must be on record first
         return await self._refresh_message(chat_id, message_id) or 0
 
-    async def _retract_sent(self: Sender, row: Any) -> int:
+    async def _retract_sent(self: Sender, row: SentAlert) -> int:
         """A retracted item's alert: out of its combined message, else deleted."""
-        refreshed = await self._refresh_message(row["chat_id"], row["message_id"])
+        refreshed = await self._refresh_message(row.chat_id, row.message_id)
         if refreshed is not None:
             return refreshed
-        return await self._delete(row["chat_id"], row["message_id"])
+        return await self._delete(row.chat_id, row.message_id)

@@ -64,7 +64,7 @@ from bot.news.match import ALL_KEY
 from bot.news.quiet import in_quiet_hours
 from bot.news.render import render_alert
 from bot.settings import Settings
-from storage import Store, StoreUnavailable
+from storage import SentAlert, Store, StoreUnavailable
 from storage.outbox import (
     ChatGone,
     ChatMoved,
@@ -797,23 +797,23 @@ class Sender(Combining):
         if item is None:
             return 0
 
-        async def edit(row: Any) -> int:
-            refreshed = await self._refresh_message(row["chat_id"], row["message_id"])
+        async def edit(row: SentAlert) -> int:
+            refreshed = await self._refresh_message(row.chat_id, row.message_id)
             if refreshed is not None:  # a combined alert or an overview: rendered whole
                 return refreshed
-            label = row["label"] or "een onderwerp"
-            reason = alert_reason(row["key"], label)
+            label = row.label or "een onderwerp"
+            reason = alert_reason(row.key, label)
             text = render_alert(item, reason=reason, now=datetime.now(UTC), tz=self.settings.tz)
             try:
                 await self.bot.edit_message_text(
                     text,
-                    chat_id=row["chat_id"],
-                    message_id=row["message_id"],
-                    reply_markup=alert_markup(item_id, row["key"], label),
+                    chat_id=row.chat_id,
+                    message_id=row.message_id,
+                    reply_markup=alert_markup(item_id, row.key, label),
                     rate_limit_args=BACKGROUND,  # type: ignore[call-arg]
                 )
             except TelegramError as exc:  # deleted by the reader, chat gone, ...
-                log.info("could not edit alert in chat %s: %s", row["chat_id"], exc)
+                log.info("could not edit alert in chat %s: %s", row.chat_id, exc)
                 return 0
             return 1
 

@@ -17,18 +17,28 @@ What counts as a name, to be strict without being brittle:
   without a known source-file ending are not paths.
 * Subcommands and their options come from the real parser (:func:`bot.cli.build_parser`),
   read wherever code (inline or fenced) says ``newsbot SUBCOMMAND``.
+* Modules run with ``python -m`` must be the repository's own or installed.
 * Settings come from the real :class:`bot.settings.Settings`; any other ``NEWSBOT_`` name a
   page mentions must be read by the code (``NEWSBOT_TEST_POSTGRES_URL`` in the tests).
+  Every setting must be documented in docs/usage.md or docs/operations.md, and be in
+  ``.env.example``.
+* Every command the bot answers (as ``handlers/`` registers it on a real Application) must
+  be in docs/usage.md, and every ``bench/bench_*.py`` needs its section in
+  docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+from telegram.ext import ApplicationBuilder, CommandHandler
+
+import handlers
 from bot.cli import build_parser
 from bot.settings import Settings
 
@@ -64,6 +74,8 @@ SHELL_SEPARATORS = {"&&", "||", "|", ";", ">", ">>", "<"}
 CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 SETTING = re.compile(r"\bNEWSBOT_[A-Z0-9_]*[A-Z0-9]")
+# Lower-case module names only: `python -m bench.NAME` is a placeholder.
+PYTHON_M = re.compile(r"\bpython[0-9.]*\s+-m\s+([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)(?![\w.])")
 SUBCOMMAND = re.compile(r"(?:^|[\s/(])newsbot\s+([a-z][a-z-]*)(.*)")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
@@ -195,7 +207,8 @@ def test_every_path_named_exists() -> None:
     problems = []
     for page in doc_files():
         for number, code, fenced in code_of(page):
-            if fenced:
+            if fenced or any(c.isspace() for c in code):
+                # A command: only the words that start in the repository are ours.
                 words = [w.strip("'\"(),") for w in code.split()]
                 words = [w for w in words if w.split("/")[0] in top and "/" in w]
             else:
@@ -228,6 +241,24 @@ def test_every_link_anchor_exists() -> None:
                         f" {rel(linked)} (has: {', '.join(sorted(anchors(linked)))})"
                     )
     assert not problems, report(problems, "links to headings that do not exist")
+
+
+def module_exists(name: str) -> bool:
+    """A module `python -m` can run: the repository's own, or an installed one."""
+    path = ROOT / name.replace(".", "/")
+    if path.with_suffix(".py").is_file() or (path / "__main__.py").is_file():
+        return True
+    return "." not in name and importlib.util.find_spec(name) is not None
+
+
+def test_every_module_run_with_python_m_exists() -> None:
+    problems = []
+    for page in doc_files():
+        for number, code, _ in code_of(page):
+            for name in PYTHON_M.findall(code):
+                if not module_exists(name):
+                    problems.append(f"{rel(page)}:{number}: `python -m {name}`: no such module")
+    assert not problems, report(problems, "modules run with python -m that do not exist")
 
 
 def test_every_newsbot_subcommand_and_option_named_exists() -> None:
@@ -286,6 +317,36 @@ def test_every_setting_is_documented() -> None:
         missing,
         f"settings in bot/settings.py not documented in docs/{' or docs/'.join(SETTINGS_PAGES)}",
     )
+
+
+def registered_commands() -> set[str]:
+    """The commands the real application answers, as handlers/ registers them."""
+    app = ApplicationBuilder().token("123456:TEST").build()
+    handlers.register(app)
+    return {
+        command
+        for group in app.handlers.values()
+        for handler in group
+        if isinstance(handler, CommandHandler)
+        for command in handler.commands
+    }
+
+
+def test_every_command_is_documented() -> None:
+    text = (DOCS / "usage.md").read_text(encoding="utf-8")
+    missing = [
+        f"/{command} (registered in handlers/, not in docs/usage.md)"
+        for command in sorted(registered_commands())
+        if not re.search(rf"`/{re.escape(command)}\b", text)
+    ]
+    assert not missing, report(missing, "bot commands not documented")
+
+
+def test_env_example_names_every_setting() -> None:
+    """`.env.example` is the operator's template (docs/usage.md says it lists them all)."""
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    missing = [name for name in sorted(settings_names()) if name not in SETTING.findall(text)]
+    assert not missing, report(missing, "settings in bot/settings.py missing from .env.example")
 
 
 def test_every_benchmark_has_its_section_with_a_command() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, MessageHandler, filters
 
-from handlers import admins, callbacks, errors, inline, readers
+from handlers import admins, callbacks, errors, freetext, inline, readers
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -16,4 +16,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     # Last in the same group: within a group the first matching handler wins, so this
     # only sees commands that no handler above took.
     app.add_handler(MessageHandler(filters.COMMAND, readers.unknown_command))
+    freetext.register(app)
     app.add_error_handler(errors.on_error)

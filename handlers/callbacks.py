@@ -1,5 +1,6 @@
 """Inline-button presses: unfollow from an alert or from /mijn, direct or in the overview
-from /mijn, and paging /zoek results."""
+from /mijn, paging /zoek results, following from a button, opening a list's item in full,
+and the confirmations of /stop and /ontvolg alles."""
 
 from __future__ import annotations
 
@@ -9,15 +10,34 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.news.buttons import Direct, More, Unfollow, is_direct, is_more, is_unfollow, parse
+from bot.news import voice
+from bot.news.buttons import (
+    Confirm,
+    Direct,
+    Follow,
+    More,
+    Open,
+    Unfollow,
+    is_confirm,
+    is_direct,
+    is_follow,
+    is_more,
+    is_open,
+    is_unfollow,
+    parse,
+)
 from bot.services import services
 from handlers.readers import (
     DIRECT,
     GROUP_ADMINS_ONLY,
     IN_OVERVIEW,
+    follow_text,
     may_change,
     mine_view,
+    region_picker,
     search_page,
+    send_item,
+    stop_confirmed,
     thread_of,
 )
 from storage import Subscription
@@ -122,6 +142,61 @@ async def search_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await query.edit_message_text(page, reply_markup=markup)
 
 
+async def follow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """'🔔 Volg X': follow it by /volg's rules, with /volg's reply."""
+    query = update.callback_query
+    pressed = parse(query.data) if query is not None else None
+    if query is None or not isinstance(pressed, Follow) or query.message is None:
+        return
+    await query.answer()
+    await follow_text(update, context, pressed.term, as_word=pressed.as_word)
+
+
+async def open_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An item's number under a list: the whole item, as a new message."""
+    query = update.callback_query
+    pressed = parse(query.data) if query is not None else None
+    if query is None or not isinstance(pressed, Open) or query.message is None:
+        return
+    await query.answer()
+    await send_item(query.message, services(context), pressed.item_id)  # type: ignore[arg-type]
+
+
+async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The answer to /stop's or /ontvolg alles' question, or the region picker."""
+    query, chat = update.callback_query, update.effective_chat
+    pressed = parse(query.data) if query is not None else None
+    if query is None or chat is None or not isinstance(pressed, Confirm):
+        return
+    svc = services(context)
+    if pressed.action == "regio":
+        await query.answer()
+        text, markup = region_picker(svc)
+        if query.message is not None:
+            await query.message.reply_text(text, reply_markup=markup)  # type: ignore[attr-defined]
+        return
+    if not await may_change(update, context):
+        await query.answer(GROUP_ADMINS_ONLY, show_alert=True)
+        return
+    if pressed.action == "stop":
+        text = await stop_confirmed(svc, chat.id)
+    elif pressed.action == "alles":
+        count = await svc.store.unsubscribe_all(chat.id, thread=thread_of(query.message))
+        text = (
+            f"Je volgt niets meer ({voice.count(count, 'onderwerp', 'onderwerpen')} ontvolgd). "
+            "Je stille uren en overzichtstijden blijven staan. Met /volg begin je opnieuw."
+            if count else "Je volgde al niets meer; er verandert niets."
+        )
+    else:
+        text = "Oké, er verandert niets."
+    await query.answer()
+    try:
+        await query.edit_message_text(text, reply_markup=None)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():  # pressed twice
+            raise
+
+
 async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any other button (an old bot version's): answer politely so the spinner stops."""
     if update.callback_query is not None:
@@ -132,4 +207,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(unfollow_button, pattern=is_unfollow))
     app.add_handler(CallbackQueryHandler(direct_button, pattern=is_direct))
     app.add_handler(CallbackQueryHandler(search_more, pattern=is_more))
+    app.add_handler(CallbackQueryHandler(follow_button, pattern=is_follow))
+    app.add_handler(CallbackQueryHandler(open_button, pattern=is_open))
+    app.add_handler(CallbackQueryHandler(confirm_button, pattern=is_confirm))
     app.add_handler(CallbackQueryHandler(stale))

@@ -14,37 +14,52 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ChatMemberHandler, CommandHandler, ContextTypes
 
-from bot.news import deeplink
-from bot.news.buttons import direct_toggle, more_results, unfollow_list
+from bot.news import deeplink, voice
+from bot.news.buttons import (
+    confirm,
+    direct_toggle,
+    follow_term,
+    more_results,
+    open_item,
+    unfollow_list,
+)
+from bot.news.follow import Choice, choose, is_name
+from bot.news.items import Item
 from bot.news.match import TermError, Topic, resolve
 from bot.news.overview import USAGE as OVERVIEW_USAGE
 from bot.news.overview import OverviewError, Rhythm, parse_overview, stored_rhythm
 from bot.news.quiet import USAGE as QUIET_USAGE
 from bot.news.quiet import QuietError, describe, parse_quiet
 from bot.news.render import MAX_MESSAGE, fit_escaped, html_len, render_article, render_list
+from bot.news.sections import Sections, feed_section, section_key
+from bot.news.terms import TermRefused, split_terms
 from bot.news.text import looks_numeric, parse_number, strip_format, words
 from bot.services import Services, services
 from storage import MAX_SUBSCRIPTIONS, SubscribeResult, Subscription
 
 WELCOME = (
-    "<b>Welkom bij het nieuws!</b>\n"
-    "Ik stuur je het laatste nieuws, en een melding zodra er nieuws is over wat jij volgt."
+    "<b>Welkom bij het nieuws!</b> Ik stuur je een melding zodra er nieuws is over wat jij "
+    "volgt.\n"
+    "Typ een onderwerp, zoals Oekraïne, of volg het met /volg Oekraïne; /laatste geeft het "
+    "belangrijkste nieuws.\n"
+    "Begin hieronder met één tik, of stuur /help voor alles wat ik kan."
 )
 
 HELP = (
     "<b>Zo werkt het</b>\n"
+    "Typ een onderwerp, zoals Oekraïne, en ik laat het nieuwste erover zien.\n"
     "/laatste — het belangrijkste verhaal van dit moment\n"
-    "/laatste 5 — de vijf nieuwste berichten\n"
-    "/laatste Oekraïne — het nieuwste over Oekraïne\n"
+    "/laatste 5 — de vijf nieuwste berichten (tik op een nummer voor het hele bericht)\n"
+    "/laatste Oekraïne — het nieuwste over Oekraïne; ook /laatste buitenland\n"
     "/volg Oekraïne — een melding bij elk bericht over Oekraïne\n"
-    "/volg staking — of over een onderwerp\n"
-    "/mijn — wat je volgt\n"
-    "/ontvolg Oekraïne — stop met volgen\n"
+    "/volg staking, Rotterdam — meer tegelijk; /volg sport voor een hele rubriek\n"
+    "/mijn — wat je volgt en je instellingen\n"
+    "/ontvolg Oekraïne — stop met volgen; /ontvolg alles voor alles\n"
     "/zoek Lecornu — zoek in eerder nieuws\n"
     "/stil 23-7 — 's nachts meldingen zonder geluid\n"
-    "/overzicht 8:00 — je meldingen samen in één overzicht om 8:00 "
+    "/overzicht 8:00 — je meldingen samen in een overzicht om 8:00 "
     "(ook 7:30,18:00 of uur; /overzicht uit voor alles meteen)\n"
-    "/stop — stop alles en wis je gegevens"
+    "/stop — stop alles en wis je gegevens (ik vraag het eerst)"
 )
 
 UNKNOWN = "Dat commando ken ik niet. Stuur /help voor wat ik kan."
@@ -54,6 +69,9 @@ LAATSTE_USAGE = (
     "Gebruik: /laatste voor het openingsverhaal, /laatste 5 voor de nieuwste berichten "
     "(1 tot 20), of /laatste Oekraïne."
 )
+MAX_LATEST = 20
+TOPIC_ITEMS = 5
+MAX_TERMS = 10  # terms in one /volg list
 SEARCH_PAGE = 5
 
 
@@ -104,27 +122,99 @@ async def _ready(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Services
     return svc
 
 
+async def newsroom_sections(svc: Services) -> Sections:
+    """The sections readers can follow: the newsroom's (its items', its feeds') and the
+    usual ones; cached until news is stored, corrected or retracted."""
+    cached = svc.replies.get(("sections",))
+    if isinstance(cached, Sections):
+        return cached
+    from_feeds = [name for name, _ in map(feed_section, svc.settings.feeds) if name]
+    found = Sections([*await svc.store.sections(), *from_feeds])
+    svc.replies.put(("sections",), found)
+    return found
+
+
+BREAKING = "Belangrijk nieuws"
+PROVINCES = (
+    "Groningen", "Friesland", "Drenthe", "Overijssel", "Flevoland", "Gelderland",
+    "Utrecht", "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg",
+)  # fmt: skip
+
+
+def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def _follow_button(text: str, term: str, *, as_word: bool = False) -> InlineKeyboardButton | None:
+    data = follow_term(term, as_word=as_word)
+    return InlineKeyboardButton(_button_text("", text), callback_data=data) if data else None
+
+
+async def starter_buttons(svc: Services) -> InlineKeyboardMarkup:
+    """One-tap beginnings for a new reader: the newsroom's busiest sections, the breaking
+    news topic when the newsroom has it, and the region picker."""
+    sections = await newsroom_sections(svc)
+    buttons = []
+    if BREAKING in sections.newsroom:
+        buttons.append(_follow_button(f"⚡ {BREAKING}", BREAKING))
+    for name in [n for n in sections.newsroom if n != BREAKING][:4]:
+        buttons.append(_follow_button(f"🔔 {name}", name))
+    rows = _rows([b for b in buttons if b is not None], 2)
+    rows.append([InlineKeyboardButton("📍 Kies je regio", callback_data=confirm("regio"))])
+    return InlineKeyboardMarkup(rows)
+
+
+def region_picker(svc: Services) -> tuple[str, InlineKeyboardMarkup]:
+    """The provinces as buttons (those the gazetteer knows as a province), and a hint."""
+    buttons = []
+    for name in PROVINCES:
+        for term in (name, f"provincie {name}"):
+            place = svc.gazetteer.lookup(term)
+            if place is not None and place.kind == "regio":
+                button = _follow_button(place.name, term)
+                if button is not None:
+                    buttons.append(button)
+                break
+    text = (
+        "Kies je provincie, of volg je woonplaats: typ bijvoorbeeld /volg Zwolle of "
+        "/volg Den Bosch."
+    )
+    return text, InlineKeyboardMarkup(_rows(buttons, 3))
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Greet the reader, remember the chat, and show what the bot does.
+    """Greet the reader, remember the chat, and offer one-tap beginnings.
 
     `/start volg-<payload>` (a follow link, see bot.news.deeplink) follows the topic as
-    /volg would; a payload that does not decode to a topic gets the welcome.
+    /volg would; `/start bericht-<id>` shows that item in full (the button under a shared
+    item); a payload that decodes to neither gets the welcome.
     """
-    chat = update.effective_chat
-    if chat is None or update.effective_message is None:
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
         return
-    term = deeplink.decode(context.args[0]) if context.args else None
-    if term is not None:
-        try:
-            topic = resolve(term, services(context).gazetteer)
-        except TermError:
-            pass  # a link to something that cannot be followed: just welcome them
-        else:
-            await _follow_topic(update, context, topic)
+    svc = services(context)
+    if context.args:
+        item_id = deeplink.item_of(context.args[0])
+        if item_id is not None:
+            await svc.store.touch_chat(chat.id, chat.type, chat.title)
+            await send_item(message, svc, item_id)
             return
-    returning = await services(context).store.touch_chat(chat.id, chat.type, chat.title)
-    greeting = "<b>Welkom terug!</b> Je meldingen staan weer aan." if returning else WELCOME
-    await update.effective_message.reply_text(f"{greeting}\n\n{HELP}")
+        term = deeplink.decode(context.args[0])
+        if term is not None:
+            await follow_text(update, context, term)
+            return
+    returning = await svc.store.touch_chat(chat.id, chat.type, chat.title)
+    subs = await svc.store.subscriptions(chat.id, thread=thread_of(message))
+    if returning or subs:
+        state = (
+            f"Je volgt {voice.count(len(subs), 'onderwerp', 'onderwerpen')}; /mijn laat ze zien."
+            if subs else "Je volgt nog niets."
+        )
+        greeting = "<b>Welkom terug!</b> Je meldingen staan weer aan." if returning else (
+            "<b>Welkom!</b>")
+        await message.reply_text(f"{greeting} {state}\n\n{HELP}")
+        return
+    await message.reply_text(WELCOME, reply_markup=await starter_buttons(svc))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -134,70 +224,178 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/volg <term>: follow a country, place or keyword."""
+    """/volg <term>[, <term> ...]: follow a section, country, place or keyword."""
+    message = update.effective_message
+    if message is None or update.effective_chat is None:
+        return
+    await follow_text(update, context, _arg_text(message))
+
+
+async def follow_text(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *, as_word: bool = False
+) -> None:
+    """Follow every term of `text` (a list is split), with one reply naming them all.
+
+    The one path for /volg, follow links and follow buttons: the same guard rails, the
+    same replies.  Nothing is stored for a term that is refused.
+    """
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    svc = services(context)
+    sections = await newsroom_sections(svc)
+    text = " ".join(strip_format(text).split())
+    if as_word:
+        terms = [text]
+    else:
+        terms = split_terms(text, lambda term: is_name(term, svc.gazetteer, sections))
+    if not terms:
+        await message.reply_text("Wat wil je volgen? Bijvoorbeeld: /volg Oekraïne of /volg staking")
+        return
+    if len(terms) > MAX_TERMS:
+        await message.reply_text(
+            f"Dat zijn er te veel tegelijk: volg er hoogstens {MAX_TERMS} in één bericht."
+        )
+        return
+    choices: list[Choice | TermError] = []
+    for term in terms:
+        try:
+            choices.append(choose(term, svc.gazetteer, sections, as_word=as_word))
+        except TermError as exc:
+            choices.append(exc)
+    if all(isinstance(c, TermError) for c in choices):
+        await message.reply_text("\n".join(html.escape(str(c)) for c in choices))
+        return
+    if not await may_change(update, context):
+        await message.reply_text(GROUP_ADMINS_ONLY)
+        return
+    await _ready(update, context)
+    thread = thread_of(message)
+    added: list[Choice] = []
+    existed: list[Choice] = []
+    refused: list[str] = []
+    full = False
+    for choice in choices:
+        if isinstance(choice, TermError):
+            refused.append(html.escape(str(choice)))
+            continue
+        topic = choice.topic
+        result = await svc.store.subscribe(chat.id, topic.key, topic.name, thread=thread)
+        if result is SubscribeResult.ADDED:
+            added.append(choice)
+        elif result is SubscribeResult.EXISTS:
+            existed.append(choice)
+        else:
+            full = True
+    lines: list[str] = []
+    names = [f"<b>{html.escape(c.topic.label)}</b>" for c in added]
+    if len(added) == 1 and len(choices) == 1:
+        note = f" {html.escape(added[0].topic.note)}" if added[0].topic.note else ""
+        lines.append(f"Je volgt nu {names[0]}.{note} Nieuwe berichten erover krijg je meteen.")
+    elif added:
+        lines.append(f"Je volgt nu {voice.and_list(names)}. Nieuwe berichten erover krijg je "
+                     "meteen.")
+    if existed:
+        had = voice.and_list([f"<b>{html.escape(c.topic.label)}</b>" for c in existed])
+        lines.append(f"Je volgde {had} al; er verandert niets.")
+    if full:
+        lines.append(
+            f"Je volgt al {MAX_SUBSCRIPTIONS} onderwerpen, het maximum. "
+            "Ontvolg er eerst een via /mijn."
+        )
+    lines.extend(refused)
+    markup = None
+    offers = [c for c in (*added, *existed) if c.other is not None]
+    if len(choices) == 1 and offers:
+        chosen, other = offers[0].topic, offers[0].other
+        assert other is not None
+        if other.key.startswith("k:"):
+            lines.append(f"Bedoelde je het woord ‘{html.escape(other.name)}’ in elk bericht, "
+                         "ook buiten de rubriek? Tik dan hieronder.")
+            button = _follow_button(f"🔔 Volg het woord ‘{other.name}’", other.name, as_word=True)
+        else:
+            lines.append(f"Liever de hele rubriek {html.escape(other.name)}? Tik dan hieronder.")
+            button = _follow_button(f"🔔 Volg de rubriek {other.name}", chosen.name)
+        if button is not None:
+            markup = InlineKeyboardMarkup([[button]])
+    await message.reply_text("\n".join(lines), reply_markup=markup)
+
+
+UNFOLLOW_ALL = frozenset({"alles", "allemaal", "al", "alle onderwerpen", "alles wat ik volg"})
+
+
+async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ontvolg <term>[, <term> ...]: stop following them; /ontvolg alles: all, once
+    confirmed with a button."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
     svc = services(context)
-    try:
-        topic = resolve(_arg_text(message), svc.gazetteer)
-    except TermError as exc:
-        await message.reply_text(html.escape(str(exc)))
+    text = " ".join(strip_format(_arg_text(message)).split())
+    if not text:
+        await message.reply_text(
+            "Wat wil je niet meer volgen? Bijvoorbeeld: /ontvolg Oekraïne\n"
+            "Met /mijn zie je je lijst, met een knop per onderwerp. Alles: /ontvolg alles"
+        )
         return
-    await _follow_topic(update, context, topic)
+    if " ".join(words(text)) in UNFOLLOW_ALL:
+        await _ask_unfollow_all(update, context)
+        return
+    sections = await newsroom_sections(svc)
+    terms = split_terms(text, lambda term: is_name(term, svc.gazetteer, sections))[:MAX_TERMS]
+    candidates: list[list[Topic]] = []
+    for term in terms:
+        try:
+            choice = choose(term, svc.gazetteer, sections)
+            candidates.append([choice.topic, *([choice.other] if choice.other else [])])
+        except TermRefused:
+            try:  # followed before the guard rails existed: it can still go
+                candidates.append([resolve(term, svc.gazetteer)])
+            except TermError as exc:
+                await message.reply_text(html.escape(str(exc)))
+                return
+        except TermError as exc:
+            await message.reply_text(html.escape(str(exc)))
+            return
+    if not await may_change(update, context):
+        await message.reply_text(GROUP_ADMINS_ONLY)
+        return
+    thread = thread_of(message)
+    gone: list[str] = []
+    missing: list[str] = []
+    for topics in candidates:
+        for topic in topics:
+            removed = await svc.store.unsubscribe(chat.id, topic.key, thread=thread)
+            if removed is not None:
+                gone.append(f"<b>{html.escape(removed)}</b>")
+                break
+        else:
+            missing.append(f"<b>{html.escape(topics[0].label)}</b>")
+    lines = []
+    if gone:
+        lines.append(f"Je volgt {voice.and_list(gone)} niet meer.")
+    if missing:
+        lines.append(f"Je volgde {voice.and_list(missing)} niet. Met /mijn zie je wat je volgt.")
+    await message.reply_text("\n".join(lines))
 
 
-async def _follow_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: Topic) -> None:
-    """Subscribe the chat (or forum topic) to `topic` and say so: /volg and follow links."""
+async def _ask_unfollow_all(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
     if not await may_change(update, context):
         await message.reply_text(GROUP_ADMINS_ONLY)
         return
-    svc = await _ready(update, context)
-    result = await svc.store.subscribe(chat.id, topic.key, topic.name, thread=thread_of(message))
-    label = html.escape(topic.label)
-    note = f" {html.escape(topic.note)}" if topic.note else ""
-    if result is SubscribeResult.ADDED:
-        reply = f"Je volgt nu <b>{label}</b>.{note} Nieuwe berichten erover krijg je meteen."
-    elif result is SubscribeResult.EXISTS:
-        reply = f"Je volgde <b>{label}</b> al; er verandert niets."
-    else:
-        reply = (
-            f"Je volgt al {MAX_SUBSCRIPTIONS} onderwerpen, het maximum. "
-            "Ontvolg er eerst een via /mijn."
-        )
-    await message.reply_text(reply)
-
-
-async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/ontvolg <term>: stop following it (any spelling that resolves to it)."""
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
+    subs = await services(context).store.subscriptions(chat.id, thread=thread_of(message))
+    if not subs:
+        await message.reply_text("Je volgt nog niets. Probeer /volg Oekraïne of /volg staking.")
         return
-    svc = services(context)
-    term = _arg_text(message)
-    if not term:
-        await message.reply_text(
-            "Wat wil je niet meer volgen? Bijvoorbeeld: /ontvolg Oekraïne\n"
-            "Met /mijn zie je je lijst, met een knop per onderwerp."
-        )
-        return
-    try:
-        topic = resolve(term, svc.gazetteer)
-    except TermError as exc:
-        await message.reply_text(html.escape(str(exc)))
-        return
-    if not await may_change(update, context):
-        await message.reply_text(GROUP_ADMINS_ONLY)
-        return
-    removed = await svc.store.unsubscribe(chat.id, topic.key, thread=thread_of(message))
-    if removed is None:
-        await message.reply_text(
-            f"Je volgde <b>{html.escape(topic.label)}</b> niet. Met /mijn zie je wat je volgt."
-        )
-    else:
-        await message.reply_text(f"Je volgt <b>{html.escape(removed)}</b> niet meer.")
+    what = "je enige onderwerp" if len(subs) == 1 else f"alle {len(subs)} onderwerpen"
+    await message.reply_text(
+        f"Wil je {what} ontvolgen? Je stille uren en overzichtstijden blijven staan.",
+        reply_markup=InlineKeyboardMarkup([[
+            InlineKeyboardButton("Ja, ontvolg alles", callback_data=confirm("alles")),
+            InlineKeyboardButton("Nee, laat staan", callback_data=confirm("nee")),
+        ]]),
+    )
 
 
 DIRECT = "direct"
@@ -293,21 +491,35 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(text, reply_markup=markup)
 
 
+STOP_ASK = (
+    "Weet je het zeker? Dan stop ik met alle meldingen en wis ik alles wat ik over dit "
+    "gesprek bewaar: wat je volgt en je instellingen.\n"
+    "Alleen minder meldingen? Met /ontvolg alles blijven je instellingen staan."
+)
+
+
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stop: remove every subscription and what the bot stores about the chat."""
+    """/stop: ask first; the button 'Stop en wis alles' erases (see stop_confirmed)."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
     if not await may_change(update, context):
         await message.reply_text(GROUP_ADMINS_ONLY)
         return
-    svc = services(context)
-    # Alerts already queued for this chat must not arrive after the reply below.
-    async with svc.chat_paused(chat.id):
-        count = await svc.store.forget_chat(chat.id)
-    await message.reply_text(
-        f"Gestopt: je volgt niets meer ({count} onderwerp{'en' if count != 1 else ''} gewist) "
-        "en ik bewaar niets meer over dit gesprek. Met /start begin je opnieuw."
+    await message.reply_text(STOP_ASK, reply_markup=InlineKeyboardMarkup([[
+        InlineKeyboardButton("Stop en wis alles", callback_data=confirm("stop")),
+        InlineKeyboardButton("Annuleer", callback_data=confirm("nee")),
+    ]]))
+
+
+async def stop_confirmed(svc: Services, chat_id: int) -> str:
+    """Remove every subscription and what the bot stores about the chat; the reply."""
+    # Alerts already queued for this chat must not arrive after the reply.
+    async with svc.chat_paused(chat_id):
+        count = await svc.store.forget_chat(chat_id)
+    return (
+        f"Gestopt: je volgt niets meer ({voice.count(count, 'onderwerp', 'onderwerpen')} "
+        "gewist) en ik bewaar niets meer over dit gesprek. Met /start begin je opnieuw."
     )
 
 
@@ -334,8 +546,10 @@ async def quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _ready(update, context)
     start_min, end_min = window if window else (None, None)
     await svc.store.set_quiet_hours(chat.id, start_min, end_min)
-    zone = svc.settings.timezone
-    await message.reply_text(f"{describe(start_min, end_min)} (tijdzone {html.escape(zone)})")
+    said = describe(start_min, end_min)
+    if window:  # the hours are in the bot's zone: say which, inside the sentence
+        said = said.replace(" komen ", f" ({voice.zone_words(svc.settings.timezone)}) komen ", 1)
+    await message.reply_text(html.escape(said))
 
 
 async def overview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -366,71 +580,149 @@ async def overview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             " De bewaarde melding komt nu." if released == 1 else "")
         await message.reply_text(f"Het overzicht staat uit: meldingen komen weer meteen.{note}")
         return
-    local = due.astimezone(svc.settings.tz)
+    zone = voice.zone_words(svc.settings.timezone)
+    next_one = voice.at_moment(due, svc.overviews.now(), svc.settings.tz)
     await message.reply_text(
-        f"Je krijgt je meldingen voortaan in één overzicht {html.escape(rhythm.describe())} "
-        f"(tijdzone {html.escape(svc.settings.timezone)}). "
-        f"Het volgende komt om {local.hour:02d}:{local.minute:02d}.\n"
+        f"Je krijgt je meldingen voortaan in een overzicht {html.escape(rhythm.describe())} "
+        f"({html.escape(zone)}). Het volgende komt {next_one}.\n"
         f"Wil je een onderwerp toch meteen? Zet het in /mijn op {DIRECT}."
     )
 
 
+def item_buttons(items: list[Item], first: int = 1) -> list[list[InlineKeyboardButton]]:
+    """One button per list row, its number, that opens the whole item (rows of five)."""
+    buttons = [
+        InlineKeyboardButton(str(first + i), callback_data=open_item(item.id))
+        for i, item in enumerate(items)
+        if item.id is not None
+    ]
+    return _rows(buttons, 5)
+
+
+async def send_item(message: Message, svc: Services, item_id: int) -> None:
+    """The whole item, as /laatste shows the lead story; a polite line if it is gone."""
+    item = await svc.store.item(item_id, live=True)
+    if item is None:
+        await message.reply_text("Dit bericht is er niet meer.")
+        return
+    for text in render_article(item, now=_now(), tz=svc.settings.tz):
+        await message.reply_text(text)
+
+
+def latest_count(arg: str) -> tuple[int | None, str]:
+    """The count of `/laatste <arg>` (digits or a Dutch number word), capped at 20 with a
+    note; (None, "") when `arg` is no count at all, (0, ...) for a count out of range."""
+    count = voice.number_word(arg)
+    if count is None and looks_numeric(arg):
+        count = parse_number(arg, low=0, high=10**6)
+        if count is None:
+            return 0, ""
+    if count is None:
+        return None, ""
+    if count > MAX_LATEST:
+        return MAX_LATEST, (
+            f"Meer dan {MAX_LATEST} tegelijk kan niet; hier zijn de nieuwste {MAX_LATEST}."
+        )
+    return count, ""
+
+
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/laatste: the lead story; /laatste 5: newest briefs; /laatste <term>: newest on it."""
+    """/laatste: the lead story; /laatste 5 (or vijf): newest briefs, each to open;
+    /laatste <term>: newest on it (a section, a place, a word)."""
     message = update.effective_message
     if message is None:
         return
     svc = services(context)
-    arg = _arg_text(message)
-    now, tz = _now(), svc.settings.tz
-    if not arg or looks_numeric(arg):
-        count = parse_number(arg, low=1, high=20) if arg else 0
-        if count is None:
+    arg = " ".join(_arg_text(message).split())
+    count, note = latest_count(arg) if arg else (0, "")
+    if not arg or count is not None:
+        if arg and not count:
             await message.reply_text(LAATSTE_USAGE)
             return
         # Everyone gets the same answer here: render it once for a burst of readers.
-        texts = svc.replies.get(("laatste", count))
-        if texts is None:
-            texts = await (_lead_texts(svc) if not count else _newest_texts(svc, count))
-            svc.replies.put(("laatste", count), texts)
-        for text in texts:
-            await message.reply_text(text)
+        replies = svc.replies.get(("laatste", count))
+        if replies is None:
+            replies = await (_lead_texts(svc) if not count else _newest_texts(svc, count))
+            svc.replies.put(("laatste", count), replies)
+        for i, (text, markup) in enumerate(replies):
+            if note and i == 0:
+                text = f"<i>{html.escape(note)}</i>\n\n{text}"
+            await message.reply_text(text, reply_markup=markup)
         return
     try:
-        topic = resolve(arg, svc.gazetteer)
+        answer = await topic_answer(svc, arg)
     except TermError as exc:
         await message.reply_text(html.escape(str(exc)) + "\n" + LAATSTE_USAGE)
         return
-    if topic.key.startswith("r:"):
-        items = await svc.store.in_region(topic.key[2:], 5)
+    await message.reply_text(answer.text, reply_markup=answer.markup)
+
+
+class TopicAnswer:
+    """The newest items about a term, with their buttons; `found` False when there are none."""
+
+    def __init__(self, text: str, markup: InlineKeyboardMarkup | None, found: bool) -> None:
+        self.text, self.markup, self.found = text, markup, found
+
+
+async def topic_answer(svc: Services, term: str) -> TopicAnswer:
+    """`/laatste <term>` and free text: the newest items about `term`, numbered, each to
+    open, with "Volg" and "Meer" buttons.  Raises TermError for a term nothing can be."""
+    sections = await newsroom_sections(svc)
+    name = sections.lookup(term)
+    query = words(term)[:12]
+    if name is not None:
+        spellings = [n for n in await svc.store.sections(limit=200)
+                     if section_key(n) == section_key(name)]
+        items = await svc.store.in_section(spellings, TOPIC_ITEMS)
+        about = f"de rubriek {name}"
+        follow_as = name
     else:
-        items = await svc.store.search(words(arg), 5)
+        topic = resolve(term, svc.gazetteer)
+        if topic.key.startswith("r:"):
+            items = await svc.store.in_region(topic.key[2:], TOPIC_ITEMS)
+        else:
+            items = await svc.store.search(query, TOPIC_ITEMS)
+        about = topic.name
+        follow_as = topic.name if not topic.key.startswith("k:") else term
+    follow = _follow_button(f"🔔 Volg {follow_as}", follow_as)
     if not items:
-        await message.reply_text(
-            f"Nog geen nieuws over {html.escape(topic.name)}. "
-            f"Met /volg {html.escape(topic.name)} hoor je het meteen als het er is."
+        text = (
+            f"Nog geen nieuws over {html.escape(about)}. "
+            f"Met /volg {html.escape(follow_as)} hoor je het meteen als het er is."
         )
-        return
-    header = f"Het nieuwste over {topic.name}"
-    await message.reply_text(render_list(items, header=header, now=now, tz=tz))
+        return TopicAnswer(text, InlineKeyboardMarkup([[follow]]) if follow else None, False)
+    header = f"Het nieuwste over {about}"
+    text = render_list(items, header=header, now=_now(), tz=svc.settings.tz, first=1)
+    rows = item_buttons(items)
+    last = [b for b in (follow,) if b is not None]
+    more = more_results(items[-1].id or 0, len(items), query) if query else None
+    if more is not None and len(items) == TOPIC_ITEMS and name is None:
+        last.append(InlineKeyboardButton("Meer ▸", callback_data=more))
+    if last:
+        rows.append(last)
+    return TopicAnswer(text, InlineKeyboardMarkup(rows), True)
 
 
-async def _lead_texts(svc: Services) -> list[str]:
+Reply = tuple[str, InlineKeyboardMarkup | None]
+
+
+async def _lead_texts(svc: Services) -> list[Reply]:
     """The lead story (else the newest item) as one or more messages."""
     lead = await svc.store.lead()
     if lead is None:
         newest = await svc.store.newest(1)
         if not newest:
-            return [NOTHING_YET]
+            return [(NOTHING_YET, None)]
         lead = newest[0]
-    return render_article(lead, now=_now(), tz=svc.settings.tz)
+    return [(text, None) for text in render_article(lead, now=_now(), tz=svc.settings.tz)]
 
 
-async def _newest_texts(svc: Services, count: int) -> list[str]:
+async def _newest_texts(svc: Services, count: int) -> list[Reply]:
     items = await svc.store.newest(count, kind="brief")
     if not items:
-        return [NOTHING_YET]
-    return [render_list(items, header="Het nieuwste", now=_now(), tz=svc.settings.tz)]
+        return [(NOTHING_YET, None)]
+    text = render_list(items, header="Het nieuwste", now=_now(), tz=svc.settings.tz, first=1)
+    return [(text, InlineKeyboardMarkup(item_buttons(items)))]
 
 
 ZOEK_USAGE = "Waar wil je naar zoeken? Bijvoorbeeld: /zoek staking of /zoek Lecornu"
@@ -470,11 +762,12 @@ async def _search_page(
     page, more = found[:SEARCH_PAGE], len(found) > SEARCH_PAGE
     first, last = shown + 1, shown + len(page)
     header = f"Gevonden voor “{html.escape(said)}” ({first}–{last})"
-    text = render_list(page, header=header, now=_now(), tz=svc.settings.tz)
+    text = render_list(page, header=header, now=_now(), tz=svc.settings.tz, first=first)
+    rows = item_buttons(page, first)
     data = more_results(page[-1].id or 0, last, query)
-    if not more or data is None:  # a query too long for a button's data gets none
-        return text, None
-    return text, InlineKeyboardMarkup([[InlineKeyboardButton("Meer ▸", callback_data=data)]])
+    if more and data is not None:  # a query too long for a button's data gets none
+        rows.append([InlineKeyboardButton("Meer ▸", callback_data=data)])
+    return text, InlineKeyboardMarkup(rows)
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -530,6 +823,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         ("start", start),
         ("help", help_command),
         ("volg", follow),
+        ("volgen", follow),  # synonyms readers try; not in the command menu
+        ("nieuws", latest),
+        ("instellingen", mine),
         ("ontvolg", unfollow),
         ("mijn", mine),
         ("stop", stop),

@@ -892,3 +892,42 @@ class SQLiteStore(Store):
         )
         assert row is not None
         return {key: int(row[key]) for key in row.keys()}  # noqa: SIM118 (Row has no __iter__ of keys)
+
+    # -- sections, unfollowing everything, pauses (the reader's conversation) -----------
+
+    async def sections(self, limit: int = 20) -> list[str]:
+        """The sections live items are in, the busiest first (as written on the items)."""
+        rows = await self._all(
+            "SELECT section FROM items WHERE retracted = 0 AND section IS NOT NULL"
+            " AND section != '' GROUP BY section ORDER BY count(*) DESC, section LIMIT ?",
+            (limit,),
+        )
+        return [str(row[0]) for row in rows]
+
+    async def in_section(self, names: Sequence[str], limit: int) -> list[Item]:
+        """Newest live items whose section is one of `names` (its spellings as stored)."""
+        if not names:
+            return []
+        marks = ", ".join("?" * len(names))
+        return await self._items(
+            f"SELECT * FROM items WHERE section IN ({marks}) AND retracted = 0"
+            " ORDER BY coalesce(published_at, received_at) DESC, id DESC LIMIT ?",
+            [*names, limit],
+        )
+
+    async def unsubscribe_all(self, chat_id: int, *, thread: int = 0) -> int:
+        """Remove every subscription of the chat (or forum topic), keeping the chat's
+        settings (quiet hours, overview times); returns how many there were."""
+        gone: list[str] = []
+        try:
+            async with self.transaction() as conn:
+                async with conn.execute(
+                    "DELETE FROM subscriptions WHERE chat_id = ? AND thread_id = ? RETURNING key",
+                    (chat_id, thread),
+                ) as cur:
+                    keys = [row[0] for row in await cur.fetchall()]
+                gone = await self._forget_unfollowed(conn, keys)
+        except BaseException:
+            self._refollow(gone)
+            raise
+        return len(keys)

@@ -133,12 +133,16 @@ async def test_nothing_arrives_after_stop_and_its_reply_does_not_wait(bot: Harne
     await post(bot, "TOKIO (ANP) - Japan kiest een nieuwe premier.")
     await bot.api.wait_sent(1)  # the fan-out has begun
     bot.api.inject_message("/stop", chat_id=reader, user_id=reader)
+    [question] = await bot.api.wait_sent(1, reader, timeout=10)
+    assert "Weet je het zeker?" in visible(question)  # /stop asks first (issue 23)
+    bot.api.inject_callback("x:stop", chat_id=reader, message_id=question["message_id"])
     await bot.api.wait_for(
-        lambda: any("Gestopt" in visible(m) for m in bot.api.sent(reader)), timeout=10
+        lambda: "Gestopt" in visible(bot.api.messages[reader][question["message_id"]]),
+        timeout=10,
     )
     await outbox_drained(bot.services.store)
-    # The reply is all the reader got: the alert queued before /stop never went out...
-    assert [visible(m)[:7] for m in bot.api.sent(reader)] == ["Gestopt"]
+    # The answer is all the reader got: the alert queued before /stop never went out...
+    assert [m["message_id"] for m in bot.api.sent(reader)] == [question["message_id"]]
     # ... and the reply did not wait for the fan-out to reach this chat.
     everything = bot.api.sent()
     reply_at = next(i for i, m in enumerate(everything) if m["chat_id"] == reader)

@@ -48,7 +48,7 @@ def test_parse_hourly_and_off() -> None:
     assert parse_overview("Elk uur") == Rhythm(hourly=True)
     assert parse_overview(" UIT ") is None
     assert Rhythm(minutes=(450, 1080)).text == "07:30,18:00"
-    assert Rhythm(minutes=(450, 1080)).describe() == "om 07:30 en 18:00"
+    assert Rhythm(minutes=(450, 1080)).describe() == "om 07:30 en om 18:00"
 
 
 @pytest.mark.parametrize(

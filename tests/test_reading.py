@@ -30,14 +30,17 @@ async def test_laatste_n_lists_the_newest_briefs(bot: Harness) -> None:
     await import_seed(bot)
     reply = await bot.say("/laatste 3")
     lines = [line for line in reply.splitlines() if line.strip()]
-    assert lines[1].startswith("PARIJS") and "16 minuten geleden" not in lines[0]
-    assert lines[2].startswith("KYIV") and lines[3].startswith("MOSKOU")
+    # Numbered: the number is the button that opens the whole item (issue 23).
+    assert lines[1].startswith("1. PARIJS") and "16 minuten geleden" not in lines[0]
+    assert lines[2].startswith("2. KYIV") and lines[3].startswith("3. MOSKOU")
     assert "OSLO" not in reply
 
 
 async def test_laatste_bad_number_gives_usage(bot: Harness) -> None:
     assert "1 tot 20" in await bot.say("/laatste 0")
-    assert "1 tot 20" in await bot.say("/laatste 21")
+    assert "1 tot 20" in await bot.say("/laatste -5")
+    # Above 20: the newest 20, and the reply says so (issue 23).
+    assert "de nieuwste 20" in await bot.say("/laatste 21")
 
 
 @pytest.mark.both_backends
@@ -82,7 +85,9 @@ async def test_zoek_meer_pages_on(bot: Harness) -> None:
     first = await bot.say("/zoek de")  # every item has "de"
     assert "(1–5)" in first
     message = bot.api.sent(1001)[-1]
-    [[button]] = message["reply_markup"]["inline_keyboard"]
+    # A number per result (opens it in full), then "Meer".
+    [numbers, [button]] = message["reply_markup"]["inline_keyboard"]
+    assert [b["text"] for b in numbers] == ["1", "2", "3", "4", "5"]
     bot.api.inject_callback(button["callback_data"], chat_id=1001, message_id=message["message_id"])
     page = await bot.api.wait_for(
         lambda: "(6–" in bot.api.messages[1001][message["message_id"]]["text"]
@@ -145,7 +150,7 @@ async def test_zoek_meer_pages_by_cursor_when_news_arrives_between_pages(bot: Ha
     assert "(1–5)" in first
     assert [t for t in towns if t in first] == towns[2:]  # the newest five
     message = bot.api.sent(1001)[-1]
-    [[button]] = message["reply_markup"]["inline_keyboard"]
+    [_numbers, [button]] = message["reply_markup"]["inline_keyboard"]
     assert len(button["callback_data"].encode()) <= 64
     await post("ZWOLLE")  # a new match between the pages
     bot.api.inject_callback(button["callback_data"], chat_id=1001, message_id=message["message_id"])

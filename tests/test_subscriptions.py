@@ -140,7 +140,13 @@ async def test_mine_lists_with_buttons_and_a_press_removes(bot: Harness) -> None
 
 async def test_stop_forgets_the_chat(bot: Harness) -> None:
     await bot.say("/volg Japan")
-    assert "Gestopt" in await bot.say("/stop")
+    assert "Weet je het zeker?" in await bot.say("/stop")
+    assert await bot.services.store.chat(1001) is not None  # asked, nothing erased yet
+    question = bot.api.sent(1001)[-1]
+    bot.api.inject_callback("x:stop", chat_id=1001, message_id=question["message_id"])
+    await bot.api.wait_for(
+        lambda: "Gestopt" in bot.api.messages[1001][question["message_id"]]["text"]
+    )
     assert await bot.services.store.chat(1001) is None
     assert "Je volgt nog niets" in await bot.say("/mijn")
 
@@ -230,7 +236,10 @@ async def test_followed_keys_shrink_when_the_last_chat_unfollows(bot: Harness) -
     for term in ("Japan", "dijkbewaking", "grote staking bij de spoorwegen"):
         assert "niet meer" in await bot.say(f"/ontvolg {term}")
     assert len(followed.keys) > len(before[0])  # chat 1002 still follows them
-    assert "Gestopt" in await bot.say("/stop", chat_id=1002)
+    assert "Weet je het zeker?" in await bot.say("/stop", chat_id=1002)
+    question = bot.api.sent(1002)[-1]
+    bot.api.inject_callback("x:stop", chat_id=1002, message_id=question["message_id"])
+    await bot.api.wait_for(lambda: bot.services.store.followed.keys == before[0])
     assert (set(followed.keys), dict(followed.prefixes)) == before
     # Followed again: matching finds it as before.
     await bot.say("/volg Japan")

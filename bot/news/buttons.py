@@ -1,7 +1,7 @@
 """The data behind inline buttons: built and read here, and nowhere else.
 
 Telegram gives a pressed button's ``callback_data`` back to the bot as it was sent, at most
-64 bytes.  Four kinds exist:
+64 bytes.  These kinds exist:
 
 - ``u:<token>``            "Ontvolg X" under an alert (the sender builds it);
 - ``m:<token>``            a line of /mijn, "❌ X" (the reader handlers build it);
@@ -11,6 +11,14 @@ Telegram gives a pressed button's ``callback_data`` back to the bot as it was se
   result onto the next page again or hide one;
 - ``d:<token>``, ``o:<token>``  beside a line of /mijn when the chat has an overview: make
   the subscription ``direct`` (d) or put it back ``in overzicht`` (o).
+
+- ``f:<a|w>:<term>``  "🔔 Volg X" (free-text answers, /start, the other reading of a
+  section's name): follow `term` by the same rules as ``/volg <term>`` (``a``), or as the
+  plain word even when it names a section (``w``).  The term, not a key, travels: the
+  press resolves it afresh, so a button follows exactly what /volg would today;
+- ``i:<item id>``  a number under a list (/laatste 5, /zoek, free text): the whole item;
+- ``x:<action>``  a confirmation: ``x:stop`` (stop and erase), ``x:alles`` (unfollow
+  everything), ``x:nee`` (cancel either), ``x:regio`` (the region picker of /start).
 
 Beside those, "Deel" under an alert opens inline mode in a chat the reader picks, with
 the query ``#<item id>`` typed for them (``switch_inline_query``); inline mode answers
@@ -41,6 +49,10 @@ _DIRECT_RE = re.compile(r"([do]):([0-9a-f]{16})")
 _UNFOLLOW_RE = re.compile(r"([um]):([0-9a-f]{16})")
 _MORE_RE = re.compile(r"z:(\d{1,19}):(\d{1,9}):(.+)", re.DOTALL)
 _SHARE_RE = re.compile(r"#(\d{1,18})")
+_FOLLOW_RE = re.compile(r"f:([aw]):(.+)", re.DOTALL)
+_OPEN_RE = re.compile(r"i:(\d{1,18})")
+_CONFIRM_RE = re.compile(r"x:(stop|alles|nee|regio)")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def topic_token(key: str) -> str:
@@ -83,6 +95,49 @@ class Direct(_OnSubscription):
     direct: bool
 
 
+@dataclass(frozen=True)
+class Follow:
+    """A press on "🔔 Volg X": follow `term` (as the plain word with `as_word`)."""
+
+    term: str
+    as_word: bool = False
+
+
+@dataclass(frozen=True)
+class Open:
+    """A press on an item's number under a list: show the whole item."""
+
+    item_id: int
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """A press on a confirmation button: ``stop``, ``alles``, ``nee`` or ``regio``."""
+
+    action: str
+
+
+def follow_term(term: str, *, as_word: bool = False) -> str | None:
+    """The data of "🔔 Volg `term`"; None when the term does not fit in 64 bytes."""
+    term = " ".join(term.split())
+    data = f"f:{'w' if as_word else 'a'}:{term}"
+    if not term or _CONTROL.search(term) or len(data.encode()) > MAX_DATA_BYTES:
+        return None
+    return data
+
+
+def open_item(item_id: int) -> str:
+    """The data of an item's number under a list."""
+    return f"i:{item_id}"
+
+
+def confirm(action: str) -> str:
+    """The data of a confirmation button (``stop``, ``alles``, ``nee``, ``regio``)."""
+    data = f"x:{action}"
+    assert _CONFIRM_RE.fullmatch(data), action
+    return data
+
+
 def direct_toggle(key: str, direct: bool) -> str:
     """The data of the button that makes `key` direct (True) or puts it in the overview."""
     return f"{_DIRECT if direct else _IN_OVERVIEW}:{topic_token(key)}"
@@ -116,10 +171,19 @@ def shared_item(query: str) -> int | None:
     return int(found[1]) if found else None
 
 
-def parse(data: object) -> Unfollow | More | Direct | None:
+def parse(data: object) -> Unfollow | More | Direct | Follow | Open | Confirm | None:
     """What a pressed button asks for; None for data this bot does not make (stale)."""
-    if not isinstance(data, str):
+    if not isinstance(data, str) or len(data.encode()) > MAX_DATA_BYTES:
         return None
+    if found := _FOLLOW_RE.fullmatch(data):
+        term = found[2]
+        if term != " ".join(term.split()) or _CONTROL.search(term):
+            return None
+        return Follow(term, as_word=found[1] == "w")
+    if found := _OPEN_RE.fullmatch(data):
+        return Open(int(found[1]))
+    if found := _CONFIRM_RE.fullmatch(data):
+        return Confirm(found[1])
     if found := _UNFOLLOW_RE.fullmatch(data):
         return Unfollow(found[2], from_list=found[1] == _UNFOLLOW_LIST)
     if found := _DIRECT_RE.fullmatch(data):
@@ -139,3 +203,15 @@ def is_more(data: object) -> bool:
 
 def is_direct(data: object) -> bool:
     return isinstance(parse(data), Direct)
+
+
+def is_follow(data: object) -> bool:
+    return isinstance(parse(data), Follow)
+
+
+def is_open(data: object) -> bool:
+    return isinstance(parse(data), Open)
+
+
+def is_confirm(data: object) -> bool:
+    return isinstance(parse(data), Confirm)

@@ -112,3 +112,19 @@ def _decode_payload(payload: str) -> str | None:
     if _READABLE_PAYLOAD.fullmatch(payload):
         return payload.replace("_", " ")
     return None
+
+
+ITEM_PREFIX = "bericht-"
+_ITEM_START = re.compile(r"bericht-(\d{1,18})")
+
+
+def item_start(item_id: int) -> str:
+    """The start parameter that opens one item in full (``bericht-12``): the button under
+    a shared item in another chat brings the reader to the bot, which shows all of it."""
+    return f"{ITEM_PREFIX}{item_id}"
+
+
+def item_of(start: str) -> int | None:
+    """The item a start parameter ``bericht-<id>`` opens, else None."""
+    found = _ITEM_START.fullmatch(start)
+    return int(found[1]) if found else None

@@ -5,6 +5,7 @@ Both sides become the same *keys*, so matching is an index lookup in SQL:
 - ``r:UA``            a country (region subscription; items tagged UA)
 - ``p:<place key>``   a place, ``g:<place key>`` a region inside a country
 - ``k:<stems>``       a keyword or phrase: Snowball-Dutch stems joined by spaces
+- ``s:<words>``       a section (rubriek), its folded words (:mod:`bot.news.sections`)
 - ``*``               everything: only the newsroom's channel follows it (NEWSBOT_CHANNEL)
 
 An item yields every key it could match: its regions, the places it names, every
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 from bot.news.items import Item
 from bot.news.lexicon import Aliases, Lexicon, default_aliases, default_lexicon
 from bot.news.regions import Gazetteer, Place
+from bot.news.sections import section_key
 from bot.news.text import fold, raw_words, stem_words, stems, strip_format, words
 
 MAX_TERM_CHARS = 64
@@ -45,7 +47,7 @@ ALL_KEY = "*"  # every item matches it; no reader can type it (resolve never yie
 MAX_PHRASE_WORDS = 6
 
 _KIND_PREFIX = {"land": "r", "plaats": "p", "regio": "g"}
-_PREFIX_KIND = {"r": "land", "p": "plaats", "g": "regio", "k": "onderwerp"}
+_PREFIX_KIND = {"r": "land", "p": "plaats", "g": "regio", "k": "onderwerp", "s": "rubriek"}
 
 
 class TermError(ValueError):
@@ -92,9 +94,14 @@ def resolve(term: str, gazetteer: Gazetteer) -> Topic:
     aliases = default_aliases()
     alias = aliases.lookup(term)
     if alias is not None:
-        others = " en ".join(f"‘{form}’" for form in (alias.name, *alias.forms)
-                             if " ".join(words(form)) != " ".join(tokens))
-        note = f"Ook {others} telt mee." if others else ""
+        # The label already shows the name: the note names the other forms, the one the
+        # reader typed first, and its verb agrees ("Ook ‘VN’ en ‘UN’ tellen mee").
+        name_words = " ".join(words(alias.name))
+        forms = [form for form in alias.forms if " ".join(words(form)) != name_words]
+        forms.sort(key=lambda form: " ".join(words(form)) != " ".join(tokens))
+        others = [f"‘{form}’" for form in forms]
+        shown = ", ".join(others[:-1]) + " en " + others[-1] if len(others) > 1 else "".join(others)
+        note = f"Ook {shown} {'tellen' if len(others) > 1 else 'telt'} mee." if others else ""
         return Topic(key=alias.key, name=alias.name, note=note)
     place = gazetteer.lookup(term)
     if place is not None:
@@ -104,10 +111,13 @@ def resolve(term: str, gazetteer: Gazetteer) -> Topic:
     if len(tokens) > MAX_PHRASE_WORDS:
         raise TermError(f"Volg een woord of korte zin van hoogstens {MAX_PHRASE_WORDS} woorden.")
     if len(tokens) == 1:
-        note = (
-            f"Ook meervouden, andere vormen en samengestelde woorden met ‘{term}’ vooraan "
-            "of achteraan tellen mee."
-        )
+        if term[:1].isupper():  # a name: it has no plural, only compounds
+            note = f"Ook samenstellingen met ‘{term}’ tellen mee."
+        else:
+            note = (
+                f"Ook meervouden, andere vormen en samengestelde woorden met ‘{term}’ vooraan "
+                "of achteraan tellen mee."
+            )
         return Topic(key="k:" + default_lexicon().term_stem(tokens[0]), name=term, note=note)
     note = (
         f"Alleen berichten waarin ‘{term}’ zo staat: deze woorden naast elkaar, "
@@ -178,6 +188,9 @@ def item_keys(
     lexicon = lexicon or default_lexicon()
     aliases = aliases or default_aliases()
     keys: dict[str, None] = {ALL_KEY: None}
+    section = section_key(item.section) if item.section else None
+    if section is not None:
+        keys[section] = None
     keys.update({f"r:{code}": None for code in sorted({p.country for p in places})})
     for place in places:
         prefix = _KIND_PREFIX.get(place.kind, "p")

@@ -55,13 +55,13 @@ class Rhythm:
         return ",".join(clock(m) for m in self.minutes)
 
     def describe(self) -> str:
-        """`om 07:30 en 18:00` / `elk uur`, for replies and /mijn."""
+        """`om 07:30 en om 18:00` / `elk heel uur`, for replies and /mijn."""
         if self.hourly:
             return "elk heel uur"
         shown = [clock(m) for m in self.minutes]
         if len(shown) == 1:
             return f"om {shown[0]}"
-        return "om " + ", ".join(shown[:-1]) + " en " + shown[-1]
+        return "om " + ", om ".join(shown[:-1]) + " en om " + shown[-1]
 
 
 def clock(minutes: int) -> str:
@@ -85,7 +85,7 @@ def parse_overview(text: str) -> Rhythm | None:
             raise OverviewError(USAGE)
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
         if hour > 23 or minute > 59:
-            raise OverviewError(f"{part} is geen geldige tijd.\n{USAGE}")
+            raise OverviewError(f"‘{part}’ is geen geldige tijd.\n{USAGE}")
         found.add(hour * 60 + minute)
     if len(found) > MAX_TIMES:
         raise OverviewError(f"Hoogstens {MAX_TIMES} tijden per dag.\n{USAGE}")

@@ -26,7 +26,8 @@ def parse_quiet(text: str) -> tuple[int, int] | None:
         raise QuietError(USAGE)
     h1, m1, h2, m2 = (int(g) if g else 0 for g in match.groups())
     if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-        raise QuietError("Dat is geen geldige tijd. " + USAGE)
+        # The same phrasing as /overzicht's: the reader's own input, quoted.
+        raise QuietError(f"‘{text}’ is geen geldige tijd.\n" + USAGE)
     start, end = h1 * 60 + m1, h2 * 60 + m2
     if start == end:
         raise QuietError("Begin en eind zijn gelijk. " + USAGE)

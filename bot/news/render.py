@@ -319,15 +319,22 @@ def render_brief_line(item: Item, *, now: datetime, tz: ZoneInfo) -> str:
     return line or "<i>(geen tekst)</i>"
 
 
-def render_list(items: list[Item], *, header: str, now: datetime, tz: ZoneInfo) -> str:
+def render_list(
+    items: list[Item], *, header: str, now: datetime, tz: ZoneInfo, first: int = 0
+) -> str:
     """A bold header and one brief line per item; items that do not fit are left out
-    and counted ("… en nog 3 berichten")."""
+    and counted ("… en nog 3 berichten").
+
+    With ``first`` (the number of the first row), each line starts with its number, the
+    one on the button that opens the whole item (``3.``)."""
     out = _bold(_fit(_one_line(header), _HEADER_CAP)) or "<b>Berichten</b>"
     # Room for the note about what was left out, whatever the count.
     reserve = _u16(_SEP) + _u16("<i>… en nog 9999999999 berichten</i>")
     used = _u16(out)
     for shown, item in enumerate(items):
         line = render_brief_line(item, now=now, tz=tz)
+        if first:
+            line = f"{first + shown}. {line}"
         cost = _u16(_SEP) + _u16(line)
         is_last = shown == len(items) - 1
         if used + cost + (0 if is_last else reserve) > MAX_MESSAGE:

@@ -27,6 +27,7 @@ import feedparser
 from bot.intake import Intake
 from bot.news.items import Item
 from bot.news.parse import parse_wire
+from bot.news.sections import feed_section
 from bot.news.text import strip_format
 
 log = logging.getLogger(__name__)
@@ -214,7 +215,16 @@ class FeedPoller:
         timeout: float = 20.0,
         max_backoff: float = 3600.0,
     ) -> None:
-        self.urls = tuple(dict.fromkeys(urls))
+        # "Sport=https://..." gives the feed's entries the section Sport, whatever their
+        # own category says (the operator knows the feed; bot.news.sections).
+        self.sections: dict[str, str] = {}
+        plain = []
+        for entry in urls:
+            section, url = feed_section(entry)
+            if section is not None:
+                self.sections[url] = section
+            plain.append(url)
+        self.urls = tuple(dict.fromkeys(plain))
         self.intake = intake
         self.interval = interval
         self.timeout = timeout
@@ -358,6 +368,8 @@ class FeedPoller:
                 continue
             if item is None or item.guid is None:
                 continue
+            if url in self.sections:
+                item = item.with_(section=self.sections[url])
             if await self.intake.store.has_guid(source, item.guid):
                 known = True
                 continue

@@ -17,10 +17,11 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.intake import Stored
-from bot.news import deeplink
+from bot.news import deeplink, voice
 from bot.news.items import Item
 from bot.news.match import TermError, resolve
 from bot.news.parse import ParseError, parse_article, parse_brief
+from bot.news.sections import split_tag
 from bot.news.text import parse_number
 from bot.services import Services, services
 
@@ -29,7 +30,8 @@ PRIVATE_ONLY = "Nieuws plaatsen en corrigeren kan alleen in een privégesprek me
 
 PLAATS_USAGE = (
     "Gebruik: /plaats gevolgd door het bericht, bijvoorbeeld:\n"
-    "/plaats DEN HAAG (ANP) - Het kabinet heeft vandaag besloten dat ..."
+    "/plaats DEN HAAG (ANP) - Het kabinet heeft vandaag besloten dat ...\n"
+    "In een rubriek: /plaats [Sport] ROTTERDAM (ANP) - ..."
 )
 OPENING_USAGE = (
     "Gebruik: /opening, dan op de regels eronder de kop en de alinea's, bijvoorbeeld:\n"
@@ -73,9 +75,11 @@ def _body(message: Message) -> str:
 
 
 def _summary(item: Item) -> str:
-    regions = ", ".join(item.regions) or "geen"
+    # Names, not ISO codes: "regio's: Nederland, Oekraïne".
+    regions = ", ".join(voice.country_name(code) for code in item.regions) or "geen"
     dateline = html.escape(item.dateline) if item.dateline else "geen plaatsnaam"
-    return f"#{item.id} — {dateline}, regio's: {regions}"
+    section = f", rubriek {html.escape(item.section)}" if item.section else ""
+    return f"#{item.id} — {dateline}{section}, regio's: {html.escape(regions)}"
 
 
 def _stored_reply(stored: Stored, what: str) -> str:
@@ -101,8 +105,10 @@ async def _post(
         await message.reply_text(html.escape(usage))
         return
     svc = services(context)
+    # "[Sport] ROTTERDAM - ...": the item's section (bot.news.sections).
+    section, text = split_tag(text)
     try:
-        item = parse(text, now=_now(svc), source=f"admin:{user.id}")
+        item = parse(text, now=_now(svc), source=f"admin:{user.id}", section=section)
     except ParseError as exc:
         await message.reply_text(f"{html.escape(str(exc))}\n\n{html.escape(usage)}")
         return

@@ -11,8 +11,9 @@ a group's talk is none of its business.
 from __future__ import annotations
 
 import html
+import re
 
-from telegram import Message, MessageEntity, Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
@@ -76,25 +77,19 @@ async def _names_something(svc: Services, term: str) -> bool:
     if default_aliases().lookup(term) is not None:
         return True
     lexicon = default_lexicon()
-    return any(lexicon.is_word(word) for word in words(term))
+    return any(lexicon.is_word(word) or lexicon.split(word) for word in words(term))
 
 
 def _addressed_text(message: Message, username: str) -> str | None:
     """The text of a group message that mentions the bot, the mention taken out; None
-    when it does not mention the bot."""
-    text = message.text or ""
-    mention = "@" + username.lower()
-    found = False
-    for entity in message.entities or ():
-        if entity.type == MessageEntity.MENTION:
-            said = text[entity.offset : entity.offset + entity.length]
-            if said.lower() == mention:
-                found = True
-    if not found or not username:
+    when it does not mention the bot (``@botje`` is not ``@bot``)."""
+    if not username:
         return None
-    lowered = text.lower()
-    at = lowered.find(mention)
-    return (text[:at] + text[at + len(mention) :]).strip()
+    text = message.text or ""
+    found = re.search(rf"@{re.escape(username)}(?!\w)", text, re.IGNORECASE)
+    if found is None:
+        return None
+    return (text[: found.start()] + text[found.end() :]).strip()
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -102,7 +97,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(
             filters.UpdateType.MESSAGE & ~filters.COMMAND & ~filters.StatusUpdate.ALL
             & ~filters.VIA_BOT
-            & (filters.ChatType.PRIVATE | filters.Entity(MessageEntity.MENTION)),
+            & (filters.ChatType.PRIVATE | (filters.ChatType.GROUPS & filters.TEXT)),
             plain_message,
         )
     )

@@ -13,7 +13,9 @@ async def test_admin_posts_a_brief_and_sees_id_dateline_regions(bot: Harness) ->
         chat_id=ADMIN,
     )
     assert "Bericht opgeslagen als #1" in reply
-    assert "DEN HAAG" in reply and "NL" in reply and "UA" in reply
+    # Names, not ISO codes (issue 23).
+    assert "DEN HAAG" in reply and "Nederland" in reply and "Oekraïne" in reply
+    assert "NL" not in reply and "UA" not in reply
     item = await bot.services.store.item(1)
     assert item is not None and item.kind == "brief" and item.dateline == "DEN HAAG"
     assert item.agencies == ("ANP",) and item.source == f"admin:{ADMIN}"

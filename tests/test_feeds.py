@@ -504,3 +504,18 @@ async def test_a_feed_read_before_keeps_every_new_entry(
     assert await make_poller([url]).poll(url) == 2
     server.pages["/paris.xml"] = Page(rss(_paris_entries(12)))  # ten new while we were away
     assert await make_poller([url]).poll(url) == 10
+
+
+@pytest.mark.both_backends
+async def test_a_feed_configured_with_a_section_gives_its_entries_that_section(
+    server: FeedServer, make_poller: Callable[..., FeedPoller], store: Store
+) -> None:
+    """Issue 23: `NEWSBOT_FEEDS=Sport=https://...`: the operator's section wins over the
+    entry's own category; the section is followable (s:sport) and listable."""
+    url = server.url("/rss.xml")
+    poller = make_poller([f"Sport={url}"])
+    assert poller.urls == (url,)
+    assert await poller.poll(url) == 3
+    assert {item.section for item in await store.newest(10)} == {"Sport"}
+    assert await store.sections() == ["Sport"]
+    assert len(await store.in_section(["Sport"], 10)) == 3

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from babel import Locale
 
 from bot.news.text import fold
 
@@ -79,3 +82,14 @@ def zone_words(zone: str) -> str:
 def number_word(text: str) -> int | None:
     """A count written as a Dutch word (``vijf``, ``Twintig``), else None."""
     return _NUMBERS.get(fold(text.strip())) if text.strip() else None
+
+
+@lru_cache(maxsize=1)
+def _territories() -> dict[str, str]:
+    return dict(Locale.parse("nl").territories)
+
+
+def country_name(code: str) -> str:
+    """A country's Dutch name for its ISO code (``NL`` -> ``Nederland``), from CLDR
+    (babel); the code itself only for one CLDR does not know."""
+    return _territories().get(code.upper(), code)

@@ -28,6 +28,7 @@ from bot.news.terms import STOP_WORDS, is_url
 from bot.news.text import raw_words, words
 
 MAX_TOPIC_WORDS = 6
+MAX_MESSAGE_WORDS = 12
 
 
 class Kind(Enum):
@@ -78,6 +79,8 @@ def intent(text: str) -> Intent:
         return Intent(Kind.OTHER)
     if all(word in GREETINGS for word in folded):
         return Intent(Kind.GREETING)
+    if len(folded) > MAX_MESSAGE_WORDS:  # a story or a complaint, not a topic
+        return Intent(Kind.OTHER)
     question = text.endswith("?") or folded[0] in {
         "wat", "waar", "wanneer", "waarom", "hoe", "wie", "welke", "welk", "is", "zijn",
         "heb", "hebben", "kun", "kunt", "kan", "weet", "mag",

@@ -18,6 +18,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
     LinkPreviewOptions,
@@ -26,6 +28,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, InlineQueryHandler
 
+from bot.news import deeplink
 from bot.news.buttons import shared_item
 from bot.news.items import Item
 from bot.news.render import age, headline, render_alert
@@ -77,9 +80,15 @@ def _article(item: Item, svc: Services, bot_username: str) -> InlineQueryResultA
     now, tz = datetime.now(UTC), svc.settings.tz
     footer = f'Meer nieuws: <a href="https://t.me/{bot_username}">@{bot_username}</a>'
     text = render_alert(item, reason=None, now=now, tz=tz, footer=footer)
+    # The shared message previews the item; its button opens all of it in the bot.
+    markup = None
+    if bot_username and item.id is not None:
+        url = f"https://t.me/{bot_username}?start={deeplink.item_start(item.id)}"
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("Lees het hele bericht", url=url)]])
     return InlineQueryResultArticle(
         id=str(item.id),
         title=headline(item),
+        reply_markup=markup,
         description=age(item, now=now, tz=tz) or None,
         input_message_content=InputTextMessageContent(
             text,

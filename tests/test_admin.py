@@ -13,7 +13,7 @@ async def test_admin_posts_a_brief_and_sees_id_dateline_regions(bot: Harness) ->
         chat_id=ADMIN,
     )
     assert "Bericht opgeslagen als #1" in reply
-    # Names, not ISO codes (issue 23).
+    # Names, not ISO codes.
     assert "DEN HAAG" in reply and "Nederland" in reply and "Oekraïne" in reply
     assert "NL" not in reply and "UA" not in reply
     item = await bot.services.store.item(1)

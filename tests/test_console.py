@@ -93,7 +93,7 @@ async def test_a_new_user_tries_the_bot(seeded: Settings) -> None:
     assert NO_BUTTONS in seen.split("> !1\n")[2]  # the edit took the buttons away
     assert "Louvre" in after(seen, "/zoek staking")
     assert "Bericht opgeslagen als #" in after(seen, "/plaats PARIJS (AFP) - Test van de console.")
-    assert "Typ een onderwerp" in after(seen, "hallo")  # free text is answered (issue 23)
+    assert "Typ een onderwerp" in after(seen, "hallo")  # free text is answered
     assert "Zo werkt het" not in seen.split("> /quit\n", 1)[1]
     assert "ken ik niet" in after(seen, "/onzin")
     assert seen.count("ken ik niet") == 1  # known commands get their answer, not also a hint

@@ -1,4 +1,4 @@
-"""The reader's conversation end to end (issue 23): free text, /volg's guard rails and
+"""The reader's conversation end to end: free text, /volg's guard rails and
 lists, /ontvolg alles, /stop that asks, /start's buttons, lists whose items open, the
 synonyms and the Dutch voice.  What the reader types, what the bot answers, what is (not)
 stored.  Copy is checked by rule (:func:`check_copy`), not word for word."""

@@ -1,4 +1,4 @@
-"""The conversation's pure rules (issue 23): lists, stop words and short terms, free-text
+"""The conversation's pure rules: lists, stop words and short terms, free-text
 intent, button data, and the Dutch voice."""
 
 from __future__ import annotations

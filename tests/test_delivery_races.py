@@ -134,7 +134,7 @@ async def test_nothing_arrives_after_stop_and_its_reply_does_not_wait(bot: Harne
     await bot.api.wait_sent(1)  # the fan-out has begun
     bot.api.inject_message("/stop", chat_id=reader, user_id=reader)
     [question] = await bot.api.wait_sent(1, reader, timeout=10)
-    assert "Weet je het zeker?" in visible(question)  # /stop asks first (issue 23)
+    assert "Weet je het zeker?" in visible(question)  # /stop asks first
     bot.api.inject_callback("x:stop", chat_id=reader, message_id=question["message_id"])
     await bot.api.wait_for(
         lambda: "Gestopt" in visible(bot.api.messages[reader][question["message_id"]]),

@@ -510,7 +510,7 @@ async def test_a_feed_read_before_keeps_every_new_entry(
 async def test_a_feed_configured_with_a_section_gives_its_entries_that_section(
     server: FeedServer, make_poller: Callable[..., FeedPoller], store: Store
 ) -> None:
-    """Issue 23: `NEWSBOT_FEEDS=Sport=https://...`: the operator's section wins over the
+    """`NEWSBOT_FEEDS=Sport=https://...`: the operator's section wins over the
     entry's own category; the section is followable (s:sport) and listable."""
     url = server.url("/rss.xml")
     poller = make_poller([f"Sport={url}"])

@@ -155,3 +155,13 @@ async def test_emulator_accepts_fifty_and_each_query_once(
     assert len(api.inline_answers[0]["results"]) == 50
     with pytest.raises(BadRequest, match=r"(?i)query id is invalid"):
         await bot.answer_inline_query(query_id, [])
+
+
+async def test_a_shared_result_has_a_button_that_opens_the_whole_item(bot: Harness) -> None:
+    item_id = await post(bot, "ZWOLLE (ANP) - Het water stijgt. De dijken houden het.")
+    [result] = (await ask(bot, f"#{item_id}"))["results"]
+    [[button]] = result["reply_markup"]["inline_keyboard"]
+    assert button["url"].endswith(f"?start=bericht-{item_id}")
+    # The link brings the reader to the bot, which shows the item in full.
+    [full] = await bot.replies(f"/start bericht-{item_id}", 1)
+    assert "De dijken houden het." in full

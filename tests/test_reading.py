@@ -30,7 +30,7 @@ async def test_laatste_n_lists_the_newest_briefs(bot: Harness) -> None:
     await import_seed(bot)
     reply = await bot.say("/laatste 3")
     lines = [line for line in reply.splitlines() if line.strip()]
-    # Numbered: the number is the button that opens the whole item (issue 23).
+    # Numbered: the number is the button that opens the whole item.
     assert lines[1].startswith("1. PARIJS") and "16 minuten geleden" not in lines[0]
     assert lines[2].startswith("2. KYIV") and lines[3].startswith("3. MOSKOU")
     assert "OSLO" not in reply
@@ -39,7 +39,7 @@ async def test_laatste_n_lists_the_newest_briefs(bot: Harness) -> None:
 async def test_laatste_bad_number_gives_usage(bot: Harness) -> None:
     assert "1 tot 20" in await bot.say("/laatste 0")
     assert "1 tot 20" in await bot.say("/laatste -5")
-    # Above 20: the newest 20, and the reply says so (issue 23).
+    # Above 20: the newest 20, and the reply says so.
     assert "de nieuwste 20" in await bot.say("/laatste 21")
 
 

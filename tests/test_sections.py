@@ -1,4 +1,4 @@
-"""Sections (rubrieken) end to end (issue 23 point 4): followable, listable, from a page's
+"""Sections (rubrieken) end to end: followable, listable, from a page's
 "Meer uit", a feed (tests/test_feeds.py) or the admin's `/plaats [Sport] ...`; a term that
 is both a section and a word follows the section and offers the word."""
 

@@ -15,11 +15,11 @@
    the 429 count (target 0).  At 30 messages/s the floor is 10,000 / 30 = 333 s.
 
 Nothing is compressed: the emulator enforces the real limits (30/s overall, 1/s per
-private chat) in real time, so scenario 1 without combining takes ~17 minutes and with
-it a few; scenario 2 ~6 minutes.  Each scenario runs in its own emulator process and a
-fresh SQLite file; ``--only`` picks scenarios (run them in parallel processes to save
-time: each has its own emulator and budget).  ``--chats`` scales scenario 1 down for a
-quick look (the ratio of followers stays a fifth per brief).
+private chat) in real time, so a scenario takes minutes: 30,000 single alerts need at
+least 1,000 s at 30/s, and 10,000 overviews at least 333 s.  Each scenario runs in its
+own emulator process and a fresh SQLite file; ``--only`` picks scenarios (run them in
+parallel processes to save time: each has its own emulator and budget).  ``--chats``
+scales scenario 1 down for a quick look (the ratio of followers stays a fifth per brief).
 
 Run from the repository root::
 

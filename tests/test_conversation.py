@@ -209,7 +209,7 @@ async def test_ontvolg_alles_asks_then_removes_every_follow_keeping_settings(
     assert "3 onderwerpen ontvolgd" in visible(bot.api.messages[1001][question["message_id"]])
     assert await keys(bot) == []
     chat = await bot.services.store.chat(1001)
-    assert chat is not None and chat["quiet_from"] == 23 * 60 and chat["overview"] == "08:00"
+    assert chat is not None and chat.quiet_from == 23 * 60 and chat.overview == "08:00"
 
 
 async def test_ontvolg_a_list(bot: Harness) -> None:

@@ -1,0 +1,56 @@
+"""Follow matching on whole wire briefs, against an editor's labels (issue 22).
+
+The held-out set (tests/data/briefs_heldout.tsv) was written before anyone tuned the
+matcher against it; tuning happens on the dev set (briefs_dev.tsv), never on this one.
+Both are scored through the bot's own path, in a real store on both backends
+(tests/briefs_scoring.py).  The goals: should-recall >= 97 %, listed false alarms
+<= 3 %, >= 90 % of briefs reach exactly the right followers.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.news.regions import default_gazetteer
+from storage import Store
+from tests.briefs_scoring import DEV, HELDOUT, fire, load, report, score
+
+BRIEF_KINDS = {"hierarchy", "district", "belgium", "caribbean", "samename", "dateline-word",
+               "capital-standin", "expression", "sense", "forms", "standin",
+               "abbreviation", "person", "plain"}
+FOLLOW_KINDS = {"country", "province-nl", "belgium", "city", "caribbean", "keyword",
+                "abbreviation", "phrase", "person"}
+
+
+def test_the_sets_are_what_the_issue_asks_for() -> None:
+    heldout, dev = load(HELDOUT), load(DEV)
+    assert len(heldout.briefs) >= 120 and len(heldout.follows) >= 35
+    assert 35 <= len(dev.briefs) <= 60
+    # The same follows and kinds in both, so tuning on dev aims at what held-out measures.
+    assert heldout.follows == dev.follows
+    assert {b.category for b in heldout.briefs} == BRIEF_KINDS
+    assert {f.category for f in heldout.follows} == FOLLOW_KINDS
+    # No brief of the held-out set leaks into the dev set, not even its opening sentence.
+    opening = {b.text.split(". ")[0] for b in heldout.briefs}
+    assert not [b.id for b in dev.briefs if b.text.split(". ")[0] in opening]
+    for briefs in (heldout, dev):
+        for brief in briefs.briefs:
+            assert brief.should | brief.wrong, brief.id  # every brief tests something
+        # Every follow is tested both ways somewhere: wanted, and not wanted.
+        for follow in briefs.follows:
+            assert any(follow.term in b.should for b in briefs.briefs), follow.term
+            assert any(follow.term not in b.should | b.borderline for b in briefs.briefs)
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "issue 22: today's matcher misses province/city hierarchy, word senses and stand-ins "
+    "(see docs/benchmarks.md for the figures); remove when the goals are met"))
+async def test_heldout_briefs_reach_the_right_followers(store: Store) -> None:
+    heldout = load(HELDOUT)
+    fired = await fire(heldout, store, default_gazetteer())
+    result = score(heldout, fired)
+    print(report(heldout, fired, result))
+    assert fired.refused == {}
+    assert result.total.recall >= 0.97
+    assert result.total.false_alarms <= 0.03
+    assert result.total.exact_share >= 0.90

@@ -7,7 +7,7 @@ should it reach the reader):
 * regions: recall (expected countries found), precision (countries returned that
   are right), cases with no wrong country, per category;
 * keywords: agreement with the reader, per category;
-* whole briefs (``tests/data/briefs_dev.tsv`` and ``briefs_heldout.tsv``, issue 22):
+* whole briefs (``tests/data/briefs_dev.tsv`` and ``briefs_heldout.tsv``):
   each follow resolved and subscribed as ``/volg`` does, each brief parsed and stored
   through the intake into a scratch SQLite store; per set, per follow category and per
   brief category: should-recall, listed false alarms (wrong pairs that fired / wrong
@@ -23,7 +23,7 @@ should it reach the reader):
 
 Targets: recall >= 98%, no wrong country in >= 99% of cases, keyword
 agreement >= 95%; median tagging plus keys < 0.5 ms; data load < 0.5 s and < 60 MB.
-Targets (issue 22) on the held-out briefs: should-recall >= 97%, listed false alarms
+Goals on the held-out briefs: should-recall >= 97%, listed false alarms
 <= 3%, >= 90% of briefs exactly right.
 ``--misses`` lists every case that disagrees, for the brief sets only on the dev set:
 the held-out set is for measuring, never for tuning, so its misses are not printed.

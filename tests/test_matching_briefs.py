@@ -1,4 +1,4 @@
-"""Follow matching on whole wire briefs, against an editor's labels (issue 22).
+"""Follow matching on whole wire briefs, against an editor's labels.
 
 The held-out set (tests/data/briefs_heldout.tsv) was written before anyone tuned the
 matcher against it; tuning happens on the dev set (briefs_dev.tsv), never on this one.
@@ -43,8 +43,8 @@ def test_the_sets_are_what_the_issue_asks_for() -> None:
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "issue 22: today's matcher misses province/city hierarchy, word senses and stand-ins "
-    "(see docs/benchmarks.md for the figures); remove when the goals are met"))
+    "the matcher does not yet cover towns by their province, word senses and stand-ins "
+    "(figures in docs/benchmarks.md); remove this mark when the goals are met"))
 async def test_heldout_briefs_reach_the_right_followers(store: Store) -> None:
     heldout = load(HELDOUT)
     fired = await fire(heldout, store, default_gazetteer())

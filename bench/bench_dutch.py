@@ -51,7 +51,7 @@ from bot.news.items import Item
 from bot.news.match import FollowedKeys, TermError, item_keys, resolve
 from bot.news.parse import parse_brief
 from bot.news.regions import default_gazetteer
-from storage import Store
+from storage import open_store
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 
@@ -127,7 +127,7 @@ async def _fired_briefs(
 ) -> tuple[list[set[str]], list[str]]:
     """The follows each brief reached through /volg + intake + store, and refused terms."""
     gaz = default_gazetteer()
-    store = await Store.open(db)
+    store = await open_store(db)
     try:
         chat_term: dict[int, str] = {}
         refused = []

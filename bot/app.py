@@ -34,6 +34,7 @@ from bot.feeds import FeedPoller
 from bot.intake import Intake
 from bot.metrics import Metrics, MonitorServer
 from bot.news.regions import default_gazetteer
+from bot.pauses import PauseTimer
 from bot.services import SERVICES_KEY, Services, services
 from bot.settings import Settings, parse_listen
 from handlers.commands import ADMIN_COMMANDS, READER_COMMANDS
@@ -105,6 +106,7 @@ def build_application(
         store.on_items.append(svc.replies.clear)  # another process changed the news
         svc.intake.on_new_item = metrics.item_stored
         svc.overviews = OverviewScheduler(store, settings.tz)
+        svc.pauses = PauseTimer(store)
         if send_alerts:
             # Before the sender starts, so the channel's row is in place for the first item.
             await setup_channel(app.bot, store, settings.channel)
@@ -118,6 +120,7 @@ def build_application(
             store.on_item_changed.append(svc.sender.changed_elsewhere)
             svc.intake.sender = svc.sender
             svc.overviews.on_release = svc.sender.wake
+            svc.pauses.on_release = svc.sender.wake
         if settings.feeds:
             svc.feeds = FeedPoller(settings.feeds, svc.intake, settings.feed_interval)
         lease = store.lease()
@@ -129,6 +132,7 @@ def build_application(
                 svc.sender.start()
                 # After the sender: overviews missed while the bot was down go out now.
                 svc.overviews.start()
+                svc.pauses.start()
             if svc.feeds is not None:
                 svc.feeds.start()
             if poll_updates and app.updater is not None:
@@ -140,6 +144,7 @@ def build_application(
             if svc.feeds is not None:
                 await svc.feeds.stop()
             await svc.overviews.stop()
+            await svc.pauses.stop()
             if svc.sender is not None:
                 await svc.sender.stop()
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.delivery.schedule import OverviewScheduler
     from bot.delivery.sender import Sender
     from bot.feeds import FeedPoller
+    from bot.pauses import PauseTimer
 
 SERVICES_KEY = "services"
 
@@ -37,6 +38,7 @@ class Services:
     sender: Sender | None = None
     feeds: FeedPoller | None = None
     overviews: OverviewScheduler | None = None
+    pauses: PauseTimer | None = None
     replies: ReplyCache = field(default_factory=ReplyCache)
     metrics: Metrics = field(default_factory=Metrics)
 

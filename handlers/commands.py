@@ -10,6 +10,7 @@ READER_COMMANDS: list[tuple[str, str]] = [
     ("mijn", "Wat je volgt, met knoppen om te stoppen"),
     ("zoek", "Zoek in het nieuws"),
     ("stil", "Stille uren: meldingen zonder geluid"),
+    ("pauze", "Even geen meldingen, daarna alles in één bericht"),
     ("overzicht", "Meldingen in een overzicht op vaste tijden"),
     ("stop", "Stop alle meldingen en wis je gegevens"),
     ("help", "Uitleg en voorbeelden"),

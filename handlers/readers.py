@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -28,6 +29,8 @@ from bot.news.items import Item
 from bot.news.match import TermError, Topic, resolve
 from bot.news.overview import USAGE as OVERVIEW_USAGE
 from bot.news.overview import OverviewError, Rhythm, parse_overview, stored_rhythm
+from bot.news.pause import USAGE as PAUSE_USAGE
+from bot.news.pause import PauseError, parse_pause
 from bot.news.quiet import USAGE as QUIET_USAGE
 from bot.news.quiet import QuietError, describe, parse_quiet
 from bot.news.render import MAX_MESSAGE, fit_escaped, html_len, render_article, render_list
@@ -57,6 +60,7 @@ HELP = (
     "/ontvolg Oekraïne — stop met volgen; /ontvolg alles voor alles\n"
     "/zoek Lecornu — zoek in eerder nieuws\n"
     "/stil 23-7 — 's nachts meldingen zonder geluid\n"
+    "/pauze 2 uur, /pauze tot morgen — even geen meldingen (/pauze uit: weer aan)\n"
     "/overzicht 8:00 — je meldingen samen in een overzicht om 8:00 "
     "(ook 7:30,18:00 of uur; /overzicht uit voor alles meteen)\n"
     "/stop — stop alles en wis je gegevens (ik vraag het eerst)"
@@ -430,6 +434,7 @@ def subscriptions_view(
     subs: list[Subscription],
     quiet: tuple[int | None, int | None],
     rhythm: Rhythm | None = None,
+    paused: str = "",
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The /mijn message: the list, the rhythm, quiet hours, and buttons per line.
 
@@ -439,11 +444,14 @@ def subscriptions_view(
     if not subs:
         return (
             "Je volgt nog niets. Probeer /volg Oekraïne of /volg staking.\n"
-            + describe_rhythm(rhythm) + "\n" + describe(*quiet),
+            + describe_rhythm(rhythm) + "\n" + describe(*quiet)
+            + (f"\n{html.escape(paused)}" if paused else ""),
             None,
         )
     head = f"<b>Je volgt {len(subs)} onderwerp{'en' if len(subs) != 1 else ''}:</b>"
     tail = ["", describe_rhythm(rhythm), describe(*quiet)]
+    if paused:
+        tail.append(html.escape(paused))
     tail.append("Tik op ❌ om te stoppen met volgen" + (
         ", op de andere knop om het direct of in het overzicht te krijgen." if rhythm else "."
     ))
@@ -479,7 +487,8 @@ async def mine_view(
     quiet = (row.quiet_from, row.quiet_until) if row else (None, None)
     rhythm = stored_rhythm(row.overview) if row else None
     subs = await svc.store.subscriptions(chat_id, thread=thread)
-    return subscriptions_view(subs, quiet, rhythm)
+    paused = pause_line(row.paused_until if row else None, _now(), svc.settings.tz)
+    return subscriptions_view(subs, quiet, rhythm, paused)
 
 
 async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -494,7 +503,7 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 STOP_ASK = (
     "Weet je het zeker? Dan stop ik met alle meldingen en wis ik alles wat ik over dit "
     "gesprek bewaar: wat je volgt en je instellingen.\n"
-    "Alleen minder meldingen? Met /ontvolg alles blijven je instellingen staan."
+    "Even rust? Met /pauze 2 uur of /pauze tot morgen blijft alles staan."
 )
 
 
@@ -521,6 +530,58 @@ async def stop_confirmed(svc: Services, chat_id: int) -> str:
         f"Gestopt: je volgt niets meer ({voice.count(count, 'onderwerp', 'onderwerpen')} "
         "gewist) en ik bewaar niets meer over dit gesprek. Met /start begin je opnieuw."
     )
+
+
+async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/pauze 2 uur | tot morgen | tot 18:00 | uit: no alerts until then; what matched
+    meanwhile comes afterwards in one message (or in the next overview)."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    svc = services(context)
+    arg = _arg_text(message)
+    now, tz = _now(), svc.settings.tz
+    if not arg:
+        info = await svc.store.chat(chat.id)
+        current = pause_line(info.paused_until if info else None, now, tz)
+        said = current or "Er is geen pauze."
+        await message.reply_text(html.escape(f"{said}\n\n{PAUSE_USAGE}"))
+        return
+    try:
+        until = parse_pause(arg, now, tz)
+    except PauseError as exc:
+        await message.reply_text(html.escape(str(exc)))
+        return
+    if not await may_change(update, context):
+        await message.reply_text(GROUP_ADMINS_ONLY)
+        return
+    await _ready(update, context)
+    # Alerts on their way finish first and none starts meanwhile: after this block the
+    # chat has no pending alert (paused) or has its held ones back (resumed).
+    async with svc.chat_paused(chat.id):
+        moved = await svc.store.set_pause(chat.id, until.timestamp() if until else None)
+    if svc.pauses is not None:
+        svc.pauses.wake()  # its next moment may be this pause's end
+    if until is None:
+        if moved and svc.sender is not None:
+            svc.sender.wake()
+        note = " Wat er intussen binnenkwam, krijg je nu in één bericht." if moved else ""
+        await message.reply_text(f"Geen pauze meer: meldingen komen weer.{note}")
+        return
+    zone = voice.zone_words(svc.settings.timezone)
+    await message.reply_text(
+        f"Pauze {voice.until_moment(until, now, tz)} ({html.escape(zone)}): tot dan krijg je "
+        "geen meldingen. Wat er intussen binnenkomt, krijg je daarna in één bericht.\n"
+        "Eerder weer aan: /pauze uit"
+    )
+
+
+def pause_line(paused_until: float | None, now: datetime, tz: ZoneInfo) -> str:
+    """What /mijn and /pauze say about a pause; empty when there is none (or it is over)."""
+    if paused_until is None or paused_until <= now.timestamp():
+        return ""
+    until = datetime.fromtimestamp(paused_until, UTC)
+    return f"Pauze {voice.until_moment(until, now, tz)}: geen meldingen tot dan (/pauze uit)."
 
 
 async def quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -830,6 +891,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         ("mijn", mine),
         ("stop", stop),
         ("stil", quiet),
+        ("pauze", pause),
         ("overzicht", overview),
         ("laatste", latest),
         ("zoek", search),

@@ -68,6 +68,7 @@ class ChatInfo:
     overview: str | None  # the overview rhythm as stored ('08:00', 'uur'); None: no overview
     overview_due: float | None  # the next moment an overview is owed
     overview_at: float | None  # set while an overview is on its way: the moment it is for
+    paused_until: float | None = None  # /pauze: no alerts before this moment
 
 
 @dataclass(frozen=True)
@@ -285,6 +286,34 @@ class Store(ABC):
     async def unsubscribe(self, chat_id: int, key: str, *, thread: int = 0) -> str | None:
         """Remove one subscription of the chat (or forum topic); returns its label, or None
         if it did not have it."""
+
+    @abstractmethod
+    async def unsubscribe_all(self, chat_id: int, *, thread: int = 0) -> int:
+        """Remove every subscription of the chat (or forum topic), keeping the chat's
+        settings (quiet hours, overview times); returns how many there were."""
+
+    @abstractmethod
+    async def set_pause(self, chat_id: int, until: float | None) -> int:
+        """Pause the chat's alerts until `until`, or end its pause (None): pending alerts
+        are held, or held ones released (unless the chat has an overview), in the same
+        transaction; returns how many."""
+
+    @abstractmethod
+    async def end_pauses(self, now: float) -> list[int]:
+        """End every pause due by `now`, releasing held alerts (not for overview chats);
+        returns the chats whose alerts were released."""
+
+    @abstractmethod
+    async def next_pause_end(self) -> float | None:
+        """The earliest moment some chat's pause ends."""
+
+    @abstractmethod
+    async def sections(self, limit: int = 20) -> list[str]:
+        """The sections live items are in, the busiest first (as written on the items)."""
+
+    @abstractmethod
+    async def in_section(self, names: Sequence[str], limit: int) -> list[Item]:
+        """Newest live items whose section is one of `names` (its spellings as stored)."""
 
     @abstractmethod
     async def subscriptions(self, chat_id: int, *, thread: int = 0) -> list[Subscription]:

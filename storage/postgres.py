@@ -234,8 +234,10 @@ class PostgresStore(SQLiteStore):
             return 0
         cursor = await conn.execute(
             "INSERT INTO deliveries (item_id, chat_id, thread_id, key, status)"
-            " SELECT ?, s.chat_id, s.thread_id, s.key, CASE WHEN s.direct = 0 AND s.chat_id IN"
-            " (SELECT id FROM chats WHERE overview IS NOT NULL) THEN 'held' ELSE 'pending' END"
+            " SELECT ?, s.chat_id, s.thread_id, s.key, CASE WHEN (s.direct = 0 AND s.chat_id IN"
+            " (SELECT id FROM chats WHERE overview IS NOT NULL)) OR s.chat_id IN"
+            " (SELECT id FROM chats WHERE paused_until IS NOT NULL) THEN 'held' ELSE 'pending'"
+            " END"
             " FROM subscriptions AS s"
             " WHERE s.key = ANY(?::text[])"
             " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)"

@@ -184,7 +184,8 @@ class SQLiteStore(Store):
     async def chat(self, chat_id: int) -> ChatInfo | None:
         row = await self._one(
             "SELECT id, kind, title, active, inactive_reason, created_at, quiet_from,"
-            " quiet_until, overview, overview_due, overview_at FROM chats WHERE id = ?",
+            " quiet_until, overview, overview_due, overview_at, paused_until"
+            " FROM chats WHERE id = ?",
             (chat_id,),
         )
         if row is None:
@@ -201,6 +202,7 @@ class SQLiteStore(Store):
             overview=row["overview"],
             overview_due=row["overview_due"],
             overview_at=row["overview_at"],
+            paused_until=row["paused_until"],
         )
 
     async def forget_chat(self, chat_id: int) -> int:
@@ -297,8 +299,10 @@ class SQLiteStore(Store):
         # small partial index, so holding costs the fan-out no table lookups.
         cursor = await conn.execute(
             "INSERT OR IGNORE INTO deliveries (item_id, chat_id, thread_id, key, status)"
-            " SELECT ?, s.chat_id, s.thread_id, s.key, CASE WHEN s.direct = 0 AND s.chat_id IN"
-            " (SELECT id FROM chats WHERE overview IS NOT NULL) THEN 'held' ELSE 'pending' END"
+            " SELECT ?, s.chat_id, s.thread_id, s.key, CASE WHEN (s.direct = 0 AND s.chat_id IN"
+            " (SELECT id FROM chats WHERE overview IS NOT NULL)) OR s.chat_id IN"
+            " (SELECT id FROM chats WHERE paused_until IS NOT NULL) THEN 'held' ELSE 'pending'"
+            " END"
             " FROM subscriptions AS s"
             " WHERE s.key IN (SELECT value FROM json_each(?))"
             " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)",
@@ -573,19 +577,25 @@ class SQLiteStore(Store):
         released: list[int] = []
         async with self.transaction() as conn:
             async with conn.execute(
-                "SELECT id, overview, overview_due FROM chats"
+                "SELECT id, overview, overview_due, paused_until FROM chats"
                 " WHERE overview_due IS NOT NULL AND overview_due <= ? AND active = 1"
                 " ORDER BY overview_due LIMIT ?",
                 (now, limit),
             ) as cur:
                 due = list(await cur.fetchall())
             for row in due:
+                following = next_due(row["overview"], now) if row["overview"] else None
+                if row["paused_until"] is not None:
+                    # Paused: this overview is skipped; what it held waits for the next.
+                    await conn.execute(
+                        "UPDATE chats SET overview_due = ? WHERE id = ?", (following, row["id"])
+                    )
+                    continue
                 cursor = await conn.execute(
                     "UPDATE deliveries SET status = 'pending', not_before = 0"
                     " WHERE status = 'held' AND chat_id = ?",
                     (row["id"],),
                 )
-                following = next_due(row["overview"], now) if row["overview"] else None
                 if cursor.rowcount:
                     released.append(row["id"])
                     await conn.execute(
@@ -931,3 +941,65 @@ class SQLiteStore(Store):
             self._refollow(gone)
             raise
         return len(keys)
+
+    async def set_pause(self, chat_id: int, until: float | None) -> int:
+        """Pause the chat's alerts until `until` (unix seconds), or end its pause (None).
+
+        Paused, the chat's pending alerts are held (and new ones are queued held) in the
+        same transaction; ended, its held alerts are released at once unless the chat has
+        an overview (they wait for it).  Returns how many alerts were held or released.
+        """
+        async with self.transaction() as conn:
+            async with conn.execute(
+                "UPDATE chats SET paused_until = ? WHERE id = ? RETURNING overview",
+                (until, chat_id),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return 0
+            if until is not None:
+                cursor = await conn.execute(
+                    "UPDATE deliveries SET status = 'held'"
+                    " WHERE status = 'pending' AND chat_id = ?",
+                    (chat_id,),
+                )
+            elif row[0] is None:
+                cursor = await conn.execute(
+                    "UPDATE deliveries SET status = 'pending', not_before = 0"
+                    " WHERE status = 'held' AND chat_id = ?",
+                    (chat_id,),
+                )
+            else:
+                return 0
+            return int(cursor.rowcount or 0)
+
+    async def end_pauses(self, now: float) -> list[int]:
+        """End every pause whose moment has come; their held alerts go to the sender
+        (except in chats with an overview: those wait for it).  Returns the chats whose
+        alerts were released."""
+        async with self.transaction() as conn:
+            async with conn.execute(
+                "UPDATE chats SET paused_until = NULL"
+                " WHERE paused_until IS NOT NULL AND paused_until <= ? RETURNING id, overview",
+                (now,),
+            ) as cur:
+                ended = list(await cur.fetchall())
+            released = []
+            for row in ended:
+                if row[1] is not None:
+                    continue
+                cursor = await conn.execute(
+                    "UPDATE deliveries SET status = 'pending', not_before = 0"
+                    " WHERE status = 'held' AND chat_id = ?",
+                    (row[0],),
+                )
+                if cursor.rowcount:
+                    released.append(int(row[0]))
+        return released
+
+    async def next_pause_end(self) -> float | None:
+        """The earliest moment some chat's pause ends."""
+        value = await self._scalar(
+            "SELECT min(paused_until) FROM chats WHERE paused_until IS NOT NULL"
+        )
+        return float(value) if value is not None else None

@@ -93,3 +93,10 @@ def country_name(code: str) -> str:
     """A country's Dutch name for its ISO code (``NL`` -> ``Nederland``), from CLDR
     (babel); the code itself only for one CLDR does not know."""
     return _territories().get(code.upper(), code)
+
+
+def until_moment(moment: datetime, now: datetime, tz: ZoneInfo) -> str:
+    """``tot 18:00``, ``tot morgen 07:00``, ``tot maandag 07:00``."""
+    day = day_words(moment, now, tz)
+    at = clock(moment, tz)
+    return f"tot {at}" if day == "vandaag" else f"tot {day} {at}"

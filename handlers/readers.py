@@ -26,7 +26,7 @@ from bot.news.buttons import (
 )
 from bot.news.follow import Choice, choose, is_name
 from bot.news.items import Item
-from bot.news.match import TermError, Topic, resolve
+from bot.news.match import TermError, Topic, covers, resolve
 from bot.news.overview import USAGE as OVERVIEW_USAGE
 from bot.news.overview import OverviewError, Rhythm, parse_overview, stored_rhythm
 from bot.news.pause import USAGE as PAUSE_USAGE
@@ -457,12 +457,23 @@ def subscriptions_view(
     ))
     # Each line is "• <name> (<kind>)[ — direct]"; only the names may be cut, so that
     # 50 long labels (a name may be 64 characters of "&", 320 once escaped) still fit.
-    ends = [
-        f" ({Topic(s.key, s.label).kind})"
-        + (f" — {DIRECT if s.direct else IN_OVERVIEW}" if rhythm is not None else "")
-        for s in subs
-    ]
-    fixed = html_len("\n".join([head, *tail])) + sum(html_len(f"\n• {end}") for end in ends)
+    def ends_of(with_cover: bool) -> list[str]:
+        return [
+            f" ({Topic(s.key, s.label).kind})"
+            + (f", {cover}" if with_cover and (cover := covers(s.key, short=True)) else "")
+            + (f" — {DIRECT if s.direct else IN_OVERVIEW}" if rhythm is not None else "")
+            for s in subs
+        ]
+
+    def fixed_of(ends: list[str]) -> int:
+        return html_len("\n".join([head, *tail])) + sum(html_len(f"\n• {e}") for e in ends)
+
+    # What a region follow covers ("met Amsterdam en 43 andere gemeenten"), unless that
+    # leaves too little room for the names.
+    ends = ends_of(True)
+    if fixed_of(ends) > MAX_MESSAGE // 2:
+        ends = ends_of(False)
+    fixed = fixed_of(ends)
     names = fit_escaped([s.label for s in subs], MAX_MESSAGE - fixed)
     lines = [head, *(f"• {name}{html.escape(end)}" for name, end in zip(names, ends, strict=True))]
     lines += tail

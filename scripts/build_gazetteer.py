@@ -182,6 +182,7 @@ class Builder:
     # "GM0599" (a Dutch municipality by its CBS code), or "NIS11002" (a Belgian one).
     parent_ref: dict[str, str] = field(default_factory=dict)
     _weights: dict[str, int] | None = None
+    _taken: set[str] = field(default_factory=set)  # places standing for a municipality
     _name_index: dict[str, set[str]] | None = None
 
     # -- collecting -------------------------------------------------------------
@@ -430,12 +431,12 @@ class Builder:
             if node is None:
                 node = f"NL:{code}"
                 pop = sum(self.places[k].pop for k in cities_in[code])
-                rec = self.add_place(PlaceRec(node, name, "plaats", "NL", pop))
-                shown = f"{name} ({self.places[province].display[1]})" if name in shared else name
-                self.display(node, shown, 2)
+                self.add_place(PlaceRec(node, name, "plaats", "NL", pop))
                 self.claim(name, node, "canonical")
             self.places[node].level = "gemeente"
-            self.display(node, name, 4)  # Almere, not the GeoNames city "Almere Stad"
+            # Almere, not the GeoNames city "Almere Stad"; Bergen (Limburg).
+            shown = f"{name} ({self.places[province].display[1]})" if name in shared else name
+            self.display(node, shown, 4)
             nodes[code] = node
             self.parent_ref[node] = province
             for city in cities_in[code]:
@@ -476,7 +477,7 @@ class Builder:
                 node = f"BE:NIS{mun['id']}"
                 # No population in the data: as a village, so that it takes no name
                 # from a Dutch or foreign town that has one (Oerle, Pecq).
-                rec = self.add_place(PlaceRec(node, name, "plaats", "BE", MIN_POP_NL))
+                self.add_place(PlaceRec(node, name, "plaats", "BE", MIN_POP_NL))
                 self.display(node, name, 2)
                 for variant in dict.fromkeys(mun["name"].values()):
                     self.claim(variant, node, "canonical")
@@ -495,9 +496,18 @@ class Builder:
             if c.source == "curated" and self.places[c.key].country == country \
                     and self.places[c.key].kind != "land":
                 return c.key
-        same = [k for k in candidates if norm(self.places[k].name) == folded
-                or folded in self._names_of(k)]
-        return max(same, key=lambda k: self.places[k].pop) if same else None
+        for exact in (True, False):  # its own name first, then its other names
+            same = [
+                k for k in candidates
+                if k not in self._taken
+                and (norm(self.places[k].name) == folded
+                     or (not exact and folded in self._names_of(k)))
+            ]
+            if same:
+                node = max(same, key=lambda k: self.places[k].pop)
+                self._taken.add(node)
+                return node
+        return None
 
     def _check_cycles(self) -> None:
         for key in self.places:

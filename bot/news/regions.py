@@ -148,7 +148,10 @@ class Gazetteer:
         folded = " ".join(words(term))
         if not folded:
             return None
-        level, folded = _level_asked(folded)
+        level, name = _level_asked(folded)
+        if level and name not in self._names and folded in self._names:
+            level, name = "", folded  # a name that holds its level: "provincie Namen"
+        folded = name
         index = self._names.get(folded)
         if index is None:
             index = self._english.get(folded)
@@ -199,6 +202,7 @@ class Gazetteer:
         folded = [t.word for t in tokens]
         names, prefixes, upper = self._names, self._prefixes, self._upper
         found: dict[int, str] = {}  # place index -> the name it was found by
+        levels: dict[int, tuple[str, ...]] = {}  # the levels a word before it allows
         i, count = 0, len(tokens)
         while i < count:
             best_len, best_index = 0, _BLOCKED
@@ -218,11 +222,18 @@ class Gazetteer:
             if best_len:
                 name = " ".join(folded[i : i + best_len])
                 if best_index != _BLOCKED and self._meant(tokens, i, best_len, name, best_index):
+                    if i and tokens[i - 1].word in _LEVEL_WORDS:
+                        # "de provincie Utrecht", "de gemeente Bergen": that level.
+                        level = tokens[i - 1].word
+                        best_index = self._at_level(best_index, name, level)
+                        levels[best_index] = _LEVEL_WORDS[level]
                     found.setdefault(best_index, name)
                 i += best_len
             else:
                 i += 1
-        return self._by_context(found)
+        if not self._alternatives:
+            return [self._places[index] for index in found]
+        return self._by_context(found, _agency_context(text), levels)
 
     def _meant(self, tokens: list[_Token], i: int, length: int, name: str, index: int) -> bool:
         """Whether a matched name is meant as the place here.
@@ -264,13 +275,28 @@ class Gazetteer:
                 return False
         return True
 
-    def _by_context(self, found: dict[int, str]) -> list[Place]:
+    def _at_level(self, index: int, name: str, word: str) -> int:
+        """The place called ``name`` at the level ``word`` asks for, else ``index``."""
+        for candidate in (index, *self._alternatives.get(name, ())):
+            if self._places[candidate].shown_kind in _LEVEL_WORDS[word]:
+                return candidate
+        return index
+
+    def _by_context(
+        self,
+        found: dict[int, str],
+        hints: tuple[str, ...] = (),
+        levels: dict[int, tuple[str, ...]] | None = None,
+    ) -> list[Place]:
         """Among places of the same name, the text's other places decide.
 
         Each place of the name scores by how many of the places it lies in the text
         names (by itself or by what lies in them): Hengelo with de Achterhoek or
         Gelderland is the Gelderland village, Bergen with Noorwegen the Norwegian city,
         Limburg with Maastricht the Dutch province.  A tie keeps the name's usual place.
+        The wire agency in the dateline is a hint of the country (BELGA: Belgium, so
+        BERGEN is Mons; ANP: the Netherlands).  A name with its level before it
+        ("provincie Limburg") is chosen among the places of that level.
         """
         places = self._places
         if not any(name in self._alternatives for name in found.values()):
@@ -281,12 +307,16 @@ class Gazetteer:
             if name not in self._alternatives
             for key in places[index].lineage
         }
+        context.update(hints)
         out: dict[int, None] = {}
         for index, name in found.items():
             alternatives = self._alternatives.get(name)
             if alternatives and context:
                 best = _score(places[index], context)
+                allowed = levels.get(index) if levels else None
                 for alt in alternatives:
+                    if allowed and places[alt].shown_kind not in allowed:
+                        continue
                     score = _score(places[alt], context)
                     if score > best:
                         index, best = alt, score
@@ -296,6 +326,19 @@ class Gazetteer:
     def regions(self, text: str) -> list[str]:
         """Sorted ISO 3166-1 codes of the countries of everything :meth:`find` returns."""
         return sorted({place.country for place in self.find(text)})
+
+
+# Wire agencies that say which country a brief comes from.
+_AGENCIES = {"ANP": "r:NL", "BELGA": "r:BE"}
+_AGENCY_RE = re.compile(r"\(([A-Z]+(?:/[A-Z]+)*)\)\s*[-–—]")
+
+
+def _agency_context(text: str) -> tuple[str, ...]:
+    """The country keys the dateline's agencies point to: ``(BELGA) -`` -> ``r:BE``."""
+    match = _AGENCY_RE.search(text[:200])
+    if match is None:
+        return ()
+    return tuple(_AGENCIES[a] for a in match.group(1).split("/") if a in _AGENCIES)
 
 
 def _score(place: Place, context: set[str]) -> int:
@@ -445,15 +488,15 @@ def coverage_note(place: Place, gazetteer: Gazetteer, short: bool = False) -> st
     """What a follow of ``place`` covers besides the place itself, in Dutch.
 
     ``"Ook Amsterdam, Haarlemmermeer, Haarlem en 41 andere gemeenten tellen mee."`` for
-    the /volg reply; with ``short`` the words /mijn puts after the name:
-    ``"met Amsterdam, Haarlemmermeer, Haarlem en 41 andere gemeenten"``.  "" for a place
-    with nothing inside it in the data.
+    the /volg reply; with ``short`` the words /mijn puts after the name, one example so
+    that fifty follows still fit in a message: ``"met Amsterdam en 43 andere
+    gemeenten"``.  "" for a place with nothing inside it in the data.
     """
     cover = gazetteer.coverage(place)
     if cover is None:
         return ""
     count, level, top = cover
-    names = [p.name for p in top]
+    names = [p.name for p in top[: 1 if short else 3]]
     rest = count - len(names)
     if rest > 0:
         other = "ander" if rest == 1 and level in _HET_WORDS else "andere"

@@ -1,0 +1,212 @@
+"""Region follows cover what lies inside them: a country its provinces, a province its
+municipalities, a municipality its districts and villages (the Netherlands with its
+Caribbean parts, and Belgium), and same-named places decided by the text.
+
+The pure part reads the committed gazetteer as the bot does; the end-to-end part
+follows through the real bot (Bot API emulator, SQLite store, intake, sender) and looks
+at what reaches the reader's chat.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.news.items import Item
+from bot.news.match import covers, item_keys, kind_of, resolve
+from bot.news.parse import parse_brief
+from bot.news.regions import Gazetteer, default_gazetteer
+from tests.conftest import Harness
+from tests.waits import outbox_drained
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return default_gazetteer()
+
+
+def keys_of(gaz: Gazetteer, text: str) -> set[str]:
+    item = Item(kind="brief", paragraphs=(text,))
+    return set(item_keys(item, gaz.find(item.text)))
+
+
+def follow_key(gaz: Gazetteer, term: str) -> str:
+    return resolve(term, gaz).key
+
+
+@pytest.mark.parametrize(
+    ("follow", "brief"),
+    [
+        ("Noord-Holland", "ALKMAAR (ANP) - Bij een brand in een loods is niemand gewond geraakt."),
+        ("Noord-Holland", "DEN HELDER (ANP) - De marine oefent deze week voor de kust."),
+        ("Flevoland", "LELYSTAD (ANP) - Het vliegveld krijgt er een nieuwe baan bij."),
+        ("Zuid-Holland", "Bij Hoek van Holland is een vrachtschip aan de grond gelopen."),
+        ("Rotterdam", "HOEK VAN HOLLAND (ANP) - De veerboot naar Harwich vaart weer."),
+        ("Amsterdam", "In Amsterdam-Noord is een nieuwe brug geopend."),
+        ("Nederland", "ALKMAAR (ANP) - De kaasmarkt trekt weer veel toeristen."),
+        ("provincie Utrecht", "AMERSFOORT (ANP) - De binnenstad is afgesloten."),
+        ("Haarlemmermeer", "Op Schiphol zijn vanochtend tientallen vluchten geschrapt."),
+        ("Gelderland", "APELDOORN (ANP) - Paleis het Loo trekt meer bezoekers."),
+        ("Gelderland", "Op de Veluwe is een grote heidebrand uitgebroken."),
+        ("Oost-Vlaanderen", "GENT (BELGA) - De Gentse Feesten gaan van start."),
+        ("Vlaams-Brabant", "LEUVEN (BELGA) - De universiteit opent een nieuw lab."),
+        ("Vlaanderen", "HASSELT (BELGA) - Het stadsbestuur legt een nieuw plein aan."),
+        ("Henegouwen", "CHARLEROI (BELGA) - De luchthaven verwacht een drukke zomer."),
+        ("België", "Het Atomium krijgt een nieuwe verflaag."),
+        ("Brussels Hoofdstedelijk Gewest", "In Anderlecht is een schietpartij geweest."),
+        ("Nederland", "Kralendijk krijgt een nieuwe haven."),
+        ("Caribisch Nederland", "Bonaire krijgt een nieuwe luchthaven."),
+        ("Koninkrijk der Nederlanden", "Curaçao kiest een nieuwe premier."),
+        ("Beieren", "In München is het Oktoberfest begonnen."),
+    ],
+)
+def test_a_region_follow_covers_what_lies_inside_it(
+    gaz: Gazetteer, follow: str, brief: str
+) -> None:
+    assert follow_key(gaz, follow) in keys_of(gaz, brief)
+
+
+@pytest.mark.parametrize(
+    ("follow", "brief"),
+    [
+        ("Noord-Holland", "LELYSTAD (ANP) - Het vliegveld krijgt er een nieuwe baan bij."),
+        ("Flevoland", "ALKMAAR (ANP) - De kaasmarkt trekt weer veel toeristen."),
+        ("Rotterdam", "DELFT (ANP) - De TU krijgt een nieuw gebouw."),
+        ("provincie Utrecht", "ZWOLLE (ANP) - De binnenstad is afgesloten."),
+        ("Utrecht", "AMERSFOORT (ANP) - De binnenstad is afgesloten."),
+        ("Nederland", "Curaçao kiest een nieuwe premier."),
+        ("Nederland", "ORANJESTAD (ANP) - Aruba krijgt meer toeristen dan ooit."),
+        ("Oost-Vlaanderen", "LEUVEN (BELGA) - De universiteit opent een nieuw lab."),
+        ("Wallonië", "GENT (BELGA) - De Gentse Feesten gaan van start."),
+        ("Zuid-Holland", "AMSTERDAM (ANP) - De grachten bevriezen."),
+    ],
+)
+def test_a_region_follow_does_not_cover_its_neighbours(
+    gaz: Gazetteer, follow: str, brief: str
+) -> None:
+    assert follow_key(gaz, follow) not in keys_of(gaz, brief)
+
+
+def test_a_town_gets_the_keys_of_everything_it_lies_in(gaz: Gazetteer) -> None:
+    hoek = gaz.lookup("Hoek van Holland")
+    assert hoek is not None
+    assert hoek.lineage[0] == hoek.follow_key
+    assert [gaz.by_key(k).name for k in hoek.lineage[1:]] == [  # type: ignore[union-attr]
+        "Rotterdam", "Zuid-Holland", "Nederland", "het Koninkrijk der Nederlanden",
+    ]
+
+
+def test_every_dutch_and_belgian_municipality_lies_in_a_province(gaz: Gazetteer) -> None:
+    provinces = {
+        key: gaz.by_key(key) for key in (
+            follow_key(gaz, f"provincie {name}") for name in (
+                "Groningen", "Friesland", "Drenthe", "Overijssel", "Flevoland", "Gelderland",
+                "Utrecht", "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant",
+                "Limburg",
+            )
+        )
+    }
+    assert len(provinces) == 12
+    counts = {p.name: gaz.coverage(p)[0] for p in provinces.values()}  # type: ignore[index,union-attr]
+    # CBS: 342 municipalities on 1 January 2025 (44 in Noord-Holland, 6 in Flevoland).
+    assert sum(counts.values()) == 342
+    assert counts["Noord-Holland"] == 44 and counts["Flevoland"] == 6
+    belgian = [gaz.lookup(f"provincie {n}") for n in (
+        "Antwerpen", "Belgisch Limburg", "Oost-Vlaanderen", "West-Vlaanderen", "Vlaams-Brabant",
+        "Henegouwen", "Luik", "Luxemburg", "Namen", "Waals-Brabant",
+    )]
+    assert all(p is not None and p.country == "BE" for p in belgian), belgian
+    brussels = gaz.lookup("Brussels Hoofdstedelijk Gewest")
+    assert brussels is not None
+    # Statbel: 565 municipalities since 1 January 2025, 19 of them in Brussels.
+    total = sum(gaz.coverage(p)[0] for p in belgian)  # type: ignore[arg-type,index]
+    assert total + gaz.coverage(brussels)[0] == 565  # type: ignore[index]
+    assert gaz.coverage(brussels)[0] == 19  # type: ignore[index]
+
+
+def test_volg_says_what_a_region_covers(gaz: Gazetteer) -> None:
+    topic = resolve("Noord-Holland", gaz)
+    assert topic.label == "Noord-Holland (provincie)"
+    assert topic.note.startswith("Ook Amsterdam, ")
+    assert topic.note.endswith(" en 41 andere gemeenten tellen mee.")
+    assert resolve("Rotterdam", gaz).label == "Rotterdam (gemeente)"
+    assert "Hoogvliet" in resolve("Rotterdam", gaz).note
+    assert resolve("Vlaanderen", gaz).label == "Vlaanderen (gewest)"
+    assert resolve("Bonaire", gaz).label == "Bonaire (bijzondere gemeente)"
+    assert covers("g:NL-FL", short=True) == "met Almere en 5 andere gemeenten"
+    assert covers("k:staking") == ""
+    assert kind_of("g:NL-NH") == "provincie" and kind_of("k:staking") == "onderwerp"
+
+
+@pytest.mark.parametrize(
+    ("term", "key", "kind"),
+    [
+        ("Utrecht", "p:NL:2745912", "gemeente"),
+        ("provincie Utrecht", "g:NL-UT", "provincie"),
+        ("Utrecht (provincie)", "g:NL-UT", "provincie"),
+        ("Groningen", "p:NL:2755251", "gemeente"),
+        ("provincie Groningen", "g:NL-GR", "provincie"),
+        ("gemeente Groningen", "p:NL:2755251", "gemeente"),
+        ("provincie Antwerpen", "g:BE-VAN", "provincie"),
+    ],
+)
+def test_a_reader_can_pick_the_province_or_the_city(
+    gaz: Gazetteer, term: str, key: str, kind: str
+) -> None:
+    topic = resolve(term, gaz)
+    assert (topic.key, topic.kind) == (key, kind)
+
+
+def test_provincie_before_a_name_in_text_means_the_province(gaz: Gazetteer) -> None:
+    assert "g:NL-UT" in keys_of(gaz, "In de provincie Utrecht valt veel regen.")
+    assert "p:NL:2745912" not in keys_of(gaz, "In de provincie Utrecht valt veel regen.")
+    assert "p:NL:2745912" in keys_of(gaz, "In de stad Utrecht valt veel regen.")
+
+
+@pytest.mark.parametrize(
+    ("text", "province"),
+    [
+        ("HENGELO (ANP) - In de Achterhoek is een boerderij afgebrand.", "Gelderland"),
+        ("HENGELO (ANP) - In het Gelderse dorp is een boerderij afgebrand.", "Gelderland"),
+        ("Het Gelderse Hengelo krijgt een nieuwe school.", "Gelderland"),
+        ("HENGELO (ANP) - De politie in Twente zoekt een man.", "Overijssel"),
+        ("HENGELO (ANP) - Bij een brand is niemand gewond geraakt.", "Overijssel"),
+        ("BERGEN (ANP) - Het strand bij Egmond aan Zee is weer open.", "Noord-Holland"),
+        ("BERGEN (ANP) - Bij Venlo is een vrachtwagen gekanteld.", "Limburg"),
+        ("Het Limburgse Bergen krijgt een nieuw gemeentehuis.", "Limburg"),
+        ("BERGEN (BELGA) - Het stadsbestuur wil een nieuw station.", "Henegouwen"),
+    ],
+)
+def test_same_named_places_are_decided_by_the_text(
+    gaz: Gazetteer, text: str, province: str
+) -> None:
+    wanted = resolve(f"provincie {province}", gaz).key
+    assert wanted in keys_of(gaz, text)
+
+
+def test_bergen_with_norway_is_not_dutch(gaz: Gazetteer) -> None:
+    keys = keys_of(gaz, "BERGEN (AFP) - De Noorse politie zoekt een man.")
+    assert "r:NO" in keys and "r:NL" not in keys
+
+
+async def add_brief(bot: Harness, text: str) -> None:
+    await bot.services.intake.add(parse_brief(text, now=datetime.now(UTC), source="test"))
+
+
+async def test_following_a_province_brings_its_towns(bot: Harness) -> None:
+    reply = await bot.say("/volg Noord-Holland")
+    assert "Je volgt nu Noord-Holland (provincie)." in reply
+    assert "41 andere gemeenten tellen mee" in reply
+    before = len(bot.api.sent(1001))
+    await add_brief(bot, "LELYSTAD (ANP) - Het vliegveld krijgt er een nieuwe baan bij.")
+    await add_brief(bot, "ALKMAAR (ANP) - Bij een brand in een loods is niemand gewond geraakt.")
+    await add_brief(bot, "DEN HELDER (ANP) - De marine oefent deze week voor de kust.")
+    await bot.api.wait_sent(before + 1, 1001)
+    await outbox_drained(bot.services.store)
+    # One message or two (a chat with several pending alerts gets them together).
+    received = "\n".join(bot.texts(1001, before))
+    assert "loods" in received and "marine" in received
+    assert "vliegveld" not in received
+    mine = await bot.say("/mijn")
+    assert "Noord-Holland (provincie), met Amsterdam en 43 andere gemeenten" in mine

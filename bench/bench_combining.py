@@ -4,7 +4,7 @@
    25 keywords (so each keyword has ~600 followers); 50 briefs arrive over 60 s (one
    every 1.2 s), each naming one keyword, so each matches ~600 chats (a fifth).  Once
    with the sender combining a chat's waiting alerts into one message, once with
-   ``Sender.combine = False`` (every alert its own message).  Measured:
+   ``build_application(..., combine=False)`` (every alert its own message).  Measured:
    messages the emulator accepted, 429s, and the time from the first brief until every
    reader has seen every item that matched them (the last ``sent_at`` in the outbox:
    when the message carrying that item was accepted), plus the median delay per item.
@@ -132,11 +132,10 @@ async def busy_hour(chats: int, *, combine: bool) -> dict[str, Any]:
     async with scratch_db() as db:
         await create_chats(db, chats, FOLLOWS)
         async with Emulator(enforce_limits=True) as emulator:
-            app = build_application(settings(emulator, db))
+            app = build_application(settings(emulator, db), combine=combine)
             async with running(app):
                 svc = services(app)
                 assert svc.sender is not None
-                svc.sender.combine = combine
                 started = time.time()
                 matched = 0
                 for n in range(BRIEFS):

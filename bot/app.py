@@ -25,16 +25,21 @@ from telegram.request import BaseRequest
 import handlers
 import storage
 from bot.channel import setup_channel
+from bot.delivery.ptb_limiter import TelegramLimiter
 from bot.delivery.ratelimit import Limits, RateLimiter
+from bot.delivery.retry import Timings
 from bot.delivery.schedule import OverviewScheduler
-from bot.delivery.sender import Sender, TelegramLimiter, Timings
+from bot.delivery.sender import Sender
 from bot.delivery.telegram_http import AiohttpRequest
 from bot.duties import Duties
 from bot.feeds import FeedPoller
 from bot.intake import Intake
 from bot.metrics import Metrics, MonitorServer
+from bot.news.items import Item
+from bot.news.match import item_keys
 from bot.news.regions import default_gazetteer
 from bot.pauses import PauseTimer
+from bot.replycache import ReplyCache
 from bot.services import SERVICES_KEY, Services, services
 from bot.settings import Settings, parse_listen
 from handlers.commands import ADMIN_COMMANDS, READER_COMMANDS
@@ -66,6 +71,10 @@ async def open_store(settings: Settings) -> Store:
         await asyncio.sleep(DB_RETRY)
 
 
+def _nothing() -> None:
+    return None
+
+
 async def count_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Count every update by kind (a group of its own, before the handlers)."""
     services(context).metrics.update_seen(update)
@@ -79,6 +88,7 @@ def build_application(
     limits: Limits | None = None,
     poll_updates: bool = False,
     timings: Timings | None = None,
+    combine: bool = True,
 ) -> Application:  # type: ignore[type-arg]
     """The bot's Application, not yet initialised.  Needs `settings.token`.
 
@@ -87,7 +97,8 @@ def build_application(
 
     ``request`` replaces the HTTP backend and ``limits`` Telegram's limits (the offline
     console answers in-process and has no reason to wait); ``timings`` the sender's
-    backoffs (tests shorten them).
+    backoffs (tests shorten them).  ``combine`` False sends every alert on its own (the
+    combining benchmark's comparison).
     """
     if settings.token is None:
         raise ValueError("NEWSBOT_TOKEN is not set")
@@ -98,31 +109,41 @@ def build_application(
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         store = await open_store(settings)
-        svc = Services(
-            settings=settings, store=store, intake=Intake(store, default_gazetteer()),
-            metrics=metrics,
-        )
-        svc.intake.on_changed = svc.replies.clear
-        store.on_items.append(svc.replies.clear)  # another process changed the news
-        svc.intake.on_new_item = metrics.item_stored
-        svc.overviews = OverviewScheduler(store, settings.tz)
-        svc.pauses = PauseTimer(store)
+        gazetteer = default_gazetteer()
+        replies = ReplyCache()
+        store.on_items.append(replies.clear)  # another process changed the news
+        sender: Sender | None = None
         if send_alerts:
             # Before the sender starts, so the channel's row is in place for the first item.
             await setup_channel(app.bot, store, settings.channel)
-        if send_alerts:
-            svc.sender = Sender(
-                app.bot, store, limiter, settings, metrics=metrics, timings=timings
+
+            def match_keys(item: Item) -> list[str]:
+                # What an item matches now, for an alert whose subscription was given up.
+                return item_keys(item, gazetteer.find(item.text), store.followed)
+
+            sender = Sender(
+                app.bot, store, limiter, settings,
+                match_keys=match_keys, metrics=metrics, timings=timings, combine=combine,
             )
-            svc.sender.keys_of = svc.intake.keys
-            svc.intake.on_queued = svc.sender.wake
-            store.on_outbox.append(svc.sender.wake)  # another process queued alerts
-            store.on_item_changed.append(svc.sender.changed_elsewhere)
-            svc.intake.sender = svc.sender
-            svc.overviews.on_release = svc.sender.wake
-            svc.pauses.on_release = svc.sender.wake
-        if settings.feeds:
-            svc.feeds = FeedPoller(settings.feeds, svc.intake, settings.feed_interval)
+            store.on_outbox.append(sender.wake)  # another process queued alerts
+            store.on_item_changed.append(sender.changed_elsewhere)
+        intake = Intake(
+            store, gazetteer,
+            sender=sender,
+            on_queued=sender.wake if sender is not None else None,
+            on_changed=replies.clear,
+            on_new_item=metrics.item_stored,
+        )
+        # Held alerts released (an overview due, a pause ended): the sender looks now.
+        release = sender.wake if sender is not None else _nothing
+        svc = Services(
+            settings=settings, store=store, intake=intake, metrics=metrics, replies=replies,
+            sender=sender,
+            overviews=OverviewScheduler(store, settings.tz, on_release=release),
+            pauses=PauseTimer(store, on_release=release),
+            feeds=(FeedPoller(settings.feeds, intake, settings.feed_interval)
+                   if settings.feeds else None),
+        )
         lease = store.lease()
 
         async def begin_duties() -> None:

@@ -220,7 +220,8 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
     # Alerts for other chats in a shared database wait in the outbox (the console answers
     # them with a 429); the sender's warning for each would drown the conversation.
-    logging.getLogger("bot.delivery.sender").setLevel(logging.ERROR)
+    for name in ("bot.delivery.sender", "bot.delivery.telegram", "bot.delivery.retry"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     try:
         asyncio.run(run_console(settings))
     except KeyboardInterrupt:

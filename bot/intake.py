@@ -24,17 +24,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.delivery.sender import DELETE_WINDOW
 from bot.news.items import Item
 from bot.news.match import item_keys
 from bot.news.parse import parse_article, parse_brief
 from bot.news.regions import Gazetteer
+from bot.news.telegram_limits import DELETE_WINDOW
 from storage import Store
 
 log = logging.getLogger(__name__)
 
 class AlertSender(Protocol):
-    """What the intake needs from the sender (bot.delivery.sender.Sender)."""
+    """What the intake needs from the sender (bot.delivery.sender.Sender); the intake
+    never imports the delivery pipeline."""
 
     def wake(self) -> None: ...
     def block_item(self, item_id: int) -> None: ...
@@ -73,18 +74,28 @@ class Retracted:
 
 
 class Intake:
+    """Stores, corrects and retracts items; everything it tells others is given to it."""
+
     def __init__(
-        self, store: Store, gazetteer: Gazetteer, on_queued: Callable[[], None] | None = None
+        self,
+        store: Store,
+        gazetteer: Gazetteer,
+        *,
+        sender: AlertSender | None = None,
+        on_queued: Callable[[], None] | None = None,
+        on_changed: Callable[[], None] | None = None,
+        on_new_item: Callable[[Item], None] | None = None,
     ) -> None:
         self.store = store
         self.gazetteer = gazetteer
+        # The running sender, if this process sends (the CLI's import does not).
+        self.sender = sender
+        # Called when alerts were queued (the sender looks at the outbox at once).
         self.on_queued = on_queued or (lambda: None)
         # Called after any item is stored, corrected or retracted (the reply cache listens).
-        self.on_changed: Callable[[], None] = lambda: None
+        self.on_changed = on_changed or (lambda: None)
         # Called for each new item (the metrics count them by source).
-        self.on_new_item: Callable[[Item], None] = lambda item: None
-        # The running sender, if this process sends (the CLI's import does not).
-        self.sender: AlertSender | None = None
+        self.on_new_item = on_new_item or (lambda item: None)
 
     def keys(self, item: Item) -> list[str]:
         """The subscription keys the item matches (of those some chat follows)."""

@@ -36,7 +36,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.news.items import Item
-from storage.outbox import ChatGone, Failed, Outcome
+from storage.outbox import Failed, Outcome, Reason
 
 if TYPE_CHECKING:
     from telegram import Update
@@ -70,18 +70,21 @@ def source_label(source: str) -> str:
     return "other"
 
 
-def failure_reason(outcome: Failed, outcomes: Sequence[Outcome]) -> str:
+# The reason label of newsbot_alerts_failed for each typed reason (a dashboard contract).
+_FAILURE_LABELS = {
+    Reason.BLOCKED: "blocked",  # 403, chat not found, rights taken: the chat went dormant
+    Reason.GONE: "blocked",
+    Reason.RIGHTS: "blocked",
+    Reason.EXPIRED: "expired",  # older than NEWSBOT_ALERT_MAX_AGE before it could go
+    Reason.GAVE_UP: "gave_up",  # the chat's own failures, attempts spent
+    Reason.REJECTED: "rejected",  # Telegram refused the message itself (400)
+}
+
+
+def failure_reason(outcome: Failed) -> str:
     """Why an alert ended without reaching its chat: blocked, dropped, expired, gave_up,
-    rejected."""
-    if any(isinstance(o, ChatGone) for o in outcomes):
-        return "blocked"  # 403 or chat not found: the chat went dormant
-    if outcome.status == "dropped":
-        return "dropped"  # retracted, unfollowed or the chat went quiet before sending
-    if outcome.status == "expired":
-        return "expired"  # older than NEWSBOT_ALERT_MAX_AGE before it could go
-    if outcome.error.startswith("na "):  # the sender's "na N pogingen: ..."
-        return "gave_up"
-    return "rejected"  # Telegram refused the message itself (400)
+    rejected.  Everything else (retracted, unfollowed, stopped, topic deleted) is dropped."""
+    return _FAILURE_LABELS.get(outcome.reason, "dropped")
 
 
 class Metrics:
@@ -96,7 +99,7 @@ class Metrics:
         )
         self.alerts_failed = Counter(
             "newsbot_alerts_failed",
-            "Alerts that will not be sent: blocked, dropped, gave_up, rejected",
+            "Alerts that will not be sent: blocked, dropped, expired, gave_up, rejected",
             ["reason"], registry=r,
         )
         self.alerts_pending = Gauge(
@@ -149,7 +152,7 @@ class Metrics:
         """The sender's hook for each delivery's outcomes: counts the alerts that failed."""
         for outcome in outcomes:
             if isinstance(outcome, Failed):
-                self.alerts_failed.labels(failure_reason(outcome, outcomes)).inc()
+                self.alerts_failed.labels(failure_reason(outcome)).inc()
 
     def item_stored(self, item: Item) -> None:
         self.items_stored.labels(source_label(item.source)).inc()

@@ -9,6 +9,7 @@ executemany per kind of row update.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, ClassVar
 
 import aiosqlite
@@ -32,7 +33,7 @@ class Delivery:
     quiet_until: int | None
     # Set while the chat's overview is on its way: the moment it is for (unix time).
     overview_at: float | None = None
-    # The chat's other pending alerts, sent in the same message (bot/delivery/combine.py).
+    # The chat's other pending alerts, sent in the same message (bot/delivery/plan.py).
     others: tuple[Delivery, ...] = ()
     thread_id: int = 0  # a forum topic's message_thread_id; 0: the chat itself
 
@@ -95,16 +96,54 @@ class Retry(RowOutcome):
         return (self.attempts, self.not_before, self.error, *self.delivery_id)
 
 
+class Reason(StrEnum):
+    """Why an alert ended without reaching its chat: what metrics, /stats and logs read.
+
+    The outbox row's status follows from it (:attr:`status`); the row's `error` keeps the
+    words (Telegram's description, or a short Dutch note) for a person reading it.
+    """
+
+    BLOCKED = "blocked"  # 403: blocked by the user, kicked, user deactivated
+    GONE = "gone"  # 400 chat not found
+    RIGHTS = "rights"  # 400 not enough rights to post (a channel or group took them)
+    TOPIC_GONE = "topic_gone"  # 400 message thread not found: the forum topic was deleted
+    INACTIVE = "inactive"  # the chat went dormant after the row was queued
+    STOPPED = "stopped"  # /stop, or the chat was paused, while the alert waited
+    RETRACTED = "retracted"  # the item was taken back
+    UNFOLLOWED = "unfollowed"  # the chat no longer follows anything the item matches
+    EXPIRED = "expired"  # older than NEWSBOT_ALERT_MAX_AGE before it could go
+    GAVE_UP = "gave_up"  # the chat's own failures, after the bounded attempts
+    REJECTED = "rejected"  # any other 400: Telegram refused the message itself
+
+    @property
+    def status(self) -> str:
+        """The outbox row's status: 'expired', 'failed' (gave up, rejected) or 'dropped'."""
+        if self is Reason.EXPIRED:
+            return "expired"
+        if self in (Reason.GAVE_UP, Reason.REJECTED):
+            return "failed"
+        return "dropped"
+
+    @property
+    def chat_gone(self) -> bool:
+        """The chat itself can no longer be written to (it goes dormant)."""
+        return self in (Reason.BLOCKED, Reason.GONE, Reason.RIGHTS)
+
+
 @dataclass(frozen=True)
 class Failed(RowOutcome):
     delivery_id: DeliveryId
+    reason: Reason
     error: str
-    status: str = "failed"  # or 'dropped' (retracted item, unfollowed since, chat gone)
 
     SQL: ClassVar[str] = (
         "UPDATE deliveries SET status = ?, error = ?"
         " WHERE item_id = ? AND chat_id = ? AND thread_id = ?"
     )
+
+    @property
+    def status(self) -> str:
+        return self.reason.status
 
     def params(self) -> tuple[Any, ...]:
         return (self.status, self.error, *self.delivery_id)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.delivery.sender as sender_module
+import bot.delivery.retry as retry_module
 from bot.news.parse import parse_brief
 from fakes.botapi import BotAPI
 from storage import DeliveryRecord
@@ -120,7 +120,7 @@ async def test_group_migrated_to_supergroup_moves_and_resends(bot: Harness) -> N
 async def test_5xx_burst_is_retried_with_backoff(
     bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sender_module, "BACKOFF_BASE", 0.05)
+    monkeypatch.setattr(retry_module, "BACKOFF_BASE", 0.05)
     await follow(bot, 1003)
     bot.api.fail_next("sendMessage", 502, count=2, chat_id=1003)
     bot.api.fail_next("sendMessage", 500, count=1, chat_id=1003)
@@ -134,8 +134,8 @@ async def test_5xx_burst_is_retried_with_backoff(
 async def test_give_up_after_bounded_attempts_with_reason(
     bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sender_module, "BACKOFF_BASE", 0.02)
-    monkeypatch.setattr(sender_module, "MAX_ATTEMPTS", 3)
+    monkeypatch.setattr(retry_module, "BACKOFF_BASE", 0.02)
+    monkeypatch.setattr(retry_module, "MAX_ATTEMPTS", 3)
     await follow(bot, 1004)
     bot.api.fail_next("sendMessage", 500, count=10, chat_id=1004)
     await post(bot, "TOKIO (ANP) - Japan onbereikbaar.")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery.sender import Timings
+from bot.delivery.retry import Timings
 from bot.news.parse import parse_brief
 from fakes.botapi import BotAPI
 from storage import open_store

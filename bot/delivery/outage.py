@@ -1,9 +1,8 @@
 """Telling "Telegram or the network is down" from "this chat has a problem".
 
 A send can fail at the transport: a 5xx, a timeout, a refused or dropped connection.
-One such failure says little; the sender used to count it against the delivery, so a
-Telegram outage of a minute or two spent every attempt of every alert in flight and
-dropped them (121 of 150 alerts lost in a 150 s outage of sendMessage).
+One such failure says little.  Counted against the delivery, a Telegram outage of a
+minute or two would spend every attempt of every alert in flight and drop them.
 
 The gate decides instead:
 
@@ -64,7 +63,6 @@ class OutageGate:
         self.probe_cap = probe_cap
         self.clock = clock
         self.state = State.UP
-        self.outages = 0  # how many began since start
         self.down_since: float | None = None
         self._failing: set[int] = set()  # chats failing since Telegram last answered
         self._delay = probe_base  # the next wait before a probe
@@ -155,7 +153,6 @@ class OutageGate:
         if self.state is State.DOWN:
             return
         if self.state is State.UP:
-            self.outages += 1
             self.down_since = self.clock()
             log.warning("Telegram unreachable (%s): sending paused, probing", reason)
         else:  # the trial failed: wait longer before the next probe

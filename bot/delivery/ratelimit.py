@@ -17,9 +17,8 @@ Waiters are served by priority: a reader waiting for a reply goes before an aler
 
 One budget: with paid broadcast, every send (reply, alert, edit, delete) takes a permit of
 the 1000/s pool, and a send without ``allow_paid_broadcast`` also one of the free 30/s
-pool, so paid and free together never pass 1000 in a second.  (Two separate pools, as
-before, let a reply burst on top of a paid fan-out reach 1030/s: 21 x 429 measured after
-2,000 replies.)
+pool, so paid and free together never pass 1000 in a second.  (Two separate pools would
+let a reply burst on top of a paid fan-out pass the total: 429s.)
 
 A 429 pauses its chat for ``retry_after``.  429s from two or more chats within a second
 mean the bot as a whole is flooding: every send then waits ``retry_after`` (a global
@@ -30,14 +29,21 @@ while it waits it is *parked*, and a reply to that chat takes the chat's turn fr
 (:meth:`RateLimiter.yield_chat`): the alert goes back to the outbox and is read again.
 Without that, a reader's answer to /stop waited seconds behind an alert queued for
 the same chat that was itself waiting for the global budget.
+
+Permits cannot leak: whoever holds a :class:`Ticket` holds it inside :meth:`RateLimiter.holding`
+(or takes it with :meth:`RateLimiter.permit`), whose exit hands it back on every path,
+exceptions and cancellation included.  Whether the permits are held for a window or given
+back at once follows from the ticket itself: :meth:`RateLimiter.sending` marks the moment a
+request leaves, so a ticket that never carried a request returns its permits at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 
 REPLY = 0  # a reader is waiting for this message
@@ -99,24 +105,29 @@ class Limits:
     # (Telegram's 1000/s is the bot's total, of which 30/s cost nothing).  None: no paid
     # broadcast, and the free limit is the whole budget.
     paid_per_second: int | None = None
-    private_per_second: int = 1
     group_per_minute: int = 20
-    # At most this long assumed between taking a permit and Telegram's receipt.  Measured
-    # at 1000/s on two cores (bench/bench_delivery.py, emulator in its own process): up to
-    # 160 ms, mostly before the request left (loop lag, GC pauses); 0.05 drew 429s for
-    # 0.2-1% of the sends.
+    # At most this long assumed between taking a permit and Telegram's receipt: it must
+    # cover event-loop lag and garbage-collector pauses before the request leaves, or a
+    # permit comes back early and Telegram answers 429 (docs/benchmarks.md has the
+    # measurement behind the value).
     max_skew: float = 0.25
     chat_window: float = 1.0  # the per-chat limit's window; 0 turns per-chat limits off
 
 
 @dataclass(eq=False)
 class Ticket:
-    """The permits one send holds; hand it back to :meth:`RateLimiter.done`."""
+    """The permits one send holds, inside :meth:`RateLimiter.holding` (or ``permit``)."""
 
     pools: list[tuple[PermitPool, float]]  # (pool, window seconds)
     sent_at: float = field(default_factory=time.monotonic)
     chat_id: int | None = None  # set while parked: chat permits held, global not yet
     revoked: bool = False  # a reply took this chat's turn; the send must not go
+    used: bool = False  # a request left with it: its permits are held for a window
+
+    @property
+    def free(self) -> bool:
+        """Holds no permit (given back, or never held any)."""
+        return not self.pools
 
 
 class RateLimiter:
@@ -278,6 +289,41 @@ class RateLimiter:
             self._flood_until = max(self._flood_until, now + seconds)
             return True
         return False
+
+    @contextlib.contextmanager
+    def holding(self, ticket: Ticket) -> Iterator[Ticket]:
+        """Hold a ticket taken by :meth:`try_chat`: given back on leaving, however left.
+
+        If a request left with it (:meth:`sending`), its permits come back one window after
+        Telegram received it; otherwise at once.
+        """
+        try:
+            yield ticket
+        finally:
+            self.release(ticket)
+
+    @contextlib.asynccontextmanager
+    async def permit(
+        self, chat_id: int, priority: int = REPLY, *, paid: bool = False
+    ) -> AsyncIterator[Ticket]:
+        """Wait for the chat's and the global permits; they come back on leaving.
+
+        A ticket the chat's turn was taken from meanwhile comes back ``revoked`` (holding
+        nothing): the caller must not send with it.
+        """
+        ticket = await self.chat(chat_id, priority)
+        with self.holding(ticket):
+            await self.send_slot(ticket, priority, paid=paid)
+            yield ticket
+
+    def release(self, ticket: Ticket) -> None:
+        """Give the ticket's permits back now rather than when its holder ends (once)."""
+        self.done(ticket, sent=ticket.used)
+
+    def sending(self, ticket: Ticket) -> None:
+        """A request is leaving with this ticket now: the permits' window starts here."""
+        ticket.used = True
+        ticket.sent_at = self.clock()
 
     def done(self, ticket: Ticket, *, sent: bool = True) -> None:
         """The send finished (answered, failed or never left): schedule the permits back.

@@ -45,6 +45,11 @@ class InFlight:
         self._held_chats: dict[int, int] = {}  # chat -> how many paused() are open
         self._chat_reset_at: dict[int, float] = {}  # chat -> when its last /stop finished
 
+    @property
+    def requests(self) -> int:
+        """Sends on their way to Telegram now."""
+        return len(self._requests)
+
     # -- items -------------------------------------------------------------------------
 
     def version(self, item_id: int) -> int:

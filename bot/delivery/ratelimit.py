@@ -148,6 +148,14 @@ class RateLimiter:
         self._parked: dict[int, set[Ticket]] = {}
         self._next_forget = self.clock() + FORGET_EVERY
 
+    @property
+    def idle(self) -> bool:
+        """Every permit is free (each chat's and the global ones) and nobody waits."""
+        pools = [self.global_pool, *self._chat_second.values(), *self._group_minute.values()]
+        if self.total_pool is not None:
+            pools.append(self.total_pool)
+        return all(pool.idle for pool in pools) and not self._parked
+
     @staticmethod
     def is_group(chat_id: int) -> bool:
         # Private chats have positive ids; groups, supergroups and channels negative ones.

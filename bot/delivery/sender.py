@@ -296,6 +296,9 @@ class Sender:
                     outcomes = await self._deliver(
                         delivery, ticket, read_at, self.outcomes.turn()
                     )
+                except asyncio.CancelledError:  # stopped mid-send: the rows stay pending,
+                    self.outcomes.give_back(bundle_ids(delivery))  # to be read again
+                    raise
                 except Exception as exc:  # a bug must not kill the worker or lose the row
                     log.exception("delivery %s failed unexpectedly", delivery.id)
                     outcomes = [self.timings.backoff(delivery, f"{type(exc).__name__}: {exc}")]

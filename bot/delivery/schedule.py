@@ -5,7 +5,7 @@ survives a restart: on start every overview that fell due while the bot was down
 released at once (one overview however many times were missed), and held alerts are
 released in the same transaction that moves the chat's next moment, so none is sent
 twice.  Releasing is one UPDATE per due chat; the sender then renders the chat's rows
-as the overview (`bot.delivery.combine`) within Telegram's limits like any alert.
+as the overview (bot/delivery/compose.py) within Telegram's limits like any alert.
 
 The clock is a plain callable (`clock`, unix seconds), settable with
 :meth:`OverviewScheduler.set_clock`, so tests move time instead of waiting for 8:00.

@@ -25,9 +25,9 @@ the same for one chat, getMe answered          CHAT_TROUBLE  backoff, bounded at
 =============================================  ============  ==============================
 
 Alerts go by ``Bot.do_api_request``, not ``Bot.send_message``: the latter turns
-Telegram's answer into a ``telegram.Message``, which costs about a third of a send's
-CPU, and only the message_id is needed (at the paid rate on two cores that third is the
-difference; docs/benchmarks.md).  ``do_api_request`` skips the app's ``Defaults``, so
+Telegram's answer into a ``telegram.Message``, a large share of a send's CPU, and only
+the message_id is needed (at the paid rate on two cores that share is the difference;
+docs/benchmarks.md).  ``do_api_request`` skips the app's ``Defaults``, so
 parse mode and link previews are set here.  Bot API method names are case-insensitive:
 the lower-case spelling keeps PTB from suggesting ``send_message``.  The request still
 passes through PTB's rate-limiter hook (bot/delivery/ptb_limiter.py): an alert's permits

@@ -1,9 +1,9 @@
 """aiohttp transport for python-telegram-bot.
 
 ``AiohttpRequest`` is a :class:`telegram.request.BaseRequest` implementation backed by a single
-``aiohttp.ClientSession``.  It exists for throughput: on our 2-core box PTB's default httpx
-backend managed 185-450 ``Bot.send_message`` calls per second, this one ~1,400/s (PTB's own
-object building is then the bottleneck) and ~1,600-2,800 raw requests/s.
+``aiohttp.ClientSession``.  It exists for throughput: on two cores PTB's default httpx
+backend is several times slower, and with this one PTB's own object building becomes the
+bottleneck (the figures are in docs/benchmarks.md).
 
 Only the transport lives here: PTB's ``BaseRequest`` still maps HTTP status codes and Bot API
 error bodies to ``RetryAfter``, ``Forbidden``, ``BadRequest``, ``ChatMigrated`` and friends.  We
@@ -19,7 +19,7 @@ Two deliberate differences from the httpx backend, both for throughput:
 * Environment proxies (``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``NO_PROXY``, plus proxy credentials
   from ``~/.netrc``) are honoured like ``ClientSession(trust_env=True)`` does, but resolved once
   per scheme://host:port and cached: aiohttp's own ``trust_env`` runs two thread-pool lookups
-  (netrc and proxy) for *every* request, which halved throughput.  Proxy environment changes
+  (netrc and proxy) for *every* request, a large share of a request's cost.  Proxy changes
   after the first request to a host are therefore not picked up.
 
 The request URL contains the bot token, so it is never logged and is scrubbed from every

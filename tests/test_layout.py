@@ -138,16 +138,10 @@ def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return sorted(cycles)
 
 
-# Cycles that exist and are being removed; a cycle that is gone must leave this list.
-KNOWN_CYCLES = [["storage.postgres", "storage.store"]]
-
-
 def test_no_import_cycles_among_the_product_modules() -> None:
     paths = {module_name(p): p for folder in PRODUCT for p in modules_under(folder)}
     graph = {name: runtime_imports(path, set(paths)) - {name} for name, path in paths.items()}
-    cycles = import_cycles(graph)
-    assert [c for c in cycles if c not in KNOWN_CYCLES] == []
-    assert [c for c in KNOWN_CYCLES if c not in cycles] == [], "gone: drop it from KNOWN_CYCLES"
+    assert import_cycles(graph) == []
 
 
 def test_the_cycle_check_sees_an_import_inside_a_function(tmp_path: Path) -> None:

@@ -115,9 +115,9 @@ async def create_chats(db: Path, chats: int, follows: int, seed: int = 13) -> li
 
 
 async def query(store: Store, sql: str) -> list[Any]:
-    """Rows of a read on the store's SQLite connection (the bench looks at the outbox)."""
-    async with store.conn.execute(sql) as cursor:
-        return list(await cursor.fetchall())
+    """Rows of a read on the store's connection (the bench looks at the outbox)."""
+    async with store.transaction() as conn:  # the backend's, beside the interface
+        return await conn.fetchall(sql)
 
 
 def brief(n: int) -> str:

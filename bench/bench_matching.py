@@ -68,6 +68,7 @@ from bot.news.text import stems
 from storage import Store, SubscribeResult, open_store
 from storage.copy import copy_to_postgres
 from storage.postgres import PostgresStore
+from storage.sqlite import SQLiteStore
 
 DEFAULT_DB = Path(__file__).resolve().parent / "matching.sqlite3"
 SUBSCRIPTIONS_PER_CHAT = 5
@@ -262,7 +263,7 @@ async def build(path: Path, chats: int) -> dict[str, object]:
     rows, sizes = _slot_rows(vocab)
     fan = chats // 2
     now = time.time()
-    store = await open_store(path)
+    store = await SQLiteStore.open(path)
     try:
         conn = store.conn
         # A big page cache for the one bulk transaction only (this process then exits).
@@ -450,8 +451,8 @@ async def timed(call: Callable[[], Awaitable[T]]) -> tuple[Sample, T]:
 
 
 async def scalar(store: Store, sql: str, params: tuple[object, ...] = ()) -> int:
-    async with store.transaction() as conn, conn.execute(sql, params) as cursor:
-        row = await cursor.fetchone()
+    async with store.transaction() as conn:
+        row = await conn.fetchone(sql, params)
     return int(row[0]) if row is not None else 0
 
 
@@ -502,8 +503,7 @@ async def bare_enqueue(
     )
     with Clock() as clock:
         async with store.transaction() as conn:
-            cursor = await conn.execute(sql, (item_id, *keys))
-            inserted = cursor.rowcount
+            inserted = await conn.execute(sql, (item_id, *keys))
     if inserted != expected:
         raise SystemExit(f"bare enqueue inserted {inserted}, expected {expected}")
     return clock.sample

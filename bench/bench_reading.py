@@ -61,6 +61,7 @@ from bot.delivery.ratelimit import Limits
 from bot.localapi import LocalBotAPI
 from bot.settings import Settings
 from storage import open_store
+from storage.sqlite import SQLiteStore
 
 TOKEN = "123456:bench-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Nieuwsbot", "username": "bench_bot"}
@@ -199,8 +200,8 @@ async def build_archive(db: Path, n: int) -> float:
 
 
 async def _insert(conn: Any, rows: list[tuple[Any, ...]], regions: list[list[str]]) -> None:
-    async with conn.execute("SELECT coalesce(max(id), 0) FROM items") as cursor:
-        first = int((await cursor.fetchone())[0]) + 1
+    top = await conn.fetchone("SELECT coalesce(max(id), 0) FROM items")
+    first = int(top[0]) + 1
     # Ids are given explicitly, so the regions can be inserted in the same batch.
     await conn.executemany(
         "INSERT INTO items (id, kind, title, body, headings, dateline, agencies, section,"
@@ -311,7 +312,7 @@ async def bot_app(db: Path, *, paid: bool) -> Any:
 
 
 async def archive_facts(db: Path) -> dict[str, int]:
-    store = await open_store(db)
+    store = await SQLiteStore.open(db)
     try:
         facts = {"items": await store.count_items()}
         async with store.conn.execute(

@@ -3,6 +3,16 @@
 `open_store` opens a SQLite file (created and upgraded in place) or, given a
 ``postgresql://`` URL, a PostgreSQL database (migrated on open); the rest of the bot
 holds the :class:`Store` it returns and never a backend.
+
+The modules, each importing only those below it:
+
+- ``base``: the interface (:class:`Store`, :class:`Lease`) and the values it takes and
+  returns; ``outbox``: the pending alert the sender reads and the outcomes it writes;
+- ``sql``: the four calls shared SQL may make on a connection; ``shared``: the queries
+  both dialects accept;
+- ``sqlite`` (with ``db``: pragmas and migrations) and ``postgres`` (with ``pgconn``:
+  connections and migrations, and ``lease``: the sender's advisory lock): the backends;
+- ``copy`` (``newsbot migrate-db``) and ``backup`` (``newsbot backup``).
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ from storage.base import (
 )
 from storage.pgconn import is_connection_error, is_postgres_url
 from storage.postgres import PostgresStore
-from storage.store import SQLiteStore
+from storage.sqlite import SQLiteStore
 
 __all__ = [
     "MAX_SUBSCRIPTIONS",

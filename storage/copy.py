@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.pgconn import connect_admin, migrate
-from storage.store import SQLiteStore
+from storage.sqlite import SQLiteStore
 
 # Parents before children; tables not named here follow in alphabetical order.
 FIRST = ("chats", "items", "item_regions", "subscriptions", "deliveries")

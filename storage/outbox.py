@@ -2,8 +2,9 @@
 
 `Delivery` is a pending alert as the sender reads it; the `Outcome` classes are what the
 sender learnt (sent, retry later, failed, the chat is gone or moved), each with the SQL
-that writes it down.  `Store.record` writes a batch of them in one transaction, one
-executemany per kind of row update.
+that writes it down, in the dialect both backends share (storage/sql.py).
+`Store.record` writes a batch of them in one transaction, one executemany per kind of
+row update.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
 
-import aiosqlite
+from storage.sql import Sql
 
 # (item_id, chat_id, thread_id): the outbox's primary key; thread 0 is the whole chat,
 # else a forum topic's message_thread_id.
@@ -46,7 +47,7 @@ class Delivery:
 class Outcome:
     """Something the sender learnt about one delivery or chat, to be written down."""
 
-    async def apply(self, conn: aiosqlite.Connection) -> None:
+    async def apply(self, tx: Sql) -> None:
         raise NotImplementedError
 
 
@@ -58,8 +59,8 @@ class RowOutcome(Outcome):
     def params(self) -> tuple[Any, ...]:
         raise NotImplementedError
 
-    async def apply(self, conn: aiosqlite.Connection) -> None:
-        await conn.execute(self.SQL, self.params())
+    async def apply(self, tx: Sql) -> None:
+        await tx.execute(self.SQL, self.params())
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,8 @@ class ChatGone(Outcome):
     chat_id: int
     reason: str
 
-    async def apply(self, conn: aiosqlite.Connection) -> None:
-        await conn.execute(
+    async def apply(self, tx: Sql) -> None:
+        await tx.execute(
             "UPDATE chats SET active = 0, inactive_reason = ? WHERE id = ?",
             (self.reason, self.chat_id),
         )
@@ -177,8 +178,8 @@ class TopicGone(Outcome):
     chat_id: int
     thread_id: int
 
-    async def apply(self, conn: aiosqlite.Connection) -> None:
-        await conn.execute(
+    async def apply(self, tx: Sql) -> None:
+        await tx.execute(
             "DELETE FROM subscriptions WHERE chat_id = ? AND thread_id = ?",
             (self.chat_id, self.thread_id),
         )
@@ -191,28 +192,27 @@ class ChatMoved(Outcome):
     old_id: int
     new_id: int
 
-    async def apply(self, conn: aiosqlite.Connection) -> None:
-        async with conn.execute("SELECT 1 FROM chats WHERE id = ?", (self.new_id,)) as cur:
-            exists = await cur.fetchone() is not None
+    async def apply(self, tx: Sql) -> None:
+        exists = await tx.fetchone("SELECT 1 FROM chats WHERE id = ?", (self.new_id,)) is not None
         if not exists:
             # ON UPDATE CASCADE carries the subscriptions along; the outbox has no keys.
-            await conn.execute(
+            await tx.execute(
                 "UPDATE chats SET id = ?, kind = 'supergroup' WHERE id = ?",
                 (self.new_id, self.old_id),
             )
-            await move_chat_deliveries(conn, self.old_id, self.new_id)
+            await move_chat_deliveries(tx, self.old_id, self.new_id)
             return
         # The new chat already spoke to us: merge into it, then drop the old one.
-        await conn.execute(
+        await tx.execute(
             "INSERT INTO subscriptions (chat_id, thread_id, key, label, created_at)"
             " SELECT ?, thread_id, key, label, created_at FROM subscriptions WHERE chat_id = ?"
             " ON CONFLICT DO NOTHING",
             (self.new_id, self.old_id),
         )
-        await move_chat_deliveries(conn, self.old_id, self.new_id)
+        await move_chat_deliveries(tx, self.old_id, self.new_id)
         # Rows the new chat already had for the same item stay behind: drop them.
-        await delete_chat_deliveries(conn, self.old_id)
-        await conn.execute("DELETE FROM chats WHERE id = ?", (self.old_id,))
+        await delete_chat_deliveries(tx, self.old_id)
+        await tx.execute("DELETE FROM chats WHERE id = ?", (self.old_id,))
 
 
 @dataclass(frozen=True)
@@ -270,17 +270,17 @@ class Count(RowOutcome):
 # a chat's pending rows are found through the pending index, its history through
 # deliveries_chat_done.  Both are rare: /stop and group migrations.
 
-async def delete_chat_deliveries(conn: aiosqlite.Connection, chat_id: int) -> None:
-    await conn.execute(
+async def delete_chat_deliveries(tx: Sql, chat_id: int) -> None:
+    await tx.execute(
         "DELETE FROM deliveries WHERE status = 'pending' AND chat_id = ?", (chat_id,)
     )
-    await conn.execute(
+    await tx.execute(
         "DELETE FROM deliveries WHERE status != 'pending' AND chat_id = ?", (chat_id,)
     )
-    await conn.execute("DELETE FROM bundles WHERE chat_id = ?", (chat_id,))
+    await tx.execute("DELETE FROM bundles WHERE chat_id = ?", (chat_id,))
 
 
-async def move_chat_deliveries(conn: aiosqlite.Connection, old_id: int, new_id: int) -> None:
+async def move_chat_deliveries(tx: Sql, old_id: int, new_id: int) -> None:
     # Rows the new chat already has for an item stay where they are (SQLite's UPDATE OR
     # IGNORE, written so that PostgreSQL reads it too).  Message ids are per chat: an
     # alert sent to the old group is no message of the new supergroup, so a moved sent
@@ -288,14 +288,14 @@ async def move_chat_deliveries(conn: aiosqlite.Connection, old_id: int, new_id: 
     # message carries that number there); the history row stays.
     for where, message_id in (("status = 'pending'", ""), ("status != 'pending'",
                                                             ", message_id = NULL")):
-        await conn.execute(
+        await tx.execute(
             f"UPDATE deliveries SET chat_id = ?{message_id} WHERE {where} AND chat_id = ?"
             " AND NOT EXISTS (SELECT 1 FROM deliveries AS d"
             " WHERE d.item_id = deliveries.item_id AND d.chat_id = ?"
             " AND d.thread_id = deliveries.thread_id)",
             (new_id, old_id, new_id),
         )
-    await conn.execute(
+    await tx.execute(
         "UPDATE bundles SET chat_id = ? WHERE chat_id = ? AND NOT EXISTS (SELECT 1 FROM"
         " bundles AS b WHERE b.chat_id = ? AND b.message_id = bundles.message_id)",
         (new_id, old_id, new_id),

@@ -1,8 +1,8 @@
-"""The store on PostgreSQL: the same behaviour as the SQLite store, for more than one process.
+"""The PostgreSQL backend: the same behaviour as SQLite's, for more than one process.
 
-:class:`PostgresStore` inherits every query from :class:`storage.store.Store` (they are
-written in SQL both backends share, run through :class:`storage.pgconn.PgConnection`)
-and overrides what differs:
+:class:`PostgresStore` implements :class:`storage.base.Store` with the queries of
+storage/shared.py (run through :class:`PgSql`, which numbers their ``?`` placeholders for
+asyncpg) plus what PostgreSQL does differently:
 
 - connections: a small pool for reads and transactions (asyncpg runs one statement at a
   time per connection), one more for LISTEN;
@@ -23,50 +23,97 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
 import asyncpg
 
 from bot.news.items import Item
-from bot.news.match import FollowedKeys
+from storage.base import MAX_SUBSCRIPTIONS, Store, StoreUnavailable, SubscribeResult
 from storage.lease import RETRY, PgLease
 from storage.outbox import Delivery
-from storage.pgconn import (
-    PgConnection,
-    StoreUnavailable,
-    connect_admin,
-    is_connection_error,
-    migrate,
-    schema_version,
-)
-from storage.store import (
+from storage.pgconn import connect_admin, is_connection_error, migrate, schema_version
+from storage.shared import (
     DELIVERY_COLUMNS,
-    MAX_SUBSCRIPTIONS,
-    SQLiteStore,
-    SubscribeResult,
+    DELIVERY_JOINS,
+    ITEM_COLUMNS,
+    SharedQueries,
     delivery_from_row,
 )
+from storage.sql import Row, Sql
 
 log = logging.getLogger(__name__)
 
 OUTBOX_CHANNEL = "newsbot_outbox"  # new pending alerts: wake the sender
-FOLLOW_CHANNEL = "newsbot_follow"  # payload: a key some chat now follows
+FOLLOW_CHANNEL = "newsbot_follow"  # payload: "<process> <key>", a key some chat now follows
 ITEM_CHANNEL = "newsbot_item"  # payload: "<process> c|r <item id>", a correction or retraction
 STORED_CHANNEL = "newsbot_stored"  # a new item was stored (reply caches)
 POOL_SIZE = 4
 
 _WORD_RE = re.compile(r"\w+")
+_MAX_ID = 2**63 - 1  # above every item id: "before" for a search's first page
+
+_numbered: dict[str, str] = {}
 
 
-class PostgresStore(SQLiteStore):
+def numbered(sql: str) -> str:
+    """`sql` with its ``?`` placeholders (outside quotes) as asyncpg's ``$1, $2, ...``,
+    cached per statement text (the texts are constants, so the cache stays small)."""
+    found = _numbered.get(sql)
+    if found is not None:
+        return found
+    out: list[str] = []
+    n = 0
+    quoted = False
+    for char in sql:
+        if char == "'":
+            quoted = not quoted
+        if char == "?" and not quoted:
+            n += 1
+            out.append(f"${n}")
+        else:
+            out.append(char)
+    found = _numbered[sql] = "".join(out)
+    return found
+
+
+def _rowcount(status: str) -> int:
+    # "INSERT 0 5", "UPDATE 3", "DELETE 0": the last word is the count.
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+class PgSql:
+    """:class:`storage.sql.Sql` on an asyncpg connection."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return _rowcount(await self.conn.execute(numbered(sql), *params))
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        batch = [tuple(row) for row in rows]
+        if batch:
+            await self.conn.executemany(numbered(sql), batch)
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        row: Row | None = await self.conn.fetchrow(numbered(sql), *params)
+        return row
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return list(await self.conn.fetch(numbered(sql), *params))
+
+
+class PostgresStore(SharedQueries, Store):
     """The bot's PostgreSQL database.  Open with :meth:`open`, close with :meth:`close`."""
 
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
-        super().__init__(None, None)  # type: ignore[arg-type]  # no SQLite connection
+        super().__init__()
         self.pool = pool
         self.url = url
         self.claim_epoch = 0  # the lease epoch this process claims outbox rows with
+        self._write_lock = asyncio.Lock()
         self._process = uuid.uuid4().hex  # tells our own NOTIFYs from other processes
         self._listener: asyncpg.Connection | None = None
         self._relisten: asyncio.Task[None] | None = None
@@ -77,8 +124,8 @@ class PostgresStore(SQLiteStore):
         return "PostgresStore(...)"  # the URL may hold a password
 
     @classmethod
-    async def open(cls, path: Any) -> PostgresStore:
-        url = str(path)
+    async def open(cls, url: str) -> PostgresStore:
+        """Open (and migrate) the database at a ``postgresql://`` URL."""
         conn = await connect_admin(url)
         try:
             await migrate(conn)
@@ -89,22 +136,16 @@ class PostgresStore(SQLiteStore):
         store = cls(pool, url)
         try:
             await store._listen()
-            rows = await store._all(
-                "WITH RECURSIVE k(key) AS (SELECT min(key) FROM subscriptions"
-                " UNION ALL SELECT (SELECT min(key) FROM subscriptions WHERE key > k.key)"
-                " FROM k WHERE k.key IS NOT NULL)"
-                " SELECT key FROM k WHERE key IS NOT NULL"
-            )
+            store.followed = await store._followed_keys()
         except BaseException:
             await store.close()
             raise
-        store.followed = FollowedKeys(row[0] for row in rows)
         return store
 
     def lease(self) -> PgLease:
-        return PgLease(self._connect_admin, self.take_over_claims)
+        return PgLease(self._connect_for_lease, self.take_over_claims)
 
-    async def _connect_admin(self, server_settings: dict[str, str]) -> asyncpg.Connection:
+    async def _connect_for_lease(self, server_settings: dict[str, str]) -> asyncpg.Connection:
         return await connect_admin(self.url, server_settings=server_settings)
 
     async def close(self) -> None:
@@ -142,7 +183,7 @@ class PostgresStore(SQLiteStore):
             await asyncio.sleep(RETRY)
             try:
                 await self._listen()
-                rows = await self._all("SELECT DISTINCT key FROM subscriptions")
+                rows = await self._fetchall("SELECT DISTINCT key FROM subscriptions")
             except Exception as exc:
                 if not is_connection_error(exc):
                     raise
@@ -207,32 +248,31 @@ class PostgresStore(SQLiteStore):
         self._reachable()
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PgConnection]:  # type: ignore[override]
+    async def transaction(self) -> AsyncIterator[PgSql]:
         """One write transaction on a pooled connection: all of it commits or none."""
         async with self._write_lock, self._connection() as raw, raw.transaction():
-            yield PgConnection(raw)
+            yield PgSql(raw)
 
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        async with self._connection() as raw, PgConnection(raw).execute(sql, params) as cur:
-            return await cur.fetchone()
+    async def _fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        async with self._connection() as raw:
+            return await PgSql(raw).fetchone(sql, params)
 
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        async with self._connection() as raw, PgConnection(raw).execute(sql, params) as cur:
-            return await cur.fetchall()
-
-    # -- what differs from SQLite --------------------------------------------------------
+    async def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        async with self._connection() as raw:
+            return await PgSql(raw).fetchall(sql, params)
 
     async def schema_version(self) -> int:
         async with self._connection() as raw:
             return await schema_version(raw)
 
-    @staticmethod
-    async def _enqueue(conn: Any, item_id: int, keys: Sequence[str]) -> int:
+    # -- what differs from SQLite --------------------------------------------------------
+
+    async def _enqueue(self, tx: Sql, item_id: int, keys: Sequence[str]) -> int:
         # Called once per newly stored item: other processes clear their reply caches.
-        await conn.execute(f"NOTIFY {STORED_CHANNEL}")
+        await tx.execute(f"NOTIFY {STORED_CHANNEL}")
         if not keys:
             return 0
-        cursor = await conn.execute(
+        queued = await tx.execute(
             "INSERT INTO deliveries (item_id, chat_id, thread_id, key, status)"
             " SELECT ?, s.chat_id, s.thread_id, s.key, CASE WHEN (s.direct = 0 AND s.chat_id IN"
             " (SELECT id FROM chats WHERE overview IS NOT NULL)) OR s.chat_id IN"
@@ -244,32 +284,31 @@ class PostgresStore(SQLiteStore):
             " ON CONFLICT DO NOTHING",
             (item_id, list(keys)),
         )
-        if cursor.rowcount > 0:
+        if queued > 0:
             # Delivered at commit, to every process listening: the lease holder's sender
             # wakes whichever process stored the item (`newsbot import` included).
-            await conn.execute(f"NOTIFY {OUTBOX_CHANNEL}")
-        return int(cursor.rowcount)
+            await tx.execute(f"NOTIFY {OUTBOX_CHANNEL}")
+        return queued
 
     async def subscribe(
         self, chat_id: int, key: str, label: str, limit: int = MAX_SUBSCRIPTIONS,
         *, thread: int = 0,
     ) -> SubscribeResult:
-        """As SQLite's, in two round trips, with the NOTIFY in the same transaction: other
-        processes add the key to their FollowedKeys when it commits."""
-        async with self.transaction() as conn:
-            async with conn.execute(
+        # In two round trips, with the NOTIFY in the same transaction: other processes add
+        # the key to their FollowedKeys when it commits.
+        async with self.transaction() as tx:
+            row = await tx.fetchone(
                 "SELECT EXISTS (SELECT 1 FROM subscriptions"
                 " WHERE chat_id = ? AND thread_id = ? AND key = ?),"
                 " (SELECT count(*) FROM subscriptions WHERE chat_id = ? AND thread_id = ?)",
                 (chat_id, thread, key, chat_id, thread),
-            ) as cur:
-                row = await cur.fetchone()
+            )
             assert row is not None
             if row[0]:
                 return SubscribeResult.EXISTS
             if row[1] >= limit:
                 return SubscribeResult.FULL
-            await conn.execute(
+            await tx.fetchone(
                 "WITH added AS (INSERT INTO subscriptions"
                 " (chat_id, thread_id, key, label, created_at)"
                 " VALUES (?, ?, ?, ?, ?)) SELECT pg_notify(?, ?)",
@@ -301,7 +340,6 @@ class PostgresStore(SQLiteStore):
     async def search(
         self, words: Sequence[str], limit: int, offset: int = 0, *, before: int | None = None
     ) -> list[Item]:
-        """Items containing every word as a prefix, folded like the index, newest first."""
         terms = [t for w in words for t in _WORD_RE.findall(w)]
         if not terms:
             return []
@@ -309,10 +347,10 @@ class PostgresStore(SQLiteStore):
         # function as the index, so whatever a reader types is only ever a search word.
         query = " & ".join("'" + t.replace("'", "''") + "':*" for t in terms)
         return await self._items(
-            "SELECT i.* FROM items AS i"
+            f"SELECT {ITEM_COLUMNS} FROM items AS i"
             " WHERE i.search @@ to_tsquery('simple', newsbot_fold(?)) AND i.id < ?"
             " AND i.retracted = 0 ORDER BY i.id DESC LIMIT ? OFFSET ?",
-            (query, 2**63 - 1 if before is None else before, limit, offset),
+            (query, _MAX_ID if before is None else before, limit, offset),
         )
 
     async def pending_deliveries(self, now: float, limit: int) -> list[Delivery]:
@@ -323,24 +361,20 @@ class PostgresStore(SQLiteStore):
         what this one is taking and can never take what a newer holder claimed.
         """
         epoch = self.claim_epoch
-        async with self.transaction() as conn:
-            await conn.execute(
+        async with self.transaction() as tx:
+            await tx.execute(
                 "UPDATE deliveries SET claimed_by = ? WHERE (item_id, chat_id, thread_id) IN ("
                 " SELECT item_id, chat_id, thread_id FROM deliveries"
                 " WHERE status = 'pending' AND claimed_by IS NULL"
                 " ORDER BY item_id DESC, chat_id LIMIT ? FOR UPDATE SKIP LOCKED)",
                 (epoch, limit),
             )
-            async with conn.execute(
-                f"SELECT {DELIVERY_COLUMNS} FROM deliveries AS d"
-                " JOIN chats AS c ON c.id = d.chat_id"
-                " LEFT JOIN subscriptions AS s"
-                " ON s.chat_id = d.chat_id AND s.thread_id = d.thread_id AND s.key = d.key"
+            rows = await tx.fetchall(
+                f"SELECT {DELIVERY_COLUMNS} FROM deliveries AS d{DELIVERY_JOINS}"
                 " WHERE d.status = 'pending' AND d.claimed_by = ? AND d.not_before <= ?"
                 " ORDER BY d.item_id DESC, d.chat_id LIMIT ?",
                 (epoch, now, limit),
-            ) as cur:
-                rows = await cur.fetchall()
+            )
         return [delivery_from_row(row) for row in rows]
 
     async def pending_for_chats(self, chat_ids: Sequence[int], now: float) -> list[Delivery]:
@@ -352,17 +386,16 @@ class PostgresStore(SQLiteStore):
         """
         if not chat_ids:
             return []
-        rows = await self._all(
-            f"SELECT {DELIVERY_COLUMNS} FROM deliveries AS d"
-            " JOIN chats AS c ON c.id = d.chat_id"
-            " LEFT JOIN subscriptions AS s"
-            " ON s.chat_id = d.chat_id AND s.thread_id = d.thread_id AND s.key = d.key"
+        rows = await self._fetchall(
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries AS d{DELIVERY_JOINS}"
             " WHERE d.status = 'pending' AND d.claimed_by = ? AND d.not_before <= ?"
             " AND d.chat_id = ANY(?::bigint[])"
             " ORDER BY d.chat_id, d.item_id DESC",
             (self.claim_epoch, now, list(chat_ids)),
         )
         return [delivery_from_row(row) for row in rows]
+
+    # -- the lease ---------------------------------------------------------------------
 
     async def lease_holder(self) -> str | None:
         """Who took the sender's lease last ('host:pid'), for operators and tests."""
@@ -379,10 +412,9 @@ class PostgresStore(SQLiteStore):
     async def take_over_claims(self, epoch: int) -> int:
         """A new lease holder: rows older holders claimed but never finished are free again."""
         self.claim_epoch = epoch
-        async with self.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.transaction() as tx:
+            return await tx.execute(
                 "UPDATE deliveries SET claimed_by = NULL"
                 " WHERE status = 'pending' AND claimed_by IS NOT NULL AND claimed_by <> ?",
                 (epoch,),
             )
-        return int(cursor.rowcount)

@@ -1,0 +1,225 @@
+"""The SQLite backend: the embedded default, one process per database file.
+
+:class:`SQLiteStore` implements :class:`storage.base.Store` with the queries of
+storage/shared.py plus what only SQLite says this way: matching an item's keys through
+``json_each``, /zoek through the FTS5 index, the outbox read through its pending index.
+
+All statements go through one aiosqlite connection, and every write through one asyncio
+lock, so a transaction never interleaves with another coroutine's statements and
+"database is locked" never reaches a reader.  WAL mode (storage/db.py) lets the CLI and
+backups read beside the bot's one writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.news.items import Item
+from storage.base import MAX_SUBSCRIPTIONS, Store, SubscribeResult
+from storage.db import connect
+from storage.lease import HeldLease
+from storage.outbox import Delivery
+from storage.shared import (
+    DELIVERY_COLUMNS,
+    DELIVERY_JOINS,
+    ITEM_COLUMNS,
+    SharedQueries,
+    delivery_from_row,
+)
+from storage.sql import Row, Sql
+
+_MAX_ID = 2**63 - 1  # above every item id: "before" for a search's first page
+
+
+class SQLiteSql:
+    """:class:`storage.sql.Sql` on an aiosqlite connection (SQLite reads ``?`` itself)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        cursor = await self.conn.execute(sql, params)
+        return int(cursor.rowcount)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self.conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        # Every query read this way returns at most a row or two: one hop to the
+        # connection's thread for the statement and its rows, not three (execute,
+        # fetch, close).
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return list(await self.conn.execute_fetchall(sql, params))
+
+
+class SQLiteStore(SharedQueries, Store):
+    """The bot's SQLite database.  Open with :meth:`open`, close with :meth:`close`."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        super().__init__()
+        self.conn = conn
+        self.path = path
+        self._sql = SQLiteSql(conn)
+        self._write_lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
+
+    @classmethod
+    async def open(cls, path: Path | str) -> SQLiteStore:
+        """Open (and create or upgrade) a SQLite file."""
+        store = cls(await connect(path), Path(path))
+        # Read at open: a long-running process learns of another process's /volg only on
+        # restart, which is fine, as only the bot takes /volg (imports and feeds store
+        # items).
+        store.followed = await store._followed_keys()
+        return store
+
+    def lease(self) -> HeldLease:
+        """Who sends alerts: on SQLite, always this process (one process per file)."""
+        return HeldLease()
+
+    async def close(self) -> None:
+        async with self._write_lock:
+            await self.conn.close()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SQLiteSql]:
+        async with self._write_lock:
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                yield self._sql
+                # Inside the try: a COMMIT that fails (disk full, I/O error, a deferred
+                # constraint) leaves SQLite's transaction open, and every later BEGIN
+                # would fail until a restart.  It is rolled back and the error raised.
+                await self.conn.execute("COMMIT")
+            except BaseException:
+                # Also when cancelled while BEGIN was under way: the connection's thread
+                # runs statements in order, so this ROLLBACK comes after that BEGIN.
+                # Shielded, so a second cancellation cannot leave the transaction open.
+                await asyncio.shield(self._rollback())
+                raise
+
+    async def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.OperationalError):  # none was open after all
+            await self.conn.execute("ROLLBACK")
+
+    async def _fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        return await self._sql.fetchone(sql, params)
+
+    async def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return await self._sql.fetchall(sql, params)
+
+    async def schema_version(self) -> int:
+        return int(await self._scalar("PRAGMA user_version"))
+
+    # -- matching ----------------------------------------------------------------------
+
+    async def _enqueue(self, tx: Sql, item_id: int, keys: Sequence[str]) -> int:
+        if not keys:
+            return 0
+        # One set-based statement: the subscriptions index finds the chats, the (item,
+        # chat, thread) key keeps a chat that matches on several keys to one row.  The
+        # keys go in as one JSON parameter, so the statement text (and its cached plan)
+        # is the same whatever the item's length.  A chat with an overview gets its row
+        # 'held' (unless the subscription is direct): the sender never reads it until
+        # the overview is due.  `direct` is in subscriptions_key and the overview chats
+        # are a small partial index, so holding costs the fan-out no table lookups.
+        return await tx.execute(
+            "INSERT OR IGNORE INTO deliveries (item_id, chat_id, thread_id, key, status)"
+            " SELECT ?, s.chat_id, s.thread_id, s.key, CASE WHEN (s.direct = 0 AND s.chat_id IN"
+            " (SELECT id FROM chats WHERE overview IS NOT NULL)) OR s.chat_id IN"
+            " (SELECT id FROM chats WHERE paused_until IS NOT NULL) THEN 'held' ELSE 'pending'"
+            " END"
+            " FROM subscriptions AS s"
+            " WHERE s.key IN (SELECT value FROM json_each(?))"
+            " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)",
+            (item_id, json.dumps(list(keys))),
+        )
+
+    async def subscribe(
+        self, chat_id: int, key: str, label: str, limit: int = MAX_SUBSCRIPTIONS,
+        *, thread: int = 0,
+    ) -> SubscribeResult:
+        async with self.transaction() as tx:
+            if await tx.fetchone(
+                "SELECT 1 FROM subscriptions WHERE chat_id = ? AND thread_id = ? AND key = ?",
+                (chat_id, thread, key),
+            ):
+                return SubscribeResult.EXISTS
+            row = await tx.fetchone(
+                "SELECT count(*) FROM subscriptions WHERE chat_id = ? AND thread_id = ?",
+                (chat_id, thread),
+            )
+            if row is not None and row[0] >= limit:
+                return SubscribeResult.FULL
+            await tx.execute(
+                "INSERT INTO subscriptions (chat_id, thread_id, key, label, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (chat_id, thread, key, label, time.time()),
+            )
+        self.followed.add(key)
+        return SubscribeResult.ADDED
+
+    # -- /zoek -------------------------------------------------------------------------
+
+    async def search(
+        self, words: Sequence[str], limit: int, offset: int = 0, *, before: int | None = None
+    ) -> list[Item]:
+        if not words:
+            return []
+        # Each word quoted for FTS5 (a doubled quote inside), with a prefix mark, so
+        # nothing a reader types (quotes, `*`, `AND`, `NEAR(`, brackets) is query syntax.
+        query = " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
+        # Newest stored first: FTS5 walks its index by descending rowid (= item id) and
+        # stops at the limit, where sorting by publication time would read every match.
+        return await self._items(
+            f"SELECT {ITEM_COLUMNS} FROM items_fts JOIN items AS i ON i.id = items_fts.rowid"
+            " WHERE items_fts MATCH ? AND items_fts.rowid < ? AND i.retracted = 0"
+            " ORDER BY items_fts.rowid DESC LIMIT ? OFFSET ?",
+            (query, _MAX_ID if before is None else before, limit, offset),
+        )
+
+    # -- the outbox --------------------------------------------------------------------
+
+    async def pending_deliveries(self, now: float, limit: int) -> list[Delivery]:
+        rows = await self._fetchall(
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries AS d{DELIVERY_JOINS}"
+            " WHERE d.status = 'pending' AND d.not_before <= ?"
+            " ORDER BY d.item_id DESC, d.chat_id LIMIT ?",
+            (now, limit),
+        )
+        return [delivery_from_row(row) for row in rows]
+
+    async def pending_for_chats(self, chat_ids: Sequence[int], now: float) -> list[Delivery]:
+        # Pending rows have no chat index (it would slow every fan-out), but few items
+        # have pending rows at any moment: their ids come from the pending index one seek
+        # each, and each (item, chat) pair is then one primary-key probe.
+        if not chat_ids:
+            return []
+        rows = await self._fetchall(
+            "WITH RECURSIVE i(id) AS ("
+            " SELECT max(item_id) FROM deliveries WHERE status = 'pending'"
+            " UNION ALL SELECT (SELECT max(item_id) FROM deliveries"
+            " WHERE status = 'pending' AND item_id < i.id) FROM i WHERE i.id IS NOT NULL)"
+            f" SELECT {DELIVERY_COLUMNS} FROM i"
+            " JOIN deliveries AS d ON d.item_id = i.id"
+            " AND d.chat_id IN (SELECT value FROM json_each(?))"
+            f"{DELIVERY_JOINS}"
+            " WHERE d.status = 'pending' AND d.not_before <= ?"
+            " ORDER BY d.chat_id, d.item_id DESC",
+            (json.dumps(list(chat_ids)), now),
+        )
+        return [delivery_from_row(row) for row in rows]

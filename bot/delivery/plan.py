@@ -146,7 +146,8 @@ class Planner:
         if early is not None:
             return Plan(lead, ended=early, chat_open=False)
         plan = Plan(lead)
-        for delivery in (replace(lead, others=()), *lead.others):
+        alone = replace(lead, others=()) if lead.others else lead
+        for delivery in (alone, *lead.others):
             item = await self._item(delivery.item_id)
             if item is None or self.inflight.retracted(delivery.item_id):
                 plan.ended.append(self._end(delivery, Reason.RETRACTED))

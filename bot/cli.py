@@ -20,6 +20,7 @@ from bot.intake import Stored
 from bot.logs import setup_logging
 from bot.news.items import Item
 from bot.news.text import parse_number
+from bot.news.voice import country_name
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_USAGE = 2
@@ -168,7 +169,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             # on the wall clock, which is an hour off across a DST change.
             minutes = round((now.timestamp() - item.published_at.timestamp()) / 60)
             age = f", {minutes} min oud"
-        regions = ", ".join(item.regions) or "-"
+        regions = ", ".join(country_name(code) for code in item.regions) or "-"
         kind = "artikel" if item.kind == "article" else "bericht"
         print(f"  #{item.id} {kind:7} {item.dateline or '-':16} [{regions}]{age}")
     return 0

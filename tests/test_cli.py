@@ -89,6 +89,7 @@ def test_import_at_the_spring_dst_change_stores_real_ages(db_path: Path, tmp_pat
     result = newsbot("import", str(page), "--now", "2026-03-29T03:30", db=db_path)
     assert result.returncode == 0, result.stderr
     assert "60 min oud" in result.stdout and "120 min oud" in result.stdout
+    assert "[Nederland]" in result.stdout and "[NL]" not in result.stdout  # names, not codes
     listed = newsbot("items", "--json", db=db_path)
     briefs = {i["dateline"]: i for i in map(json.loads, listed.stdout.splitlines())}
     assert briefs["UTRECHT"]["published_at"] == "2026-03-29T01:30:00+01:00"

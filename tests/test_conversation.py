@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Harness, import_seed, visible
+from tests.waits import eventually
 
 GROUP = -100777
 _ISO = re.compile(r"\b(?:NL|BE|DE|UA|US|FR|JP|RU|GB|NO)\b")
@@ -375,3 +376,48 @@ async def test_an_overview_due_tomorrow_says_morgen(bot: Harness) -> None:
     bot.services.overviews.set_clock(lambda: evening)
     assert "Het volgende komt morgen om 08:00." in await bot.say("/overzicht 8:00")
     assert "Het volgende komt om 18:00." in await bot.say("/overzicht 18:00")
+
+
+# -- 5. an alert names every follow it matched -------------------------------------------
+
+
+@pytest.mark.both_backends
+async def test_an_alert_names_every_follow_it_matched_most_specific_first(bot: Harness) -> None:
+    await bot.say("/volg Rotterdam, staking")
+    await bot.services.store.subscribe(1001, "k:de", "de")  # followed before the guard rails
+    before = len(bot.api.sent(1001))
+    from tests.conftest import ADMIN
+
+    await bot.say("/plaats ROTTERDAM (ANP) - De staking in de haven gaat door.", chat_id=ADMIN)
+    [alert] = (await bot.api.wait_sent(before + 1, 1001))[before:]
+    text = visible(alert)
+    assert "Je volgt: staking, Rotterdam, de" in text
+    rows = alert["reply_markup"]["inline_keyboard"]
+    assert [row[0]["text"] for row in rows] == [
+        "Ontvolg staking", "Ontvolg Rotterdam", "Ontvolg de", "Deel"
+    ]
+    # Each button unfollows its own follow; the others stay.
+    bot.api.inject_callback(rows[2][0]["callback_data"], chat_id=1001,
+                            message_id=alert["message_id"])
+
+    async def de_gone() -> bool:
+        return "k:de" not in await keys(bot)
+
+    await eventually(de_gone, what="the follow of 'de' removed by its button")
+    assert len(await keys(bot)) == 2  # staking and Rotterdam stay
+
+
+async def test_an_alert_has_at_most_four_unfollow_buttons(bot: Harness) -> None:
+    await bot.say("/volg Rotterdam, staking, haven, Nederland, Zuid-Holland")
+    assert len(await keys(bot)) == 5
+    before = len(bot.api.sent(1001))
+    from tests.conftest import ADMIN
+
+    await bot.say("/plaats ROTTERDAM (ANP) - De staking in de haven gaat door.", chat_id=ADMIN)
+    [alert] = (await bot.api.wait_sent(before + 1, 1001))[before:]
+    texts = [row[0]["text"] for row in alert["reply_markup"]["inline_keyboard"]]
+    assert len(texts) == 5 and texts[-1] == "Deel"  # four unfollow buttons, then share
+    assert texts[:2] == ["Ontvolg staking", "Ontvolg haven"]
+    reason = next(line for line in visible(alert).splitlines() if line.startswith("Je volgt:"))
+    for name in ("staking", "haven", "Rotterdam", "Nederland", "Zuid-Holland"):
+        assert name in reason

@@ -4,8 +4,9 @@ Composing is apart from sending and pure apart from the clock (``now`` is passed
 the text cache reads a monotonic clock), so a new kind of message is one new method
 here, and the gateway sends whatever it is given.
 
-- A single alert: the item rendered with "Je volgt: <label>", "Ontvolg <label>" and
-  "Deel" buttons; the newsroom's channel (``ALL_KEY``) has only "Deel" and no reason.
+- A single alert: the item rendered with "Je volgt: <labels>" (every follow of the chat
+  it matched, most specific first), an "Ontvolg <label>" button for each (at most four)
+  and "Deel"; the newsroom's channel (``ALL_KEY``) has only "Deel" and no reason.
   One rendering serves an item's fan-out for a second (the text says the item's age
   in whole minutes, so it is as good as a new one).
 - A combined alert: a chat's waiting alerts in one message, newest first, with one
@@ -44,12 +45,22 @@ UNKNOWN_LABEL = "een onderwerp"  # a sent alert whose subscription has no label 
 
 
 class Entry(NamedTuple):
-    """An alert that is still to go: its row, its item, and what the chat follows of it."""
+    """An alert that is still to go: its row, its item, and what the chat follows of it.
+
+    `key`/`label` is the most specific follow of the chat the item matched; `also` the
+    chat's other follows it matched, in order (bot.news.reasons): an alert names them all.
+    """
 
     delivery: Delivery
     item: Item
     key: str
     label: str
+    also: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def reasons(self) -> list[tuple[str, str]]:
+        """Every (key, label) of the chat this alert matched, most specific first."""
+        return [(self.key, self.label), *self.also]
 
 
 @dataclass(frozen=True)
@@ -67,19 +78,26 @@ def alert_reason(key: str, label: str) -> str | None:
     return None if key == ALL_KEY else label
 
 
-def alert_markup(item_id: int, key: str, label: str) -> InlineKeyboardMarkup:
-    """The buttons under an alert: unfollow what matched it, share it in any chat.
+def alert_markup(item_id: int, reasons: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """The buttons under an alert: unfollow each follow that matched it (at most four,
+    most specific first), share it in any chat.
 
     A post in the newsroom's channel (ALL_KEY) has only "Deel": its readers cannot
     unfollow what the channel follows.
     """
     share = [InlineKeyboardButton("Deel", switch_inline_query=share_query(item_id))]
-    if key == ALL_KEY:
+    if not reasons or reasons[0][0] == ALL_KEY:
         return InlineKeyboardMarkup([share])
-    unfollow = InlineKeyboardButton(
-        f"Ontvolg {label}"[:BUTTON_TEXT], callback_data=unfollow_alert(key)
-    )
-    return InlineKeyboardMarkup([[unfollow], share])
+    rows = [
+        [InlineKeyboardButton(f"Ontvolg {label}"[:BUTTON_TEXT], callback_data=unfollow_alert(key))]
+        for key, label in reasons[:MAX_BUTTONS]
+    ]
+    return InlineKeyboardMarkup([*rows, share])
+
+
+def reasons_label(reasons: Sequence[tuple[str, str]]) -> str:
+    """``staking, Rotterdam``: the labels an alert's "Je volgt:" names."""
+    return ", ".join(dict.fromkeys(label for _, label in reasons))
 
 
 def unfollow_markup(entries: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:
@@ -136,7 +154,7 @@ class Composer:
         local = now.astimezone(self.tz)
         text = render_combined([(e.item, e.label) for e in entries], now=now, tz=self.tz)
         outgoing = Outgoing(
-            lead.chat_id, text, unfollow_markup([(e.key, e.label) for e in entries]),
+            lead.chat_id, text, unfollow_markup([r for e in entries for r in e.reasons]),
             thread_id=lead.thread_id, silent=_quiet(lead, local.hour * 60 + local.minute),
         )
         return [Message(outgoing, tuple(entries), "combined")]
@@ -146,8 +164,8 @@ class Composer:
         local = now.astimezone(self.tz)
         return Outgoing(
             delivery.chat_id,
-            self._alert_text(item, alert_reason(entry.key, entry.label), now),
-            alert_markup(item.id or 0, entry.key, entry.label),
+            self._alert_text(item, alert_reason(entry.key, reasons_label(entry.reasons)), now),
+            alert_markup(item.id or 0, entry.reasons),
             thread_id=delivery.thread_id,
             silent=_quiet(delivery, local.hour * 60 + local.minute),
         )
@@ -165,7 +183,7 @@ class Composer:
         for part, plan in enumerate(plans):
             text = render_overview_message(plan, at=at, now=now, tz=self.tz, part=part)
             carried = tuple(by_item[item.id] for _, items in plan for item in items)
-            markup = unfollow_markup([(e.key, e.label) for e in carried])
+            markup = unfollow_markup([r for e in carried for r in e.reasons])
             outgoing = Outgoing(lead.chat_id, text, markup, lead.thread_id, silent)
             messages.append(Message(outgoing, carried, "overview", part))
         return messages
@@ -192,7 +210,7 @@ class Composer:
         """A single alert's corrected text and buttons."""
         label = label or UNKNOWN_LABEL
         text = render_alert(item, reason=alert_reason(key, label), now=now, tz=self.tz)
-        return Outgoing(chat_id, text, alert_markup(item.id or 0, key, label))
+        return Outgoing(chat_id, text, alert_markup(item.id or 0, [(key, label)]))
 
     def edited_bundle(
         self,

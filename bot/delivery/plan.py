@@ -29,6 +29,7 @@ from bot.delivery.compose import Entry
 from bot.delivery.inflight import InFlight
 from bot.news.items import Item
 from bot.news.match import ALL_KEY
+from bot.news.reasons import most_specific_first
 from storage import Store
 from storage.outbox import Delivery, DeliveryId, Failed, Outcome, OverviewSent, Reason
 
@@ -87,10 +88,12 @@ class Planner:
         self.match_keys = match_keys
         self.combine = combine  # False: every alert goes on its own (bench_combining)
         self._items: OrderedDict[int, Item | None] = OrderedDict()
+        self._matches: OrderedDict[int, frozenset[str]] = OrderedDict()
 
     def forget(self, item_id: int) -> None:
         """The item changed: read it afresh from the store."""
         self._items.pop(item_id, None)
+        self._matches.pop(item_id, None)
 
     # -- the backlog -------------------------------------------------------------------
 
@@ -191,19 +194,42 @@ class Planner:
         return item
 
     async def _followed(self, delivery: Delivery, item: Item) -> Entry | None:
-        """The alert with what the chat follows of the item; None: nothing any more."""
-        if delivery.label is not None:
+        """The alert with every follow of the chat the item matched, most specific first;
+        None: the chat follows nothing it matches any more.
+
+        The row records one subscription; the chat's others are looked up only when the
+        item matches more than one followed key (a fan-out of one key costs nothing).
+        """
+        keys = self._keys(item) if self.match_keys is not None else None
+        if delivery.label is not None and (keys is None or len(keys) < 2):
             return Entry(delivery, item, delivery.key, delivery.label)
-        # The chat gave up the subscription this row recorded: does another match?
-        if self.match_keys is None:
-            return None
-        keys = set(self.match_keys(item))
-        for subscription in await self.store.subscriptions(
-            delivery.chat_id, thread=delivery.thread_id
-        ):
-            if subscription.key in keys:
-                return Entry(delivery, item, subscription.key, subscription.label)
-        return None
+        if keys is None:
+            return None  # the row's subscription is gone and nothing else can match
+        matched = [
+            (subscription.key, subscription.label)
+            for subscription in await self.store.subscriptions(
+                delivery.chat_id, thread=delivery.thread_id
+            )
+            if subscription.key in keys
+        ]
+        if not matched:
+            if delivery.label is None:
+                return None
+            matched = [(delivery.key, delivery.label)]
+        (key, label), *also = most_specific_first(matched, lambda reason: reason)
+        return Entry(delivery, item, key, label, tuple(also))
+
+    def _keys(self, item: Item) -> frozenset[str]:
+        """The followed keys the item matches (not the channel's), kept per item."""
+        assert self.match_keys is not None
+        item_id = item.id or 0
+        found = self._matches.get(item_id)
+        if found is None:
+            found = frozenset(self.match_keys(item)) - {ALL_KEY}
+            self._matches[item_id] = found
+            if len(self._matches) > ITEM_CACHE:
+                self._matches.popitem(last=False)
+        return found
 
     # -- expiry ------------------------------------------------------------------------
 

@@ -18,12 +18,14 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.intake import Stored
 from bot.news import deeplink, voice
+from bot.news.follow import choose
 from bot.news.items import Item
-from bot.news.match import TermError, resolve
+from bot.news.match import TermError
 from bot.news.parse import ParseError, parse_article, parse_brief
 from bot.news.sections import split_tag
 from bot.news.text import parse_number
 from bot.services import Services, services
+from handlers.readers import newsroom_sections
 
 NOT_ADMIN = "Dit commando is alleen voor de redactie."
 PRIVATE_ONLY = "Nieuws plaatsen en corrigeren kan alleen in een privégesprek met mij."
@@ -197,8 +199,10 @@ async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not term:
         await message.reply_text(html.escape(LINK_USAGE))
         return
+    svc = services(context)
     try:
-        topic = resolve(term, services(context).gazetteer)
+        # The link follows by /volg's rules: a term /volg refuses makes no link.
+        topic = choose(term, svc.gazetteer, await newsroom_sections(svc)).topic
         start = deeplink.encode(term)
     except TermError as exc:
         await message.reply_text(html.escape(str(exc)))

@@ -101,3 +101,10 @@ def test_every_link_decodes_to_its_own_topic() -> None:
         deeplink.encode("ë" * 40)
     with pytest.raises(deeplink.Unlinkable):
         deeplink.encode("prijs (euro)")
+
+
+async def test_link_refuses_what_volg_refuses(bot: Harness) -> None:
+    reply = await bot.say("/link de", chat_id=ADMIN)
+    assert "bijna elk bericht" in reply and "t.me" not in reply
+    reply = await bot.say("/link sport", chat_id=ADMIN)
+    assert "Sport (rubriek)" in reply

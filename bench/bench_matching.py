@@ -32,10 +32,19 @@ The database is kept (default ``bench/matching.sqlite3``, git-ignored) and reuse
 when it has the requested size; ``--fresh`` rebuilds it.  Items the benchmark stores
 are deleted at the start and the end of a run, so reruns compare like with like.
 
-On PostgreSQL (``--postgres URL``, a database this benchmark may fill: it must be empty
-or hold this benchmark's own dataset) the SQLite dataset is built or reused as above and
-copied over with ``newsbot migrate-db``'s code, so both backends measure the same rows.
-Memory then counts only the client; the database file size is ``pg_database_size``.
+With ``--postgres URL`` (a database this benchmark may fill: it must be empty or hold
+this benchmark's own dataset) the SQLite dataset is built or reused as above and copied
+over with ``newsbot migrate-db``'s code, so both backends measure the same rows: SQLite is
+measured first, then PostgreSQL, and the two fan-outs are compared.  Memory then counts
+only the client; the database file size is ``pg_database_size``.
+
+Then, on each backend, the time to the first alert of a fan-out to ``--first-alert``
+chats (default 1,000,000; 0 skips it): a database of its own where that many chats
+follow one key (SQLite: ``<db>-first.sqlite3``; PostgreSQL: the database named by the
+URL plus ``_first``, created when missing), one brief stored the way the bot stores it,
+and the sender's first read of the outbox (on PostgreSQL its claim).  The clock runs from
+the brief's arrival until that read returns an alert: everything a reader waits for
+before the first message can be sent.
 
 Run from the repository root::
 
@@ -67,6 +76,7 @@ from bot.news.regions import Gazetteer, default_gazetteer
 from bot.news.text import stems
 from storage import Store, SubscribeResult, open_store
 from storage.copy import copy_to_postgres
+from storage.pgconn import connect_admin
 from storage.postgres import PostgresStore
 from storage.sqlite import SQLiteStore
 
@@ -82,6 +92,9 @@ FAN_KEY = "r:UA"
 FAN_LABEL = "Oekraïne"
 SLOTS_PER_BUCKET = 50_000
 DATASET_VERSION = 2  # bump when the way the dataset is built changes
+
+FIRST_ALERT_CHATS = 1_000_000
+FIRST_ALERT_RUNS = 3
 
 TARGET_NOBODY_MS = 3.0
 TARGET_FANOUT_MS = 150.0
@@ -456,11 +469,12 @@ async def scalar(store: Store, sql: str, params: tuple[object, ...] = ()) -> int
     return int(row[0]) if row is not None else 0
 
 
-async def checkpoint(store: Store) -> None:
+async def checkpoint(store: Store, analyse: str = "deliveries") -> None:
+    """As autovacuum would in time (PostgreSQL), or a WAL checkpoint (SQLite)."""
     if isinstance(store, PostgresStore):
         async with store.pool.acquire() as raw:
-            await raw.execute("VACUUM ANALYZE deliveries")  # as autovacuum would, in time
-    else:
+            await raw.execute(f"VACUUM ANALYZE {analyse}")
+    elif isinstance(store, SQLiteStore):
         await store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
@@ -606,6 +620,95 @@ async def measure(path: Path | str, chats: int) -> Results:
     return res
 
 
+# -- the first alert of a large fan-out ---------------------------------------------------
+
+
+@dataclass
+class FirstAlert:
+    chats: int = 0
+    stored: Figures = field(default_factory=Figures)  # brief in, outbox rows committed
+    first: Figures = field(default_factory=Figures)  # brief in, the sender holds an alert
+
+
+def first_alert_target(path: Path, url: str | None) -> Path | str:
+    if url is None:
+        return Path(f"{path}-first.sqlite3")
+    base, _, query = url.partition("?")
+    return base + "_first" + (f"?{query}" if query else "")
+
+
+async def first_alert_dataset(target: Path | str, chats: int) -> None:
+    """Chats 1..`chats`, each following FAN_KEY only (built once, reused after)."""
+    if isinstance(target, str):
+        server, _, name = str.rpartition(target.split("?")[0], "/")
+        admin = await connect_admin(server + "/postgres")
+        try:
+            if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+    store = await open_store(target)
+    try:
+        have = await scalar(store, "SELECT count(*) FROM subscriptions WHERE key = ?", (FAN_KEY,))
+        if have == chats:
+            return
+        series = (
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            if isinstance(target, Path) else ""
+        )
+        numbers = "n(i)" if isinstance(target, Path) else "generate_series(1, ?) AS n(i)"
+        async with store.transaction() as conn:  # the backend's, beside the interface
+            await conn.execute("DELETE FROM deliveries")
+            await conn.execute("DELETE FROM subscriptions")
+            await conn.execute("DELETE FROM chats")
+            await conn.execute(
+                series + f"INSERT INTO chats (id, kind, created_at) SELECT i, 'private', 0"
+                f" FROM {numbers}",
+                (chats,),
+            )
+            await conn.execute(
+                "INSERT INTO subscriptions (chat_id, key, label, created_at)"
+                " SELECT id, ?, ?, 0 FROM chats",
+                (FAN_KEY, FAN_LABEL),
+            )
+    finally:
+        await store.close()
+    store = await open_store(target)
+    try:
+        await checkpoint(store, analyse="")  # statistics for the whole database
+    finally:
+        await store.close()
+
+
+async def first_alert(target: Path | str, chats: int) -> FirstAlert:
+    """Store fan-out briefs to `chats` chats; time the commit and the sender's first read."""
+    await first_alert_dataset(target, chats)
+    res = FirstAlert(chats=chats)
+    store = await open_store(target)
+    intake = Intake(store, default_gazetteer())
+    now = datetime.now(UTC)
+    try:
+        await cleanup(store)
+        for i in range(FIRST_ALERT_RUNS + 1):  # run 0 warms the caches and is not counted
+            brief = parse_brief(fanout_text(100 + i), now=now, source=SOURCE)
+            with Clock() as stored_clock:
+                stored = await intake.add(brief)
+            if stored.queued != chats or stored.item is None:
+                raise SystemExit(f"first-alert brief queued {stored.queued}, expected {chats}")
+            with Clock() as read_clock:
+                found = await store.pending_deliveries(time.time(), 1)
+            if not found:
+                raise SystemExit("the sender found no alert after the fan-out")
+            if i:
+                res.stored.add(stored_clock.sample)
+                res.first.add(Sample(stored_clock.sample.wall_ms + read_clock.sample.wall_ms,
+                                     stored_clock.sample.cpu_ms + read_clock.sample.cpu_ms))
+            await cleanup(store)
+    finally:
+        await store.close()
+    return res
+
+
 # -- report -------------------------------------------------------------------------------
 
 
@@ -679,6 +782,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--fresh", action="store_true", help="rebuild the dataset")
     parser.add_argument("--postgres", metavar="URL", help="measure on this PostgreSQL database")
+    parser.add_argument("--first-alert", type=int, default=FIRST_ALERT_CHATS, metavar="CHATS",
+                        help="time the first alert of a fan-out to this many chats (0: skip)")
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.chats < 2:
@@ -688,12 +793,34 @@ def main() -> None:
         _meta_path(args.db).write_text(json.dumps(meta))
         return
     meta = ensure_dataset(args.db, args.chats, args.fresh)
-    target: Path | str = args.db
+    targets: list[tuple[str, Path | str]] = [("SQLite", args.db)]
     if args.postgres:
         asyncio.run(postgres_dataset(args.db, args.postgres))
-        target = args.postgres
-    print(f"backend: {'PostgreSQL' if args.postgres else 'SQLite'}")
-    report(meta, asyncio.run(measure(target, args.chats)), args.chats)
+        targets.append(("PostgreSQL", args.postgres))
+    fanouts: dict[str, float] = {}
+    firsts: dict[str, FirstAlert] = {}
+    for name, target in targets:
+        print(f"\nbackend: {name}")
+        results = asyncio.run(measure(target, args.chats))
+        report(meta, results, args.chats)
+        fanouts[name] = results.fanout.median
+        if args.first_alert:
+            firsts[name] = asyncio.run(
+                first_alert(first_alert_target(args.db, target if name != "SQLite" else None),
+                            args.first_alert)
+            )
+    if len(fanouts) == 2:
+        ratio = fanouts["PostgreSQL"] / fanouts["SQLite"]
+        print(f"\nfan-out to {args.chats // 2:,} chats: PostgreSQL {fanouts['PostgreSQL']:.1f} ms,"
+              f" SQLite {fanouts['SQLite']:.1f} ms: {ratio:.2f}x (target <= 2.5x)")
+    for name, res in firsts.items():
+        print(
+            f"first alert of a {res.chats:,}-chat fan-out on {name}: median"
+            f" {res.first.median:.0f} ms (max {res.first.worst:.0f},"
+            f" CPU {res.first.cpu_median:.0f});"
+            f" of which storing the brief and its outbox rows {res.stored.median:.0f} ms"
+            f" ({FIRST_ALERT_RUNS} briefs)"
+        )
 
 
 if __name__ == "__main__":

@@ -61,8 +61,6 @@ class ChatInfo:
     kind: str  # 'private', 'group', 'supergroup', 'channel'
     title: str | None
     active: bool  # False after 403 or 'chat not found': its subscriptions are dormant
-    inactive_reason: str | None
-    created_at: float
     quiet_from: int | None  # minutes after local midnight
     quiet_until: int | None
     overview: str | None  # the overview rhythm as stored ('08:00', 'uur'); None: no overview

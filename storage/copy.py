@@ -4,6 +4,7 @@ The SQLite file is opened (and so upgraded to its newest migration) and the Post
 database migrated to its newest; then every table SQLite has is copied with COPY, in one
 transaction, in an order that satisfies the foreign keys.  Before the commit each
 table's row count is compared with the source; any difference rolls everything back.
+After it the tables are analysed, so the planner knows their sizes from the start.
 Tables are found from SQLite's schema, not listed here, so a table a later migration adds
 is copied too (its PostgreSQL migration must exist, or the copy stops with a clear error).
 A target that holds any rows is refused: this is a move, not a merge.
@@ -55,7 +56,11 @@ async def copy_to_postgres(source: Path, url: str) -> list[Copied]:
         pg = await connect_admin(url)
         try:
             await migrate(pg)
-            return await _copy(store, pg, _order(tables))
+            copied = await _copy(store, pg, _order(tables))
+            # Statistics for the planner from the copied rows: without them it plans the
+            # first fan-outs for empty tables (nested loops over millions of rows).
+            await pg.execute("ANALYZE")
+            return copied
         finally:
             await pg.close()
     finally:

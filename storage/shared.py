@@ -155,8 +155,8 @@ class SharedQueries:
 
     async def chat(self, chat_id: int) -> ChatInfo | None:
         row = await self._fetchone(
-            "SELECT id, kind, title, active, inactive_reason, created_at, quiet_from,"
-            " quiet_until, overview, overview_due, overview_at, paused_until"
+            "SELECT id, kind, title, active, quiet_from, quiet_until, overview, overview_due,"
+            " overview_at, paused_until"
             " FROM chats WHERE id = ?",
             (chat_id,),
         )
@@ -167,8 +167,6 @@ class SharedQueries:
             kind=row["kind"],
             title=row["title"],
             active=bool(row["active"]),
-            inactive_reason=row["inactive_reason"],
-            created_at=row["created_at"],
             quiet_from=row["quiet_from"],
             quiet_until=row["quiet_until"],
             overview=row["overview"],

@@ -1,5 +1,5 @@
 -- The outbox: one row per (item, chat), written in the same transaction as the item.
--- A fan-out writes 100,000 rows at once, so every b-tree a row lands in counts:
+-- A fan-out writes a row per matched chat at once, so every b-tree a row lands in counts:
 -- the table is keyed by (item, chat) itself (WITHOUT ROWID: no separate unique index),
 -- it has no foreign keys (two lookups per row; the store deletes and moves a chat's rows
 -- itself), the CHECK is written with OR (SQLite 3.40 rebuilds an IN list for every row),

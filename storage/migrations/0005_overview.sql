@@ -1,4 +1,4 @@
--- Fewer, better messages (issue 13): combined alerts and overviews at set times.
+-- Fewer, better messages: combined alerts and overviews at set times.
 --
 -- chats.overview is the rhythm as the reader set it ('08:00', '07:30,18:00', 'uur'; NULL:
 -- every alert at once); overview_due is the next moment an overview is owed (unix time),

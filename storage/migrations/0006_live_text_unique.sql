@@ -1,5 +1,5 @@
 -- A text is unique among live items only: after /intrekken the same text may be posted
--- again (issue 17 item 12).  A partial unique index replaces the column's UNIQUE.
+-- again.  A partial unique index replaces the column's UNIQUE.
 --
 -- SQLite cannot drop a column constraint, so `items` is rebuilt the documented way: a new
 -- table, the rows copied with their ids, the old one dropped, the new one renamed.  Foreign

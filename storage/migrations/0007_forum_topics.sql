@@ -4,7 +4,7 @@
 -- SQLite cannot change a primary key in place, so both tables are rebuilt with thread_id
 -- in the key (columns, CHECK and indexes otherwise as 0002, 0003 and 0005 left them).
 -- The integer 0 takes no bytes in an SQLite record (serial type 8), so a fan-out's
--- outbox rows are as small as before (bench/bench_matching.py, README).
+-- outbox rows are as small as before (bench/bench_matching.py, docs/benchmarks.md).
 CREATE TABLE subscriptions_new (
     chat_id     INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE ON UPDATE CASCADE,
     thread_id   INTEGER NOT NULL DEFAULT 0,    -- message_thread_id of a forum topic; 0: the chat

@@ -1,4 +1,4 @@
--- SQLite's 0005: combined alerts and overviews at set times (issue 13).
+-- SQLite's 0005: combined alerts and overviews at set times.
 ALTER TABLE chats ADD COLUMN overview TEXT;
 ALTER TABLE chats ADD COLUMN overview_due DOUBLE PRECISION;
 ALTER TABLE chats ADD COLUMN overview_at DOUBLE PRECISION;

@@ -510,10 +510,10 @@ async def bare_enqueue(
         if plain
         else ("INSERT" if pg else "INSERT OR IGNORE")
         + " INTO deliveries (item_id, chat_id, thread_id, key)"
-        " SELECT ?, s.chat_id, s.thread_id, s.key FROM subscriptions AS s"
+        + (" SELECT DISTINCT ON (s.chat_id, s.thread_id)" if pg else " SELECT")
+        + " ?, s.chat_id, s.thread_id, s.key FROM subscriptions AS s"
         f" WHERE s.key IN ({marks})"
         " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)"
-        + (" ON CONFLICT DO NOTHING" if pg else "")
     )
     with Clock() as clock:
         async with store.transaction() as conn:
@@ -656,7 +656,7 @@ async def first_alert_dataset(target: Path | str, chats: int) -> None:
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
             if isinstance(target, Path) else ""
         )
-        numbers = "n(i)" if isinstance(target, Path) else "generate_series(1, ?) AS n(i)"
+        numbers = "n" if isinstance(target, Path) else "generate_series(1, ?) AS n(i)"
         async with store.transaction() as conn:  # the backend's, beside the interface
             await conn.execute("DELETE FROM deliveries")
             await conn.execute("DELETE FROM subscriptions")

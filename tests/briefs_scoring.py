@@ -24,7 +24,6 @@ so it carries its own short copy of this procedure (keep the two in step).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -224,7 +223,3 @@ def report(briefs: BriefSet, fired: Fired, result: Score) -> str:
     for term, reply in sorted(fired.refused.items()):
         lines.append(f"  /volg {term} refused: {reply}")
     return "\n".join(lines)
-
-
-def categories(follows: Iterable[Follow]) -> set[str]:
-    return {f.category for f in follows}

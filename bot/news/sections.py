@@ -51,10 +51,6 @@ def section_key(name: str) -> str | None:
     return PREFIX + " ".join(folded) if folded else None
 
 
-def is_section_key(key: str) -> bool:
-    return key.startswith(PREFIX)
-
-
 class Sections:
     """The sections a reader can follow: the newsroom's (as stored) and :data:`KNOWN`."""
 

@@ -1393,7 +1393,14 @@ class BotAPI:
         *,
         text_message: bool = True,
     ) -> JSONDict:
-        """Store a delivered message; text messages also go to sent() and stats["sent"]."""
+        """Store a delivered message; text messages also go to sent() and stats["sent"].
+
+        In a channel a message is the channel's own post, as Telegram shows it: sent by the
+        channel (``sender_chat``), with no ``from``.
+        """
+        if message["chat"].get("type") == "channel":
+            message.pop("from", None)
+            message["sender_chat"] = message["chat"]
         self.messages[chat_id][message["message_id"]] = {**message, **stored_extra}
         if not text_message:
             self.stats["documents"] += 1

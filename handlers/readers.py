@@ -102,15 +102,29 @@ def thread_of(message: object) -> int:
 
 
 async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """In groups only the group's administrators change what the group follows."""
-    chat, user = update.effective_chat, update.effective_user
+    """In groups and channels only the chat's administrators change what it follows.
+
+    Decided by whoever acted, never by the message a button is under: a button press is
+    the presser's (``callback_query.from_user``), whatever sent the message (in a channel
+    every post, the bot's own included, is sent by the channel itself).  Only a command
+    sent as the group itself (``sender_chat`` = the group) is an anonymous administrator's.
+    """
+    chat = update.effective_chat
     if chat is None:
         return False
     if chat.type == ChatType.PRIVATE:
         return True
-    message = update.effective_message
-    if message is not None and message.sender_chat is not None:
-        return message.sender_chat.id == chat.id  # an anonymous admin posts as the group
+    query = update.callback_query
+    if query is not None:
+        user = query.from_user
+    else:
+        message = update.effective_message
+        if message is None:
+            return False
+        if message.sender_chat is not None:
+            # An anonymous admin posts as the group; a linked channel's forward is no one.
+            return chat.type != ChatType.CHANNEL and message.sender_chat.id == chat.id
+        user = message.from_user
     if user is None:
         return False
     member = await context.bot.get_chat_member(chat.id, user.id)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.news.buttons import direct_toggle, unfollow_alert, unfollow_list
 from bot.news.match import ALL_KEY
 from bot.news.parse import parse_article, parse_brief
 from fakes.botapi import BotAPI
@@ -126,3 +127,44 @@ async def test_set_channel_keeps_one_channel(store: Store) -> None:
     assert [s.key for s in await store.subscriptions(-1002)] == [ALL_KEY]
     await store.set_channel(None)
     assert await store.subscriptions(-1002) == []
+
+
+# Issue 25 item 1: who may change a chat's follows is decided by the person who pressed,
+# never by the message the button is under.  The channel's posts are sent by the channel
+# itself (sender_chat = the channel), which once passed for "an anonymous admin".
+SUBSCRIPTION_BUTTONS = {
+    "unfollow under an alert": lambda key: unfollow_alert(key),
+    "unfollow in /mijn": lambda key: unfollow_list(key),
+    "direct": lambda key: direct_toggle(key, True),
+    "in overzicht": lambda key: direct_toggle(key, False),
+}
+
+
+@pytest.mark.parametrize("button", sorted(SUBSCRIPTION_BUTTONS))
+async def test_a_forged_button_on_a_channel_post_changes_nothing(
+    newsroom: Harness, button: str
+) -> None:
+    bot, api = newsroom, newsroom.api
+    await post(bot, "ZWOLLE (ANP) - Het regent.")
+    [message] = await api.wait_sent(1, CHANNEL)
+    assert api.messages[CHANNEL][message["message_id"]]["sender_chat"]["id"] == CHANNEL
+    before = await bot.services.store.subscriptions(CHANNEL)
+    answered = len(api.callback_answers)
+    api.inject_callback(SUBSCRIPTION_BUTTONS[button](ALL_KEY), chat_id=CHANNEL, user_id=1001)
+    [answer] = (await api.wait_for(lambda: api.callback_answers[answered:]))
+    assert answer.get("show_alert") and "beheerders" in answer["text"]
+    assert await bot.services.store.subscriptions(CHANNEL) == before
+    # The channel still gets the next item.
+    await post(bot, "ZWOLLE (ANP) - Nu schijnt de zon.")
+    await api.wait_sent(2, CHANNEL)
+
+
+async def test_a_channel_admin_may_press(newsroom: Harness) -> None:
+    """The presser decides: an admin of the channel is allowed what a reader is not."""
+    bot, api = newsroom, newsroom.api
+    api.set_admins(CHANNEL, [api.bot_id, 777])
+    await post(bot, "ZWOLLE (ANP) - Het regent.")
+    await api.wait_sent(1, CHANNEL)
+    api.inject_callback(direct_toggle(ALL_KEY, False), chat_id=CHANNEL, user_id=777)
+    [answer] = await api.wait_for(lambda: api.callback_answers)
+    assert not answer.get("show_alert")

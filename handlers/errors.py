@@ -1,4 +1,9 @@
-"""The one error handler: log the exception, apologise in the chat, keep running."""
+"""The one error handler: log the exception, apologise in the chat, keep running.
+
+A button press that fails is answered instead (a short answer stops the spinner on the
+reader's screen, for every kind of button, present or future), not apologised for in
+the chat.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("network error: %s", error)
     else:
         log.error("error while handling an update", exc_info=error)
+    if isinstance(update, Update) and update.callback_query is not None:
+        # A button press: a short answer stops its spinner; the chat gets no message.
+        try:
+            await update.callback_query.answer(SORRY)
+        except TelegramError as exc:  # answered already, or too late: nothing more to do
+            log.warning("could not answer the button press: %s", exc)
+        return
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if isinstance(error, Forbidden):

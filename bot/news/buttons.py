@@ -28,6 +28,10 @@ A token is 16 hex digits of a subscription key's SHA-1: keys can be longer than 
 and a fixed-size token keeps every button valid.  The handler finds the subscription whose
 key has that token.  Data of an old bot version that does not parse here is simply stale.
 
+A button's data is the client's to forge: ``parse`` bounds-checks every field (a cursor
+beyond a 64-bit row id, a count beyond nine digits, non-ASCII digits are stale), and a new
+kind of button adds its prefix to ``PREFIXES``, where the property test draws from.
+
 Plain strings in, plain strings out: both ``bot/delivery`` and ``handlers`` import this
 module, so it sits below both, in the domain.
 """
@@ -45,12 +49,17 @@ _UNFOLLOW_LIST = "m"
 _MORE = "z"
 _DIRECT = "d"
 _IN_OVERVIEW = "o"
+# Every kind of button data; the property test forges data after each of them.
+PREFIXES = (_UNFOLLOW_ALERT, _UNFOLLOW_LIST, _MORE, _DIRECT, _IN_OVERVIEW, "f", "i", "x")
+MAX_ID = 2**63 - 1  # the largest row id either database stores (a signed 64-bit integer)
+MAX_SHOWN = 999_999_999
 _DIRECT_RE = re.compile(r"([do]):([0-9a-f]{16})")
 _UNFOLLOW_RE = re.compile(r"([um]):([0-9a-f]{16})")
-_MORE_RE = re.compile(r"z:(\d{1,19}):(\d{1,9}):(.+)", re.DOTALL)
-_SHARE_RE = re.compile(r"#(\d{1,18})")
+# ASCII digits only: Python's \d and int() also take "٣" and the like.
+_MORE_RE = re.compile(r"z:([0-9]{1,19}):([0-9]{1,9}):(.+)", re.DOTALL)
+_SHARE_RE = re.compile(r"#([0-9]{1,18})")
 _FOLLOW_RE = re.compile(r"f:([aw]):(.+)", re.DOTALL)
-_OPEN_RE = re.compile(r"i:(\d{1,18})")
+_OPEN_RE = re.compile(r"i:([0-9]{1,19})")
 _CONFIRM_RE = re.compile(r"x:(stop|alles|nee|regio)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -172,7 +181,12 @@ def shared_item(query: str) -> int | None:
 
 
 def parse(data: object) -> Unfollow | More | Direct | Follow | Open | Confirm | None:
-    """What a pressed button asks for; None for data this bot does not make (stale)."""
+    """What a pressed button asks for; None for data this bot does not make (stale).
+
+    Data comes back as the client sent it, so anyone may forge it: every field is
+    checked against what this module could have built (a number the database cannot
+    hold, or one this bot never makes, is stale), so what parses is safe to use.
+    """
     if not isinstance(data, str) or len(data.encode()) > MAX_DATA_BYTES:
         return None
     if found := _FOLLOW_RE.fullmatch(data):
@@ -180,7 +194,7 @@ def parse(data: object) -> Unfollow | More | Direct | Follow | Open | Confirm | 
         if term != " ".join(term.split()) or _CONTROL.search(term):
             return None
         return Follow(term, as_word=found[1] == "w")
-    if found := _OPEN_RE.fullmatch(data):
+    if (found := _OPEN_RE.fullmatch(data)) and 1 <= int(found[1]) <= MAX_ID:
         return Open(int(found[1]))
     if found := _CONFIRM_RE.fullmatch(data):
         return Confirm(found[1])
@@ -189,7 +203,9 @@ def parse(data: object) -> Unfollow | More | Direct | Follow | Open | Confirm | 
     if found := _DIRECT_RE.fullmatch(data):
         return Direct(found[2], direct=found[1] == _DIRECT)
     if (found := _MORE_RE.fullmatch(data)) and (words := found[3].split()):
-        return More(int(found[1]), int(found[2]), words)
+        before, shown = int(found[1]), int(found[2])
+        if 1 <= before <= MAX_ID and shown <= MAX_SHOWN:
+            return More(before, shown, words)
     return None
 
 

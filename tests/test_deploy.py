@@ -22,3 +22,14 @@ def test_service_unit_restarts_runs_confined_and_can_write_the_database() -> Non
     db_folder = str(Path(service["Environment"].split("=", 1)[1]).parent)
     assert db_folder in service["ReadWritePaths"].split()
     assert unit["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_service_unit_gives_the_webhook_room_for_its_connection_cap() -> None:
+    """Issue 25 item 3: the webhook keeps a quarter of the descriptors as connections, at
+    most MAX_CONNECTIONS; the unit raises the limit so that cap is the whole 1,000."""
+    from bot.webhook import MAX_CONNECTIONS
+
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read_string(UNIT.read_text(encoding="utf-8"))
+    assert int(unit["Service"]["LimitNOFILE"]) >= 4 * MAX_CONNECTIONS

@@ -191,3 +191,135 @@ async def test_polling_stays_the_default(api: BotAPI, db_path: Path) -> None:
         await api.wait_sent(1, 1001)
         assert api.calls_to("setWebhook") == []
         assert svc.metrics.telegram_ok_s_ago() is not None
+
+
+# -- Issue 25 items 3, 4, 5: a hostile or repeating poster ---------------------------------
+
+async def test_the_same_update_posted_again_is_handled_once(api: BotAPI, db_path: Path) -> None:
+    """Item 4: Telegram posts an update again when it saw no 2xx; it is answered 200 and
+    handled once."""
+    settings = webhook_settings(api, db_path, webhook_secret="vaste_geheime-waarde")
+    async with webhook_bot(settings) as server:
+        body = json.dumps(update("/start", 79, update_id=123_456)).encode()
+        for _ in range(3):
+            assert await post(settings.webhook_url, body, "vaste_geheime-waarde") == 200
+        await api.wait_sent(1, 79)
+        # A different update from the same chat still counts: the window is by update_id.
+        other = json.dumps(update("/help", 79, update_id=123_457)).encode()
+        assert await post(settings.webhook_url, other, "vaste_geheime-waarde") == 200
+        await api.wait_sent(2, 79)
+        assert server.received == 2
+        assert len(api.sent(79)) == 2
+
+
+async def test_hostile_bodies_get_400_never_500(api: BotAPI, db_path: Path) -> None:
+    """Item 5: the shape is checked before anything else (nesting, update_id's type)."""
+    settings = webhook_settings(api, db_path, webhook_secret="vaste_geheime-waarde")
+    async with webhook_bot(settings) as server:
+        url, secret = settings.webhook_url, "vaste_geheime-waarde"
+        deep = b"[" * 100_000 + b"]" * 100_000
+        deep_object = b'{"update_id": 1, "message": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001
+        for body in (
+            deep, deep_object,
+            b'{"update_id": true, "message": {}}',
+            b'{"update_id": 1.5}',
+            b'{"update_id": -1}',
+            b'{"update_id": "7"}',
+            b'{"update_id": ' + str(2**64).encode() + b"}",
+            b'{"update_id": 5, "message": "tekst"}',
+            b'{"update_id": 5, "message": {"chat": []}}',
+            b'{"update_id": NaN}',
+            b"\xff\xfe",
+        ):
+            assert await post(url, body, secret) == 400, body[:60]
+        assert server.received == 0
+        # Still serving: a real update is answered.
+        assert await post(url, json.dumps(update("/start", 80)).encode(), secret) == 200
+        await api.wait_sent(1, 80)
+
+
+async def _slow_client(port: int, path: str, rate: float = 1.0) -> float:
+    """A client that sends a request a byte a second (`rate`); returns the seconds until the
+    server closed the connection."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    request = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 10000\r\n\r\n" + "x" * 10000
+    try:
+        for byte in request.encode():
+            writer.write(bytes([byte]))
+            await writer.drain()
+            try:
+                if await asyncio.wait_for(reader.read(1), rate) == b"":
+                    break  # closed by the server
+            except TimeoutError:
+                continue
+    except ConnectionError:
+        pass
+    finally:
+        writer.close()
+    return loop.time() - started
+
+
+async def test_a_client_sending_a_byte_a_second_is_dropped_within_10_s(
+    api: BotAPI, db_path: Path
+) -> None:
+    """Item 3: headers or body trickling in: the connection is closed within 10 s, and a
+    normal post meanwhile is answered."""
+    settings = webhook_settings(api, db_path, webhook_secret="vaste_geheime-waarde")
+    async with webhook_bot(settings) as server:
+        slow = [
+            asyncio.create_task(_slow_client(server.port, server.path)) for _ in range(20)
+        ]
+        await asyncio.sleep(0.5)  # they are all connected and trickling
+        body = json.dumps(update("/start", 81)).encode()
+        assert await post(settings.webhook_url, body, "vaste_geheime-waarde") == 200
+        await api.wait_sent(1, 81)
+        held = await asyncio.wait_for(asyncio.gather(*slow), 30)  # fails loudly if never cut
+        assert max(held) <= 12, held  # 10 s, and a second of the client's own pacing
+
+
+async def test_connections_past_the_cap_leave_room_for_telegram(
+    api: BotAPI, tmp_path: Path
+) -> None:
+    """Item 3: `newsbot run` with 1,024 file descriptors and 1,100 idle connections open:
+    Telegram's post is still answered, and the log stays small."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(
+        PYTHONPATH=str(ROOT), NEWSBOT_TOKEN=TOKEN, NEWSBOT_API_URL=api.base_url,
+        NEWSBOT_DB=str(tmp_path / "news.sqlite3"),
+        NEWSBOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+        NEWSBOT_WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+        NEWSBOT_WEBHOOK_SECRET="vaste_geheime-waarde",
+    )
+
+    def few_descriptors() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=few_descriptors,
+    )
+    idle: list[asyncio.StreamWriter] = []
+    try:
+        await eventually(lambda: api.webhook_url, within=30, what="setWebhook from newsbot run")
+        for _ in range(1100):
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                continue  # the backlog is full: the attacker's problem
+            idle.append(writer)
+        api.inject_message("/start", chat_id=4243)
+        [reply] = await api.wait_sent(1, 4243, timeout=20)
+        assert "Welkom" in visible(reply)
+    finally:
+        for writer in idle:
+            writer.close()
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert len(err) < 20_000, err.decode()[-2000:]

@@ -4,6 +4,19 @@ Each feed is fetched with a conditional GET (ETag / Last-Modified), parsed with 
 and its new entries become `Item`s that go through :class:`~bot.intake.Intake` like every
 other source.  A feed that fails (HTTP error, not a feed, timeout, no connection) is logged
 as one warning line and retried with exponential backoff; it never stops the other feeds.
+
+What a feed may cost is bounded (issue 25):
+
+* parsing (feedparser, and turning entries into items) runs in a worker thread, never on
+  the event loop: a feed of nearly MAX_FEED_BYTES takes seconds to parse, and readers'
+  replies must not wait for it;
+* a feed brings at most MAX_NEW_PER_POLL new or changed entries a poll and
+  MAX_NEW_PER_HOUR in any hour (counted per feed, in this process); past either cap the
+  newest are kept, the rest wait for a later poll, and a WARNING line says so.  A feed
+  that makes up new guids on every poll then alerts a few times an hour, not on every poll;
+* an entry that comes back under a guid already stored, with another title or text, is a
+  correction: it goes through :meth:`Intake.revise`, the step /corrigeer ends in (the
+  alerts already sent are edited, the pending ones go out with the new text).
 """
 
 from __future__ import annotations
@@ -14,8 +27,10 @@ import json
 import logging
 import random
 import re
+import time
+from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -38,6 +53,9 @@ MAX_FEED_BYTES = 10 * 1024 * 1024
 # alerts) only its newest few, so readers are not flooded; the older ones are its
 # backlog, skipped now and at every later poll (also after a restart).
 FIRST_POLL_NEWEST = 3
+MAX_NEW_PER_POLL = 10  # new or changed entries one poll of one feed may bring
+MAX_NEW_PER_HOUR = 30  # and in any hour
+HOUR = 3600.0
 
 # Tags that end a paragraph (or a line, which in a feed summary means the same).
 _BLOCK_TAGS = frozenset(
@@ -59,6 +77,8 @@ class FeedState:
     etag: str | None = None
     last_modified: str | None = None
     failures: int = 0
+    # time.monotonic() of each entry stored or corrected within the last hour (the cap).
+    taken: deque[float] = field(default_factory=deque)
     # Guids of the entries a new feed held at its first poll beyond the newest few: never
     # stored, never alerted (None until known; kept in the database's meta table).
     backlog: frozenset[str] | None = None
@@ -203,6 +223,41 @@ def _safe_url(url: str) -> str:
     return f"{parts.scheme}://{host}{parts.path}"
 
 
+def _read_feed(
+    body: bytes, content_type: str, url: str, source: str, now: datetime
+) -> list[Item]:
+    """The feed's entries with a guid as items, oldest first (runs in a worker thread)."""
+    parsed = feedparser.parse(
+        body,
+        response_headers={
+            "content-type": content_type,
+            "content-location": url,  # resolves relative links against the feed
+        },
+    )
+    if not parsed.entries and (parsed.bozo or not parsed.get("version")):
+        raise FeedError("response is not an RSS or Atom feed")
+    items: list[Item] = []
+    # Feeds list the newest entry first; the store should see it last.
+    for entry in reversed(parsed.entries):
+        try:
+            item = entry_to_item(entry, source, now)
+        except (ValueError, TypeError, AttributeError) as exc:
+            log.warning("feed %s: skipped an unreadable entry (%s)", _safe_url(url), exc)
+            continue
+        if item is not None and item.guid is not None:
+            items.append(item)
+    return items
+
+
+def _reads_differently(stored: Item, entry: Item) -> bool:
+    """Whether a feed entry's title or text is not what was stored under its guid."""
+    return (stored.title, stored.paragraphs) != (entry.title, entry.paragraphs)
+
+
+def _safe_guid(guid: str | None) -> str:
+    return (guid or "")[:80]
+
+
 class FeedPoller:
     """Polls each feed every ``interval`` seconds and stores new entries through the intake."""
 
@@ -282,6 +337,38 @@ class FeedPoller:
         state.failures = 0
         return stored
 
+    def _within_caps(
+        self,
+        url: str,
+        state: FeedState,
+        items: list[Item],
+        changed: list[tuple[Item, Item]],
+        now: datetime,
+    ) -> tuple[list[Item], list[tuple[Item, Item]], bool]:
+        """The newest of `items` and `changed` that fit this poll's and this hour's caps,
+        and whether some had to wait."""
+        clock = time.monotonic()
+        while state.taken and clock - state.taken[0] >= HOUR:
+            state.taken.popleft()
+        room = max(0, min(MAX_NEW_PER_POLL, MAX_NEW_PER_HOUR - len(state.taken)))
+        wanted = len(items) + len(changed)
+        if wanted > room:
+            log.warning(
+                "feed %s: %d new or changed entries, over the cap (%d a poll, %d an hour); "
+                "%d taken now, the rest wait", _safe_url(url), wanted, MAX_NEW_PER_POLL,
+                MAX_NEW_PER_HOUR, room,
+            )
+            newest = sorted(
+                [*((i.published_at or now, 0, i) for i in items),
+                 *((new.published_at or now, 1, (old, new)) for old, new in changed)],
+                key=lambda entry: entry[0], reverse=True,
+            )[:room]
+            kept = {id(entry[2]) for entry in newest}
+            items = [i for i in items if id(i) in kept]
+            changed = [pair for pair in changed if id(pair) in kept]
+        state.taken.extend([clock] * (len(items) + len(changed)))
+        return items, changed, wanted > room
+
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
@@ -345,39 +432,35 @@ class FeedPoller:
             log.debug("feed %s: not modified", _safe_url(url))
             return 0
         body, headers = fetched
-        parsed = feedparser.parse(
-            body,
-            response_headers={
-                "content-type": headers.get("Content-Type", "application/xml"),
-                "content-location": url,  # resolves relative links against the feed
-            },
-        )
-        if not parsed.entries and (parsed.bozo or not parsed.get("version")):
-            raise FeedError("response is not an RSS or Atom feed")
-
         source = f"feed:{url}"
         now = datetime.now(UTC)
+        # Off the event loop: parsing megabytes takes seconds of CPU.
+        entries = await asyncio.to_thread(
+            _read_feed, body, headers.get("Content-Type", "application/xml"), url, source, now
+        )
         items: list[Item] = []
+        changed: list[tuple[Item, Item]] = []  # (stored, as the feed has it now)
         known = False
-        # Feeds list the newest entry first; the store should see it last.
-        for entry in reversed(parsed.entries):
-            try:
-                item = entry_to_item(entry, source, now)
-            except (ValueError, TypeError, AttributeError) as exc:
-                log.warning("feed %s: skipped an unreadable entry (%s)", _safe_url(url), exc)
-                continue
-            if item is None or item.guid is None:
-                continue
+        for item in entries:
+            assert item.guid is not None
             if url in self.sections:
                 item = item.with_(section=self.sections[url])
-            if await self.intake.store.has_guid(source, item.guid):
+            old = await self.intake.store.guid_item(source, item.guid)
+            if old is not None or await self.intake.store.has_guid(source, item.guid):
                 known = True
+                if old is not None and _reads_differently(old, item):
+                    changed.append((old, item))
                 continue
             items.append(item)
         if state.backlog is None and (items or known):
             state.backlog = await self._backlog(url, items, known, now)
         if state.backlog:
             items = [item for item in items if item.guid not in state.backlog]
+        items, changed, capped = self._within_caps(url, state, items, changed, now)
+        for old, item in changed:
+            await self.intake.revise(old, item)
+            log.info("feed %s: entry %s changed, item #%s corrected",
+                     _safe_url(url), _safe_guid(item.guid), old.id)
 
         stored = 0
         if items:
@@ -387,7 +470,8 @@ class FeedPoller:
             stored = sum(1 for result in results if not result.duplicate)
             log.info("feed %s: %d new items", _safe_url(url), stored)
         # Remember the validators only once the entries are stored: a 304 must not hide
-        # entries that a failed store never kept.
-        state.etag = headers.get("ETag")
-        state.last_modified = headers.get("Last-Modified")
+        # entries that a failed store never kept, or that wait for room under the cap.
+        if not capped:
+            state.etag = headers.get("ETag")
+            state.last_modified = headers.get("Last-Modified")
         return stored

@@ -3,8 +3,10 @@
 Pages, admin posts and feeds all end in :meth:`Intake.add_many`, so an item is treated
 the same whatever its source: one transaction stores it, its regions and its outbox
 rows.  Corrections and retractions come through here too (:meth:`Intake.correct`,
-:meth:`Intake.retract`), so the steps around the store (re-tag, tell the sender,
-clear what was rendered from the old text) happen in one place and in one order.
+:meth:`Intake.retract`; a feed entry that changed under the same guid is corrected by
+:meth:`Intake.revise`, the step /corrigeer ends in), so the steps around the store
+(re-tag, tell the sender, clear what was rendered from the old text) happen in one place
+and in one order.
 
 That order matters because the sender may be in the middle of the item's fan-out:
 - a correction is stored first; the sender then reads the new text for every alert
@@ -131,6 +133,15 @@ class Intake:
             new = parse_article(text, now=now, lead=old.lead)
         else:
             new = parse_brief(text, now=now)
+        return await self.revise(old, new)
+
+    async def revise(self, old: Item, new: Item) -> Corrected:
+        """Give a stored item the text of `new` (a correction's, or a feed entry's that
+        changed under the same guid): the same steps whatever asked for it.
+
+        A new version without a title or wire header keeps the old one's.
+        """
+        assert old.id is not None
         fixed = old.with_(
             title=new.title or old.title,
             paragraphs=new.paragraphs,

@@ -65,7 +65,7 @@ def source_label(source: str) -> str:
         return "admin"
     if source.startswith("pagina:"):
         return "page"
-    if source.startswith(("http://", "https://")):
+    if source.startswith(("feed:", "http://", "https://")):  # the poller's is feed:<url>
         return "feed"
     return "other"
 

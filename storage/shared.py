@@ -254,6 +254,14 @@ class SharedQueries:
         )
         return row is not None
 
+    async def guid_item(self, source: str, guid: str) -> Item | None:
+        found = await self._items(
+            f"SELECT {ITEM_COLUMNS} FROM items AS i"
+            " WHERE i.source = ? AND i.guid = ? AND i.retracted = 0",
+            (source, guid),
+        )
+        return found[0] if found else None
+
     async def _regions(self, ids: Sequence[int]) -> dict[int, list[str]]:
         if not ids:
             return {}

@@ -7,14 +7,18 @@ import hashlib
 import itertools
 import logging
 import socket
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
+import feedparser
 import pytest
 from aiohttp import web
 
+import bot.feeds as feeds
 from bot.feeds import (
     FeedPoller,
     backoff_delay,
@@ -22,6 +26,7 @@ from bot.feeds import (
     html_to_paragraphs,
 )
 from bot.intake import Intake
+from bot.metrics import Metrics
 from bot.news.regions import Gazetteer, default_gazetteer
 from storage import Store
 from tests.waits import eventually
@@ -519,3 +524,129 @@ async def test_a_feed_configured_with_a_section_gives_its_entries_that_section(
     assert {item.section for item in await store.newest(10)} == {"Sport"}
     assert await store.sections() == ["Sport"]
     assert len(await store.in_section(["Sport"], 10)) == 3
+
+
+# -- Issue 25 items 13, 15, 16, 17: what a feed may cost, and how it is counted ------------
+
+
+def rss_entry(guid: str, title: str, text: str, minute: int = 0) -> str:
+    return (
+        f"<item><title>{title}</title><guid isPermaLink=\"false\">{guid}</guid>"
+        f"<pubDate>Tue, 10 Jun 2025 09:{minute:02d}:00 +0200</pubDate>"
+        f"<description>{text}</description></item>"
+    )
+
+
+async def test_feed_items_are_counted_as_feed_in_metrics(
+    server: FeedServer, make_poller: Callable[..., FeedPoller], intake: Intake
+) -> None:
+    """Item 13: /metrics counts a feed's items under source="feed", never "other"."""
+    metrics = Metrics()
+    intake.on_new_item = metrics.item_stored
+    url = server.url("/rss.xml")
+    assert await make_poller([url]).poll(url) == 3
+    assert metrics.registry.get_sample_value(
+        "newsbot_items_stored_total", {"source": "feed"}
+    ) == 3
+    assert metrics.registry.get_sample_value(
+        "newsbot_items_stored_total", {"source": "other"}
+    ) is None
+
+
+async def test_a_big_feed_is_parsed_off_the_event_loop(
+    server: FeedServer,
+    make_poller: Callable[..., FeedPoller],
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Item 15: while a feed is parsed, the event loop keeps running (readers get replies).
+
+    The parse itself waits until the loop has run a task meanwhile; on the loop's own
+    thread that can never happen, and the wait fails loudly instead of hanging.
+    """
+    parsing, loop_ran = threading.Event(), threading.Event()
+    parse = feedparser.parse
+
+    def parse_and_watch(*args: Any, **kwargs: Any) -> Any:
+        parsing.set()
+        if not loop_ran.wait(timeout=10):
+            raise AssertionError("the event loop did not run while the feed was parsed")
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(feedparser, "parse", parse_and_watch)
+
+    async def heartbeat() -> None:
+        while True:
+            await asyncio.sleep(0.005)
+            if polling.done():
+                return
+            if parsing.is_set():
+                loop_ran.set()  # the loop ran a task while the feed was being parsed
+
+    big = [rss_entry(f"groot-{n}", f"Bericht {n}", "Tekst " * 200, n % 60) for n in range(200)]
+    server.pages["/big.xml"] = Page(rss(big))
+    url = server.url("/big.xml")
+    polling = asyncio.create_task(make_poller([url]).poll(url))
+    await asyncio.gather(polling, heartbeat())
+    assert polling.result() == feeds.FIRST_POLL_NEWEST  # a new feed: its newest few
+    assert await store.count_items() == feeds.FIRST_POLL_NEWEST
+
+
+async def test_a_feed_that_makes_up_new_entries_every_poll_is_capped(
+    server: FeedServer,
+    make_poller: Callable[..., FeedPoller],
+    store: Store,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Item 16: new guids and texts on every poll: at most MAX_NEW_PER_POLL a poll and
+    MAX_NEW_PER_HOUR in an hour, with a warning line when the cap holds some back."""
+    url = server.url("/churn.xml")
+    counter = itertools.count()
+
+    def fresh_page() -> Page:
+        entries = []
+        for _ in range(25):
+            n = next(counter)
+            entries.append(rss_entry(f"churn-{n}", f"Nieuw {n}", f"Uniek bericht {n}.", n % 60))
+        return Page(rss(entries))
+
+    poller = make_poller([url])
+    server.pages["/churn.xml"] = fresh_page()
+    first = await poller.poll(url)  # a new feed: its newest few, the rest backlog
+    assert first == feeds.FIRST_POLL_NEWEST
+    caplog.set_level(logging.WARNING, logger="bot.feeds")
+    per_poll = []
+    for _ in range(6):
+        server.pages["/churn.xml"] = fresh_page()
+        per_poll.append(await poller.poll(url))
+    assert all(n <= feeds.MAX_NEW_PER_POLL for n in per_poll), per_poll
+    assert first + sum(per_poll) == feeds.MAX_NEW_PER_HOUR  # then nothing more this hour
+    assert per_poll[-1] == 0
+    warnings = [r.getMessage() for r in caplog.records if "over the cap" in r.getMessage()]
+    assert len(warnings) == 6
+
+
+async def test_an_entry_changed_under_its_guid_is_a_correction(
+    server: FeedServer, make_poller: Callable[..., FeedPoller], store: Store
+) -> None:
+    """Item 17: the feed fixes an entry under the same guid: the stored item reads the
+    new text (through Intake.revise, as /corrigeer), no second item."""
+    url = server.url("/rss.xml")
+    poller = make_poller([url])
+    assert await poller.poll(url) == 3
+    strike = next(i for i in await store.newest(10) if i.guid == "nieuws-1")
+    fixed = RSS_ITEMS[0].replace(
+        "Door een staking rijden vandaag weinig treinen.",
+        "Door een staking rijden vandaag geen treinen.",
+    )
+    server.pages["/rss.xml"] = Page(rss([fixed, *RSS_ITEMS[1:]]))
+    assert await poller.poll(url) == 0  # nothing new ...
+    assert await store.count_items() == 3
+    corrected = await store.item(strike.id)  # type: ignore[arg-type]
+    assert corrected is not None
+    assert corrected.paragraphs == ("Door een staking rijden vandaag geen treinen.",)
+    assert corrected.dateline == "PARIJS"
+    # Polled again unchanged: no further correction, nothing new.
+    server.pages["/rss.xml"] = Page(rss([fixed, *RSS_ITEMS[1:]]) + b" ")
+    assert await poller.poll(url) == 0
+    assert (await store.item(strike.id)) == corrected  # type: ignore[arg-type]

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from bot.news.match import TermError, resolve
 from bot.news.parse import parse_page
+from bot.news.regions import default_gazetteer
+from bot.news.text import words
 from storage import Store, SubscribeResult
 from tests.conftest import Harness, import_seed, visible
 from tests.waits import outbox_drained
 
 GROUP = -100123
+GAZETTEER = default_gazetteer()
 
 
 async def alerts_after_seed(
@@ -86,6 +94,8 @@ async def test_keyword_stemming_follows_plurals(bot: Harness) -> None:
         ("/volg " + "x" * 65, "te lang"),
         ("/volg !!!", "geen woorden"),
         ("/volg 🎉🎉", "geen woorden"),
+        ("/volg \uff9e", "geen woorden"),  # issue 25 item 14: folds to nothing
+        ("/volg \uff9e\uff9f \uff9f", "geen woorden"),
         ("/volg een twee drie vier vijf zes zeven", "hoogstens"),
         ("/ontvolg", "Wat wil je niet meer volgen?"),
     ],
@@ -258,3 +268,37 @@ async def test_a_thousand_follow_unfollow_pairs_leave_nothing_in_memory(store: S
         assert await store.subscribe(7, key, f"woord{i} en nog wat") is SubscribeResult.ADDED
         assert await store.unsubscribe(7, key) is not None
     assert (set(store.followed.keys), dict(store.followed.prefixes)) == before
+
+
+# Issue 25 item 14: a term that folds to nothing (U+FF9E, U+FF9F: halfwidth sound marks
+# that NFKD turns into combining marks, which folding drops) is refused like an empty
+# term.  The class: any character at all, alone or around a word.
+def _folds_to_nothing(ch: str) -> bool:
+    decomposed = unicodedata.normalize("NFKD", ch.casefold())
+    return bool(decomposed) and all(unicodedata.combining(c) for c in decomposed)
+
+
+# Every character that is not a combining mark but becomes only combining marks.
+VANISHING = [
+    chr(c) for c in range(sys.maxunicode + 1)
+    if not unicodedata.combining(chr(c)) and _folds_to_nothing(chr(c))
+]
+
+
+def test_no_character_is_a_word_that_folds_to_nothing() -> None:
+    assert "\uff9e" in VANISHING and "\uff9f" in VANISHING
+    for ch in VANISHING:
+        assert words(f"a{ch} {ch} {ch}b") == ["a", "b"], repr(ch)
+
+
+@given(st.text(st.characters() | st.sampled_from(VANISHING), min_size=1, max_size=3))
+def test_a_term_is_refused_or_follows_words_that_are_there(term: str) -> None:
+    """Property: /volg either refuses a term or follows a key made of non-empty words."""
+    for text in (term, f"staking{term}", f"{term} staking"):
+        assert all(words(text)), text  # no word folds to nothing
+        try:
+            topic = resolve(text, GAZETTEER)
+        except TermError:
+            continue
+        kind, _, rest = topic.key.partition(":")
+        assert kind and rest.strip() and all(rest.split(" ")), (text, topic.key)

@@ -102,12 +102,17 @@ def words(text: str) -> list[str]:
     # of `fold` makes this several times faster than folding a whole new text.  NFC
     # first, so that a decomposed "i" + diaeresis stays inside its word.
     tokens = _WORD_RE.findall(unicodedata.normalize("NFC", strip_format(text)))
-    return [fold(token) for token in tokens]
+    return [folded for token in tokens if (folded := fold(token))]
 
 
 def raw_words(text: str) -> list[str]:
-    """The words of ``text`` as written (not folded), the same split as :func:`words`."""
-    return _WORD_RE.findall(unicodedata.normalize("NFC", strip_format(text)))
+    """The words of ``text`` as written (not folded), the same split as :func:`words`.
+
+    A token that folds to nothing (U+FF9E and U+FF9F, halfwidth sound marks, become
+    combining marks, which folding drops) is no word: a follow of it would never match.
+    """
+    tokens = _WORD_RE.findall(unicodedata.normalize("NFC", strip_format(text)))
+    return [token for token in tokens if fold(token)]
 
 
 def stem_words(folded: list[str]) -> list[str]:

@@ -223,6 +223,10 @@ class Store(ABC):
         """Whether a feed entry with this guid was stored before."""
 
     @abstractmethod
+    async def guid_item(self, source: str, guid: str) -> Item | None:
+        """The live (not retracted) item a source stored under `guid`, or None."""
+
+    @abstractmethod
     async def item(self, item_id: int, *, live: bool = False) -> Item | None:
         """The item with this id; with `live`, None when it was retracted."""
 

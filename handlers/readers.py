@@ -33,7 +33,7 @@ from bot.news.pause import USAGE as PAUSE_USAGE
 from bot.news.pause import PauseError, parse_pause
 from bot.news.quiet import USAGE as QUIET_USAGE
 from bot.news.quiet import QuietError, describe, parse_quiet
-from bot.news.render import MAX_MESSAGE, fit_escaped, html_len, render_article, render_list
+from bot.news.render import MAX_MESSAGE, fit_escaped, html_len, quoted, render_article, render_list
 from bot.news.sections import Sections, feed_section, section_key
 from bot.news.terms import TermRefused, split_terms
 from bot.news.text import looks_numeric, parse_number, strip_format, words
@@ -774,8 +774,8 @@ async def topic_answer(svc: Services, term: str) -> TopicAnswer:
     follow = _follow_button(f"🔔 Volg {follow_as}", follow_as)
     if not items:
         text = (
-            f"Nog geen nieuws over {html.escape(about)}. "
-            f"Met /volg {html.escape(follow_as)} hoor je het meteen als het er is."
+            f"Nog geen nieuws over {quoted(about)}. "
+            f"Met /volg {quoted(follow_as)} hoor je het meteen als het er is."
         )
         return TopicAnswer(text, InlineKeyboardMarkup([[follow]]) if follow else None, False)
     header = f"Het nieuwste over {about}"
@@ -837,18 +837,18 @@ async def _search_page(
     svc: Services, query: list[str], before: int | None, shown: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     found = await svc.store.search(query, SEARCH_PAGE + 1, before=before)
-    said = " ".join(query)
+    said = quoted(" ".join(query))
     if not found:
         if before is not None:
-            return f"Geen verdere resultaten voor “{html.escape(said)}”.", None
+            return f"Geen verdere resultaten voor “{said}”.", None
         return (
-            f"Niets gevonden voor “{html.escape(said)}”. Met /volg {html.escape(said)} "
+            f"Niets gevonden voor “{said}”. Met /volg {said} "
             "krijg je een melding zodra er nieuws over is.",
             None,
         )
     page, more = found[:SEARCH_PAGE], len(found) > SEARCH_PAGE
     first, last = shown + 1, shown + len(page)
-    header = f"Gevonden voor “{html.escape(said)}” ({first}–{last})"
+    header = f"Gevonden voor “{html.unescape(said)}” ({first}–{last})"
     text = render_list(page, header=header, now=_now(), tz=svc.settings.tz, first=first)
     rows = item_buttons(page, first)
     data = more_results(page[-1].id or 0, last, query)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.news.parse import parse_brief
-from tests.conftest import Harness, import_seed, visible
+from tests.conftest import ADMIN, Harness, import_seed, visible
 
 
 async def test_laatste_with_nothing_stored_is_friendly(bot: Harness) -> None:
@@ -161,3 +161,44 @@ async def test_zoek_meer_pages_by_cursor_when_news_arrives_between_pages(bot: Ha
     assert "(6–7)" in second
     assert [t for t in [*towns, "ZWOLLE"] if t in second] == ["ALMERE", "BREDA"]
     assert "ZWOLLE" in await bot.say("/zoek dijkbewaking")  # newest first on a new search
+
+
+# Issue 25 item 11: every reply that echoes what the reader typed stays within Telegram's
+# 4,096 characters, whatever was typed.  The class: every command the bot lists, for a
+# reader and for an admin, with arguments made to blow an echo up (one huge word, many
+# long words, characters that escaping makes five times longer).
+HOSTILE_ARGS = (
+    "x" * 2500,
+    " ".join(["ontwikkelingssamenwerking" * 4] * 12),
+    "&" * 3000,
+    "<b>" * 900,
+    "Oekraïne " + "é" * 3000,
+)
+
+
+def _replies_fit(texts: list[dict[str, object]]) -> None:
+    for sent in texts:
+        raw = str(sent["text"])
+        assert len(raw.encode("utf-16-le")) // 2 <= 4096, raw[:80]
+        assert "er ging iets mis" not in visible(sent), raw[:80]  # type: ignore[arg-type]
+
+
+async def test_zoek_with_a_word_of_2000_characters_gets_a_short_answer(bot: Harness) -> None:
+    reply = await bot.say("/zoek " + "x" * 2500)
+    assert reply.startswith("Niets gevonden")
+    _replies_fit(bot.api.sent(1001))
+
+
+async def test_every_reply_that_echoes_input_stays_within_telegrams_limits(
+    bot: Harness,
+) -> None:
+    await import_seed(bot)
+    commands = [name for name, _ in bot.api.commands]
+    assert "zoek" in commands and "volg" in commands
+    for chat, user in ((1001, 1001), (ADMIN, ADMIN)):
+        for name in commands:
+            for args in HOSTILE_ARGS:
+                await bot.say(f"/{name} {args}", chat_id=chat, user_id=user)
+        for args in HOSTILE_ARGS:
+            await bot.say(args, chat_id=chat, user_id=user)  # free text
+        _replies_fit(bot.api.sent(chat))

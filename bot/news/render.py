@@ -129,6 +129,19 @@ def truncate(text: str, limit: int) -> str:
     return _cut(text, limit, _char_len)
 
 
+ECHO_CAP = 100  # what a reply repeats of the reader's input, in UTF-16 units of HTML
+
+
+def quoted(text: str, cap: int = ECHO_CAP) -> str:
+    """What a reader typed, as escaped HTML of at most `cap` UTF-16 units ("…" if cut).
+
+    Every reply that repeats input goes through here: the input can be as long as a
+    message (4,096), escaping makes ``&`` five characters, and a reply that repeats it
+    twice would pass Telegram's limit and fail.
+    """
+    return _esc(_fit(text, cap))
+
+
 def _fit(text: str, budget: int) -> str:
     """Like :func:`truncate`, measured as escaped HTML in UTF-16 units."""
     return _cut(text, budget, _html_len)

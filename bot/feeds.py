@@ -5,7 +5,7 @@ and its new entries become `Item`s that go through :class:`~bot.intake.Intake` l
 other source.  A feed that fails (HTTP error, not a feed, timeout, no connection) is logged
 as one warning line and retried with exponential backoff; it never stops the other feeds.
 
-What a feed may cost is bounded (issue 25):
+What a feed may cost is bounded:
 
 * parsing (feedparser, and turning entries into items) runs in a worker thread, never on
   the event loop: a feed of nearly MAX_FEED_BYTES takes seconds to parse, and readers'

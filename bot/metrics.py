@@ -201,6 +201,9 @@ async def health(
         body["pending"] = pending
         if oldest is not None:
             body["oldest_pending_s"] = round(max(0.0, time.time() - oldest), 3)
+    problem = svc.store.problem()  # the file gone from its path, or a write that failed
+    if problem is not None:
+        reasons.append(problem)
     if standby():
         body["role"] = "standby"
     elif svc.sender is None or not svc.sender.running:

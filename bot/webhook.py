@@ -21,7 +21,7 @@ sharing it).  A handler of our own is a few lines and says exactly what it check
 The secret is `NEWSBOT_WEBHOOK_SECRET`, or when unset one generated on the first start and
 kept in the database (`meta` table), so a restart does not reject Telegram's retries.
 
-The port is open to anyone, so what a client may cost is bounded (issue 25):
+The port is open to anyone, so what a client may cost is bounded:
 
 * the body's shape is checked before anything else: JSON nested too deep for the parser,
   an `update_id` that is not a plain integer in 0..2^63-1 (JSON's `true` is no number),

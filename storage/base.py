@@ -218,6 +218,14 @@ class Store(ABC):
         guid).
         """
 
+    def problem(self) -> str | None:
+        """Why this store cannot be trusted now, for /healthz (None: no known problem).
+
+        A backend says what it can notice without a query: SQLite, that the file it
+        opened is no longer at its path, or that its last write failed.
+        """
+        return None
+
     @abstractmethod
     async def has_guid(self, source: str, guid: str) -> bool:
         """Whether a feed entry with this guid was stored before."""

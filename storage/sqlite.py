@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
+import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -64,6 +66,23 @@ class SQLiteSql:
         return list(await self.conn.execute_fetchall(sql, params))
 
 
+log = logging.getLogger(__name__)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file at `path` as (device, inode); None when there is none."""
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _is_write_failure(exc: BaseException) -> bool:
+    """An error of the database itself (disk full, I/O, read-only), not of the data."""
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.IntegrityError)
+
+
 class SQLiteStore(SharedQueries, Store):
     """The bot's SQLite database.  Open with :meth:`open`, close with :meth:`close`."""
 
@@ -73,6 +92,12 @@ class SQLiteStore(SharedQueries, Store):
         self.path = path
         self._sql = SQLiteSql(conn)
         self._write_lock = asyncio.Lock()
+        # The file opened, as (device, inode): the file at `path` later must be this one.
+        # A file removed (or replaced) under a running bot keeps taking writes through
+        # the open descriptor, and they are all lost at the next start.
+        self._identity = _identity(path)
+        self._write_failed: str | None = None  # the last write's error, until one works
+        self._said: str | None = None  # the problem last logged
 
     def __repr__(self) -> str:
         return f"SQLiteStore({str(self.path)!r})"
@@ -105,12 +130,34 @@ class SQLiteStore(SharedQueries, Store):
                 # constraint) leaves SQLite's transaction open, and every later BEGIN
                 # would fail until a restart.  It is rolled back and the error raised.
                 await self.conn.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 # Also when cancelled while BEGIN was under way: the connection's thread
                 # runs statements in order, so this ROLLBACK comes after that BEGIN.
                 # Shielded, so a second cancellation cannot leave the transaction open.
                 await asyncio.shield(self._rollback())
+                if _is_write_failure(exc):
+                    self._write_failed = f"{type(exc).__name__}: {str(exc)[:200]}"
+                    self.problem()
                 raise
+            self._write_failed = None
+            self.problem()
+
+    def problem(self) -> str | None:
+        """The file gone from its path or replaced, or the last write failed; logged
+        once when it starts (and once when it ends)."""
+        found: str | None = None
+        if self._identity is not None and _identity(self.path) != self._identity:
+            found = (f"the database file opened is no longer at {self.path}: "
+                     "writes since are lost at the next start")
+        elif self._write_failed is not None:
+            found = f"a database write failed ({self._write_failed})"
+        if found != self._said:
+            if found is not None:
+                log.error("%s", found)
+            elif self._said is not None:
+                log.warning("database writes work again")
+            self._said = found
+        return found
 
     async def _rollback(self) -> None:
         with contextlib.suppress(sqlite3.OperationalError):  # none was open after all

@@ -54,7 +54,7 @@ def test_data_this_bot_does_not_make_is_stale() -> None:
         assert parse(data) is None
 
 
-# -- Issue 25 item 12: every callback's data is bounds-checked ----------------------------
+# -- Every callback's data is bounds-checked ------------------------------------------------
 #
 # Data comes back from Telegram as the client sent it: anyone can press a button with
 # data of their own.  Whatever it holds, the press gets a short answer (the spinner stops),

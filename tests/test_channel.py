@@ -129,7 +129,7 @@ async def test_set_channel_keeps_one_channel(store: Store) -> None:
     assert await store.subscriptions(-1002) == []
 
 
-# Issue 25 item 1: who may change a chat's follows is decided by the person who pressed,
+# Who may change a chat's follows is decided by the person who pressed,
 # never by the message the button is under.  The channel's posts are sent by the channel
 # itself (sender_chat = the channel), which once passed for "an anonymous admin".
 SUBSCRIPTION_BUTTONS = {

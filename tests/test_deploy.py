@@ -25,7 +25,7 @@ def test_service_unit_restarts_runs_confined_and_can_write_the_database() -> Non
 
 
 def test_service_unit_gives_the_webhook_room_for_its_connection_cap() -> None:
-    """Issue 25 item 3: the webhook keeps a quarter of the descriptors as connections, at
+    """The webhook keeps a quarter of the descriptors as connections, at
     most MAX_CONNECTIONS; the unit raises the limit so that cap is the whole 1,000."""
     from bot.webhook import MAX_CONNECTIONS
 

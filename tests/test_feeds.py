@@ -526,7 +526,7 @@ async def test_a_feed_configured_with_a_section_gives_its_entries_that_section(
     assert len(await store.in_section(["Sport"], 10)) == 3
 
 
-# -- Issue 25 items 13, 15, 16, 17: what a feed may cost, and how it is counted ------------
+# -- What a feed may cost, and how it is counted --------------------------------------------
 
 
 def rss_entry(guid: str, title: str, text: str, minute: int = 0) -> str:
@@ -540,7 +540,7 @@ def rss_entry(guid: str, title: str, text: str, minute: int = 0) -> str:
 async def test_feed_items_are_counted_as_feed_in_metrics(
     server: FeedServer, make_poller: Callable[..., FeedPoller], intake: Intake
 ) -> None:
-    """Item 13: /metrics counts a feed's items under source="feed", never "other"."""
+    """/metrics counts a feed's items under source="feed", never "other"."""
     metrics = Metrics()
     intake.on_new_item = metrics.item_stored
     url = server.url("/rss.xml")
@@ -559,7 +559,7 @@ async def test_a_big_feed_is_parsed_off_the_event_loop(
     store: Store,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Item 15: while a feed is parsed, the event loop keeps running (readers get replies).
+    """While a feed is parsed, the event loop keeps running (readers get replies).
 
     The parse itself waits until the loop has run a task meanwhile; on the loop's own
     thread that can never happen, and the wait fails loudly instead of hanging.
@@ -598,7 +598,7 @@ async def test_a_feed_that_makes_up_new_entries_every_poll_is_capped(
     store: Store,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Item 16: new guids and texts on every poll: at most MAX_NEW_PER_POLL a poll and
+    """New guids and texts on every poll: at most MAX_NEW_PER_POLL a poll and
     MAX_NEW_PER_HOUR in an hour, with a warning line when the cap holds some back."""
     url = server.url("/churn.xml")
     counter = itertools.count()
@@ -629,7 +629,7 @@ async def test_a_feed_that_makes_up_new_entries_every_poll_is_capped(
 async def test_an_entry_changed_under_its_guid_is_a_correction(
     server: FeedServer, make_poller: Callable[..., FeedPoller], store: Store
 ) -> None:
-    """Item 17: the feed fixes an entry under the same guid: the stored item reads the
+    """The feed fixes an entry under the same guid: the stored item reads the
     new text (through Intake.revise, as /corrigeer), no second item."""
     url = server.url("/rss.xml")
     poller = make_poller([url])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -181,3 +182,44 @@ async def test_healthz_of_a_standby_process_is_ok_and_says_standby(
         body = json.loads(text)
         assert status == 200, body
         assert body["role"] == "standby" and body["status"] == "ok"
+
+
+# /healthz says 503 when the SQLite file the bot opened is no longer at
+# its path, or when a write fails; the bot says so in one log line.
+
+async def test_healthz_503_when_the_database_file_is_removed(
+    api: BotAPI, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    async with monitored_bot(api, db_path) as bot:
+        assert "Japan" in await bot.say("/volg Japan", chat_id=2101)
+        assert (await get(monitor_url(bot, "/healthz")))[0] == 200
+        os.unlink(db_path)
+        await bot.say("/volg Oekraïne", chat_id=2101)  # a write to the vanished file
+        status, text = await get(monitor_url(bot, "/healthz"))
+        assert status == 503
+        assert "no longer at" in json.loads(text)["reason"]
+        assert (await get(monitor_url(bot, "/healthz")))[0] == 503  # and stays so
+    said = [r for r in caplog.records if "no longer at" in r.getMessage()]
+    assert len(said) == 1, [r.getMessage() for r in said]
+
+
+async def test_healthz_503_when_a_write_fails(
+    api: BotAPI, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The disk is full (SQLite's page limit stands in for it): every write fails."""
+    caplog.set_level(logging.WARNING)
+    async with monitored_bot(api, db_path) as bot:
+        assert "Japan" in await bot.say("/volg Japan", chat_id=2102)
+        store = bot.services.store
+        [pages] = await store._fetchone("PRAGMA page_count")  # type: ignore[attr-defined,misc]
+        await store.conn.execute(f"PRAGMA max_page_count = {pages}")  # type: ignore[attr-defined]
+        for n in range(60):  # enough new rows to need a page more
+            reply = await bot.say(f"/volg {'onderwerp' * 6}{n}", chat_id=2200 + n)
+            if "mis" in reply:
+                break
+        status, text = await get(monitor_url(bot, "/healthz"))
+        assert status == 503
+        assert "write failed" in json.loads(text)["reason"]
+    said = [r for r in caplog.records if "write failed" in r.getMessage()]
+    assert len(said) == 1, [r.getMessage() for r in said]

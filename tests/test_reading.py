@@ -163,7 +163,7 @@ async def test_zoek_meer_pages_by_cursor_when_news_arrives_between_pages(bot: Ha
     assert "ZWOLLE" in await bot.say("/zoek dijkbewaking")  # newest first on a new search
 
 
-# Issue 25 item 11: every reply that echoes what the reader typed stays within Telegram's
+# Every reply that echoes what the reader typed stays within Telegram's
 # 4,096 characters, whatever was typed.  The class: every command the bot lists, for a
 # reader and for an admin, with arguments made to blow an echo up (one huge word, many
 # long words, characters that escaping makes five times longer).

@@ -94,7 +94,7 @@ async def test_keyword_stemming_follows_plurals(bot: Harness) -> None:
         ("/volg " + "x" * 65, "te lang"),
         ("/volg !!!", "geen woorden"),
         ("/volg 🎉🎉", "geen woorden"),
-        ("/volg \uff9e", "geen woorden"),  # issue 25 item 14: folds to nothing
+        ("/volg \uff9e", "geen woorden"),  # folds to nothing
         ("/volg \uff9e\uff9f \uff9f", "geen woorden"),
         ("/volg een twee drie vier vijf zes zeven", "hoogstens"),
         ("/ontvolg", "Wat wil je niet meer volgen?"),
@@ -270,7 +270,7 @@ async def test_a_thousand_follow_unfollow_pairs_leave_nothing_in_memory(store: S
     assert (set(store.followed.keys), dict(store.followed.prefixes)) == before
 
 
-# Issue 25 item 14: a term that folds to nothing (U+FF9E, U+FF9F: halfwidth sound marks
+# A term that folds to nothing (U+FF9E, U+FF9F: halfwidth sound marks
 # that NFKD turns into combining marks, which folding drops) is refused like an empty
 # term.  The class: any character at all, alone or around a word.
 def _folds_to_nothing(ch: str) -> bool:

@@ -193,10 +193,10 @@ async def test_polling_stays_the_default(api: BotAPI, db_path: Path) -> None:
         assert svc.metrics.telegram_ok_s_ago() is not None
 
 
-# -- Issue 25 items 3, 4, 5: a hostile or repeating poster ---------------------------------
+# -- A hostile or repeating poster: shape, once per update_id, slow clients, the cap ------
 
 async def test_the_same_update_posted_again_is_handled_once(api: BotAPI, db_path: Path) -> None:
-    """Item 4: Telegram posts an update again when it saw no 2xx; it is answered 200 and
+    """Telegram posts an update again when it saw no 2xx; it is answered 200 and
     handled once."""
     settings = webhook_settings(api, db_path, webhook_secret="vaste_geheime-waarde")
     async with webhook_bot(settings) as server:
@@ -213,7 +213,7 @@ async def test_the_same_update_posted_again_is_handled_once(api: BotAPI, db_path
 
 
 async def test_hostile_bodies_get_400_never_500(api: BotAPI, db_path: Path) -> None:
-    """Item 5: the shape is checked before anything else (nesting, update_id's type)."""
+    """The shape is checked before anything else (nesting, update_id's type)."""
     settings = webhook_settings(api, db_path, webhook_secret="vaste_geheime-waarde")
     async with webhook_bot(settings) as server:
         url, secret = settings.webhook_url, "vaste_geheime-waarde"
@@ -264,7 +264,7 @@ async def _slow_client(port: int, path: str, rate: float = 1.0) -> float:
 async def test_a_client_sending_a_byte_a_second_is_dropped_within_10_s(
     api: BotAPI, db_path: Path
 ) -> None:
-    """Item 3: headers or body trickling in: the connection is closed within 10 s, and a
+    """Headers or body trickling in: the connection is closed within 10 s, and a
     normal post meanwhile is answered."""
     settings = webhook_settings(api, db_path, webhook_secret="vaste_geheime-waarde")
     async with webhook_bot(settings) as server:
@@ -282,7 +282,7 @@ async def test_a_client_sending_a_byte_a_second_is_dropped_within_10_s(
 async def test_connections_past_the_cap_leave_room_for_telegram(
     api: BotAPI, tmp_path: Path
 ) -> None:
-    """Item 3: `newsbot run` with 1,024 file descriptors and 1,100 idle connections open:
+    """`newsbot run` with 1,024 file descriptors and 1,100 idle connections open:
     Telegram's post is still answered, and the log stays small."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}

@@ -305,7 +305,7 @@ async def test_connections_past_the_cap_leave_room_for_telegram(
     )
     idle: list[asyncio.StreamWriter] = []
     try:
-        await eventually(lambda: api.webhook_url, within=30, what="setWebhook from newsbot run")
+        await eventually(lambda: api.webhook_url, within=60, what="setWebhook from newsbot run")
         for _ in range(1100):
             try:
                 _, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -313,7 +313,7 @@ async def test_connections_past_the_cap_leave_room_for_telegram(
                 continue  # the backlog is full: the attacker's problem
             idle.append(writer)
         api.inject_message("/start", chat_id=4243)
-        [reply] = await api.wait_sent(1, 4243, timeout=20)
+        [reply] = await api.wait_sent(1, 4243, timeout=30)
         assert "Welkom" in visible(reply)
     finally:
         for writer in idle:

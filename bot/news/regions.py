@@ -28,7 +28,7 @@ import gzip
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -59,7 +59,8 @@ class Place:
     # gemeente, bijzondere gemeente, koninkrijk ("" = the kind).
     level: str = field(default="", compare=False)
     # The follow keys this place matches: its own first, then those of every place it
-    # lies in (town, municipality, province, country).  Filled in by Gazetteer.load.
+    # lies in (town, municipality, province, country).  Filled in by the gazetteer
+    # when it hands the place out (Gazetteer._place).
     lineage: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -79,7 +80,7 @@ class Gazetteer:
 
     __slots__ = (
         "_alternatives", "_by_key", "_common", "_cover", "_english", "_max_words", "_names",
-        "_places", "_prefixes", "_seats", "_upper", "_verbs",
+        "_parents", "_places", "_prefixes", "_seats", "_upper", "_verbs",
     )
 
     def __init__(
@@ -93,12 +94,12 @@ class Gazetteer:
         cover: dict[int, tuple[int, str, list[int]]] | None = None,
         seats: dict[int, _Seat] | None = None,
         verbs: frozenset[str] = frozenset(),
+        parents: list[int] | None = None,
     ) -> None:
         self._seats = seats or {}
         self._verbs = verbs
-        if places and not places[0].lineage:
-            places = [replace(p, lineage=p.lineage or (p.follow_key,)) for p in places]
         self._places = places
+        self._parents = parents or [-1] * len(places)
         self._by_key: dict[str, int] | None = None  # made on first use: /volg, /mijn
         self._cover = cover or {}
         self._names = names
@@ -124,7 +125,7 @@ class Gazetteer:
             data = json.loads(fh.read())
         if data.get("version") != FORMAT_VERSION:
             raise ValueError(f"gazetteer format {data.get('version')!r}, expected {FORMAT_VERSION}")
-        places = _places(data["places"])
+        places, parents = _places(data["places"])
         cover = {
             int(index): (count, level, top)
             for index, (count, level, top) in data.get("cover", {}).items()
@@ -145,7 +146,18 @@ class Gazetteer:
                 for index, seat in data.get("seats", {}).items()
             },
             frozenset(data.get("verbs", ())),
+            parents,
         )
+
+    def _place(self, index: int) -> Place:
+        """The place at ``index`` with its lineage filled in (once; the lineage is a pure
+        function of the data, so filling it on a shared frozen object is safe)."""
+        place = self._places[index]
+        if not place.lineage:
+            parent = self._parents[index]
+            above = self._place(parent).lineage if parent >= 0 else ()
+            object.__setattr__(place, "lineage", (place.follow_key, *above))
+        return place
 
     def __len__(self) -> int:
         return len(self._places)
@@ -174,16 +186,16 @@ class Gazetteer:
             # that name at that level, if there is one.
             for candidate in (index, *self._alternatives.get(folded, ())):
                 if self._places[candidate].shown_kind in _LEVEL_WORDS[level]:
-                    return self._places[candidate]
+                    return self._place(candidate)
             return None
         if folded in self._common:
             return None  # a town that is a common word ("best", "haren"): /volg means the word
-        return self._places[index]
+        return self._place(index)
 
     def by_key(self, follow_key: str) -> Place | None:
         """The place a follow key (``g:NL-NH``, ``p:NL:2747891``, ``r:NL``) stands for."""
         index = self._key_index().get(follow_key)
-        return None if index is None else self._places[index]
+        return None if index is None else self._place(index)
 
     def _key_index(self) -> dict[str, int]:
         if self._by_key is None:
@@ -249,7 +261,7 @@ class Gazetteer:
         if seated:
             self._unseat(found, seated, tokens)
         if not self._alternatives:
-            return [self._places[index] for index in found]
+            return [self._place(index) for index in found]
         return self._by_context(found, _agency_context(text), levels)
 
     def _unseat(self, found: dict[int, str], seated: dict[int, int], tokens: list[_Token]) -> None:
@@ -354,28 +366,28 @@ class Gazetteer:
         """
         places = self._places
         if not any(name in self._alternatives for name in found.values()):
-            return [places[index] for index in found]
+            return [self._place(index) for index in found]
         context = {
             key
             for index, name in found.items()
             if name not in self._alternatives
-            for key in places[index].lineage
+            for key in self._place(index).lineage
         }
         context.update(hints)
         out: dict[int, None] = {}
         for index, name in found.items():
             alternatives = self._alternatives.get(name)
             if alternatives and context:
-                best = _score(places[index], context)
+                best = _score(self._place(index), context)
                 allowed = levels.get(index) if levels else None
                 for alt in alternatives:
                     if allowed and places[alt].shown_kind not in allowed:
                         continue
-                    score = _score(places[alt], context)
+                    score = _score(self._place(alt), context)
                     if score > best:
                         index, best = alt, score
             out.setdefault(index)
-        return [places[index] for index in out]
+        return [self._place(index) for index in out]
 
     def regions(self, text: str) -> list[str]:
         """Sorted ISO 3166-1 codes of the countries of everything :meth:`find` returns."""
@@ -441,33 +453,14 @@ def _score(place: Place, context: set[str]) -> int:
     return sum(key in context for key in place.lineage[1:])
 
 
-def _places(rows: list[list]) -> list[Place]:
-    """Places from the file's rows ``[key, name, kind, country(, parent, level)]``, each
-    with its lineage: its own follow key, then its parent's lineage (shared tuples)."""
-    follow = [
-        f"r:{row[3]}" if row[2] == "land" else f"{_PREFIX.get(row[2], 'p')}:{row[0]}"
-        for row in rows
+def _places(rows: list[list]) -> tuple[list[Place], list[int]]:
+    """Places from the file's rows ``[key, name, kind, country(, parent, level)]``, and
+    the index of each one's parent (-1: none).  Lineages are made on first need
+    (:meth:`Gazetteer._place`): making 35,000 of them would double the load time."""
+    places = [
+        Place(row[0], row[1], row[2], row[3], row[5] if len(row) > 5 else "") for row in rows
     ]
-    lineages: list[tuple[str, ...] | None] = [None] * len(rows)
-
-    def lineage(i: int) -> tuple[str, ...]:
-        chain: list[int] = []
-        j = i
-        while j >= 0 and lineages[j] is None and j not in chain:
-            chain.append(j)
-            row = rows[j]
-            j = row[4] if len(row) > 4 else -1
-        above = lineages[j] if j >= 0 and lineages[j] is not None else ()
-        for k in reversed(chain):
-            above = (follow[k], *above)
-            lineages[k] = above
-        return lineages[i] or ()
-
-    return [
-        Place(row[0], row[1], row[2], row[3], row[5] if len(row) > 5 else "",
-              lineages[i] or lineage(i))
-        for i, row in enumerate(rows)
-    ]
+    return places, [row[4] if len(row) > 4 else -1 for row in rows]
 
 
 # "/volg provincie Utrecht": the words a reader puts before (or after) a name to pick a

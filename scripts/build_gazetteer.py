@@ -496,8 +496,10 @@ class Builder:
                 for variant in dict.fromkeys(mun["name"].values()):
                     self.claim(variant, node, "canonical")
             else:
+                # Its Dutch and French names (Schaarbeek, Elsene) as other-language names:
+                # Bergen stays the Noord-Holland town unless the text says Mons.
                 for variant in dict.fromkeys(mun["name"].values()):
-                    self.claim(variant, node, "canonical")  # Schaarbeek, Elsene
+                    self.claim(variant, node, "alternate")
             self.places[node].level = "gemeente"
             self.display(node, name, 4)  # Dutch: Schaarbeek, Elsene, Luik
             nodes[f"NIS{mun['id']}"] = node
@@ -606,7 +608,7 @@ class Builder:
             other_language = claim.source == "alternate" and home and rec.level == "gemeente"
             if claim.key == winner or (claim.source == "alternate" and not other_language):
                 continue
-            if rec.country == country and home:
+            if home:  # every Dutch or Belgian place of the name (Bergen NH, L, Mons)
                 big = rec.kind != "plaats" or rec.level or rec.pop >= SAME_COUNTRY_POP
                 if big and claim.key not in self.alternatives[folded]:
                     self.alternatives[folded].append(claim.key)

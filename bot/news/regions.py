@@ -418,8 +418,8 @@ def _governs(tokens: list[_Token], position: int, length: int, verbs: frozenset[
     of ``verbs`` right after it ("Pretoria besluit"), or after "en" and another name
     ("Den Haag en Berlijn willen", "... zijn het oneens"); not after a preposition."""
     end = position + length
-    if position and tokens[position - 1].word in _PLACE_BEFORE:
-        return False
+    if position and tokens[position - 1].word in _PLACE_BEFORE | _LEVEL_WORDS.keys():
+        return False  # "in Pretoria besluit ...", "de gemeente Den Haag legt ..."
     if end < len(tokens) and tokens[end].word == "en" and not tokens[end].capital:
         end += 1  # "Den Haag en Berlijn ...": skip the other name
         while end < len(tokens) and tokens[end].capital and end - position < length + 4:

@@ -21,7 +21,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from storage import Store
+from storage import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,8 @@ class PauseTimer:
             try:
                 await self.run_due()
                 due = await self.store.next_pause_end()
+            except StoreUnavailable:  # the store logged it once; try again after the poll
+                due = None
             except Exception:
                 log.exception("ending pauses failed; trying again")
                 due = None

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.news.overview import Rhythm, next_overview, stored_rhythm
-from storage import Store
+from storage import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,8 @@ class OverviewScheduler:
             try:
                 await self.run_due()
                 due = await self.store.next_overview_due()
+            except StoreUnavailable:  # the store logged it once; try again after the poll
+                due = None
             except Exception:
                 log.exception("releasing overviews failed; trying again")
                 due = None

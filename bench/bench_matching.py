@@ -91,7 +91,7 @@ SOURCE = "bench_matching"  # items.source of everything this benchmark stores
 FAN_KEY = "r:UA"
 FAN_LABEL = "Oekraïne"
 SLOTS_PER_BUCKET = 50_000
-DATASET_VERSION = 2  # bump when the way the dataset is built changes
+DATASET_VERSION = 3  # bump when the way the dataset is built changes (3: lemma keys)
 
 FIRST_ALERT_CHATS = 1_000_000
 FIRST_ALERT_RUNS = 3

@@ -4,10 +4,11 @@ Telegram asks with an inline query; the answer is up to ten of the newest matchi
 items as articles (title: dateline and first words; description: the age), each
 sending the item rendered as an alert, without the "Je volgt" line, plus a link to the
 bot.  An empty query gives the newest briefs and `#<id>` that item (what the "Deel"
-button under an alert types).  The search is /zoek's (`Store.search`: each word quoted
-for FTS5, nothing read as query syntax).  Answers are the same for everyone, so Telegram
-may cache them (`is_personal` false) for a short while, and the bot keeps them in its
-reply cache, which is cleared whenever news is stored, corrected or retracted.
+button under an alert types).  The search is /zoek's (`Store.search`: what a follow of
+the same words would alert on, looked up by key, so nothing is read as query syntax).
+Answers are the same for everyone, so Telegram may cache them (`is_personal` false) for
+a short while, and the bot keeps them in its reply cache, which is cleared whenever news
+is stored, corrected or retracted.
 
 BotFather: `/setinline` switches inline mode on for the bot (the placeholder text it
 asks for is what readers see in the input field, e.g. "zoek in het nieuws").
@@ -31,6 +32,7 @@ from telegram.ext import Application, ContextTypes, InlineQueryHandler
 from bot.news import deeplink
 from bot.news.buttons import shared_item
 from bot.news.items import Item
+from bot.news.match import TermError, resolve
 from bot.news.render import age, headline, render_alert
 from bot.news.text import words
 from bot.services import Services, services
@@ -66,7 +68,11 @@ async def inline_results(
     elif not text.strip():
         items = await svc.store.newest(MAX_RESULTS, kind="brief")
     elif query:
-        items = await svc.store.search(query, MAX_RESULTS)
+        try:  # what a follow of these words would alert on, as /zoek
+            topic = resolve(" ".join(text.split()[:MAX_WORDS]), svc.gazetteer)
+            items = await svc.store.search(topic.key, MAX_RESULTS, excluding=topic.excluding)
+        except TermError:
+            items = []
     else:
         items = []  # only signs and symbols: nothing to look for
     results = [_article(item, svc, bot_username) for item in items]

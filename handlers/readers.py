@@ -297,7 +297,9 @@ async def follow_text(
             refused.append(html.escape(str(choice)))
             continue
         topic = choice.topic
-        result = await svc.store.subscribe(chat.id, topic.key, topic.name, thread=thread)
+        result = await svc.store.subscribe(
+            chat.id, topic.key, topic.name, thread=thread, excluding=topic.excluding
+        )
         if result is SubscribeResult.ADDED:
             added.append(choice)
         elif result is SubscribeResult.EXISTS:
@@ -756,7 +758,7 @@ async def topic_answer(svc: Services, term: str) -> TopicAnswer:
     open, with "Volg" and "Meer" buttons.  Raises TermError for a term nothing can be."""
     sections = await newsroom_sections(svc)
     name = sections.lookup(term)
-    query = words(term)[:12]
+    query = strip_format(term).split()[:12]  # as typed: "Meer" echoes it
     if name is not None:
         spellings = [n for n in await svc.store.sections(limit=200)
                      if section_key(n) == section_key(name)]
@@ -765,10 +767,8 @@ async def topic_answer(svc: Services, term: str) -> TopicAnswer:
         follow_as = name
     else:
         topic = resolve(term, svc.gazetteer)
-        if topic.key.startswith("r:"):
-            items = await svc.store.in_region(topic.key[2:], TOPIC_ITEMS)
-        else:
-            items = await svc.store.search(query, TOPIC_ITEMS)
+        # What a follow of the same words would alert on (a place with what lies in it).
+        items = await svc.store.search(topic.key, TOPIC_ITEMS, excluding=topic.excluding)
         about = topic.name
         follow_as = topic.name if not topic.key.startswith("k:") else term
     follow = _follow_button(f"🔔 Volg {follow_as}", follow_as)
@@ -836,8 +836,15 @@ async def search_page(
 async def _search_page(
     svc: Services, query: list[str], before: int | None, shown: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    found = await svc.store.search(query, SEARCH_PAGE + 1, before=before)
-    said = quoted(" ".join(query))
+    typed = " ".join(query)  # as the reader typed it
+    said = quoted(typed)
+    try:
+        topic = resolve(typed, svc.gazetteer)
+    except TermError as exc:
+        return html.escape(str(exc)), None
+    found = await svc.store.search(
+        topic.key, SEARCH_PAGE + 1, before=before, excluding=topic.excluding
+    )
     if not found:
         if before is not None:
             return f"Geen verdere resultaten voor “{said}”.", None
@@ -858,12 +865,12 @@ async def _search_page(
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/zoek <woorden>: full-text search over the archive, newest first."""
+    """/zoek <woorden>: what a follow of these words would have alerted on, newest first."""
     message = update.effective_message
     if message is None:
         return
-    query = words(_arg_text(message))
-    if not query:
+    query = strip_format(_arg_text(message)).split()
+    if not words(" ".join(query)):
         await message.reply_text(ZOEK_USAGE)
         return
     text, markup = await search_page(services(context), query[:12])

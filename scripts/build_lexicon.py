@@ -52,13 +52,18 @@ DIC = Path("/usr/share/hunspell/nl.dic")
 AFF = Path("/usr/share/hunspell/nl.aff")
 CURATED = ROOT / "bot" / "news" / "data" / "lexicon.toml"
 OUTPUT = ROOT / "bot" / "news" / "data" / "lexicon.json.gz"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 MIN_PART = 3  # shortest compound part ("gas", "pad", "lek")
 MIN_ZIPF = 1.0  # rarer words are left out of the shipped lexicon
 SHORT_ZIPF = 3.5  # a three-letter part must be at least this frequent ("gas", "pad", "lek")
 FREQUENT_ZIPF = 3.8  # a "frequent" noun, preferred as head when splits tie
 MAX_NOUN = 18  # longer nouns are compounds themselves; splitting finds them anyway
+_NUMBERS = frozenset((
+    "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf",
+    "twaalf", "dertien", "veertien", "twintig", "dertig", "veertig", "vijftig", "zestig",
+    "zeventig", "tachtig", "negentig", "honderd", "duizend", "miljoen",
+))
 _ALPHA = re.compile(r"^[a-z]+$")
 _NOUN_FLAG = re.compile(r"^(Z.|Y.|C[abcdeh])$")
 
@@ -117,6 +122,37 @@ def plurals(word: str, flags: set[str], rules: dict) -> set[str]:
     return out
 
 
+def _plural_bases(word: str) -> set[str]:
+    """Singulars ``word`` may be the regular plural of (-s, -en with Dutch spelling)."""
+    out = set()
+    if word.endswith("s") and len(word) > 4:
+        out.add(word[:-1])
+    if word.endswith("en") and len(word) > 4:
+        b = word[:-2]
+        out.add(b)
+        if b[-1] == b[-2]:
+            out.add(b[:-1])  # bedden -> bed
+        if b[-2] in "aeou" and b[-3] not in "aeiou":
+            out.add(b[:-2] + b[-2] + b[-2:])  # scholen -> school
+        if b[-1] in "vz":
+            out |= {x[:-1] + {"v": "f", "z": "s"}[b[-1]] for x in list(out)}
+    return out
+
+
+def _adjective_form(form: str, lemma: str) -> bool:
+    """``form`` is an inflection of the adjective ``lemma``: -e, -er, -ere, -st, -ste, with
+    Dutch spelling changes (groot -> grote, lief -> lieve, boos -> boze)."""
+    if lemma.endswith("en") or len(lemma) < MIN_PART:
+        return False
+    bases = {lemma}
+    if len(lemma) > 2 and lemma[-2] == lemma[-3] and lemma[-2] in "aeou":
+        bases.add(lemma[:-2] + lemma[-1])  # groot -> grot-e
+    if lemma[-1] in "bdfgklmnprst" and lemma[-2] in "aeiou" and lemma[-3:-2] not in "aeiou":
+        bases.add(lemma + lemma[-1])  # dik -> dikk-e
+    bases |= {b[:-1] + {"f": "v", "s": "z"}[b[-1]] for b in list(bases) if b[-1] in "fs"}
+    return any(form == b + end for b in bases for end in ("e", "er", "ere", "st", "ste"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=OUTPUT)
@@ -131,7 +167,8 @@ def main() -> None:
     nouns: set[str] = set()
     begin: set[str] = set()  # non-nouns that OpenTaal lets begin a compound (verb stems)
     linking_s: set[str] = set()
-    plural_of: dict[str, str] = {}
+    plural_cands: dict[str, set[str]] = defaultdict(set)
+    only_compound_end: set[str] = set()  # compound parts without plural flags
     for raw, flags in entries.items():
         word = fold(raw)
         if not _ALPHA.match(word):
@@ -148,7 +185,7 @@ def main() -> None:
                 form = fold(form)
                 if _ALPHA.match(form) and form != word:
                     words.add(form)
-                    plural_of.setdefault(form, word)
+                    plural_cands[form].add(word)
         elif "Ca" in flags and len(word) >= 4 and len(word) <= MAX_NOUN:
             begin.add(word)
         # Adjectives with -e may begin a compound ("hoge" + "school").
@@ -156,6 +193,21 @@ def main() -> None:
             form = fold(form)
             if _ALPHA.match(form) and len(form) >= 4:
                 begin.add(form)
+
+        if flags & {"Cb", "Cc"} and not any(f[0] in "ZY" for f in flags):
+            only_compound_end.add(word)
+    # OpenTaal lists some plurals as words of their own, flagged as compound parts only
+    # ("branden/Cc", while "brand" has no plural flag): a plural of a noun all the same.
+    for word in only_compound_end:
+        for base in _plural_bases(word):
+            if base in nouns and base != word:
+                plural_cands[word].add(base)
+    # A plural of two nouns is read as the more frequent one: "scholen" is "school", not
+    # the fish "schol".
+    plural_of: dict[str, str] = {
+        form: max(sorted(bases), key=lambda b: zipf_frequency(b, "nl"))
+        for form, bases in plural_cands.items()
+    }
 
     # Lemmas: generated plurals first, then simplemma, then the curated overrides.
     lemmas: dict[str, str] = {}
@@ -177,6 +229,9 @@ def main() -> None:
             # "staken", "woning" -> "wonen"), which would widen a follow to the verb.
             and (lemma in nouns or len(lemma) < MIN_PART)
             and lemma not in plural_of
+            # Ordinals are no forms of numbers: "tweede" is not "twee" (the Tweede Kamer
+            # would otherwise be "twee kamers").
+            and lemma not in _NUMBERS
             and not form.endswith(("ing", "ingen"))
             # A base noun keeps its own meaning: simplemma pairs "koe" with "bul" and
             # "wolf" with "wolvin" (another word, or a derivation of this one).
@@ -250,6 +305,42 @@ def main() -> None:
         if lexicon.split(form):
             no_split.add(form)
     data["no_split"] = sorted(no_split)
+
+    # Forms of verbs and adjectives -> their lemma (simplemma), so that a word is matched
+    # in its own part of speech: "verkiest" is a form of "verkiezen", never of the noun
+    # "verkiezing"; "stoort" of "storen", never of "storing".  A form that is a noun (or
+    # a noun's plural) keeps its noun reading: simplemma also leads "staking" to "staken".
+    # Adjectives only by their endings (-e, -er, -st): simplemma's "tweede" -> "twee"
+    # would make "twee kamers" read as "Tweede Kamer".
+    infinitives = {lemma for lemma in verbs if _ALPHA.match(lemma)}
+    forms: dict[str, str] = {}
+    for form, lemma in pairs:
+        if (
+            form == lemma
+            or not _ALPHA.match(form)
+            or not _ALPHA.match(lemma)
+            or form in all_nouns
+            or not seen(form)
+        ):
+            continue
+        if lemma in infinitives or _adjective_form(form, lemma):
+            forms[form] = lemma
+    data["forms"] = dict(sorted(forms.items()))
+    # Noun plurals that are also a verb's infinitive ("staken": poles, and to strike;
+    # "werken"): a news word like that is read both ways.
+    data["also_verb"] = sorted(
+        form for form in plural_of if form in infinitives and seen(form)
+    )
+    for section in ("opaque_first", "opaque_head"):
+        data[section] = sorted(fold(w) for w in curated[section]["words"])
+    data["expressions"] = curated.get("expression", [])
+    # Verb lemma -> the noun whose news sense its forms carry (curated).
+    data["verb_sense"] = {
+        fold(verb): fold(noun)
+        for noun, verbs in curated.get("verb_sense", {}).items()
+        for verb in verbs
+        if " " not in verb
+    }
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     with gzip.GzipFile(args.output, "wb", mtime=0) as fh:
         fh.write(payload)

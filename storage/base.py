@@ -162,6 +162,10 @@ class Store(ABC):
 
     def __init__(self) -> None:
         self.followed = FollowedKeys()
+        # Keys some follow leaves out (/volg Ajax -transfer): only an item holding one of
+        # them pays for the fan-out's exception check.  Never shrinks (a superset only
+        # costs that check); on PostgreSQL other processes' exceptions arrive by NOTIFY.
+        self.excepted: set[str] = set()
         self.on_outbox = []
         self.on_item_changed = []
         self.on_items = []
@@ -252,13 +256,15 @@ class Store(ABC):
 
     @abstractmethod
     async def search(
-        self, words: Sequence[str], limit: int, offset: int = 0, *, before: int | None = None
+        self, key: str, limit: int, offset: int = 0, *, before: int | None = None,
+        excluding: Sequence[str] = (),
     ) -> list[Item]:
-        """Live items containing every word (as a prefix: `staking` finds `stakingen`),
-        newest stored first.
+        """Live items a follow of ``key`` (leaving out ``excluding``) would alert on (what
+        ``resolve`` gives for what a reader typed), newest first by their time
+        (publication, else receipt).
 
-        Nothing a reader types can be read as query syntax.  `before` pages by cursor:
-        only items with a smaller id (older than the last one shown).
+        Looked up in the keys stored with each item, so nothing a reader types is query
+        syntax.  `before` pages by cursor: items older than that one (by time, then id).
         """
 
     @abstractmethod
@@ -287,10 +293,12 @@ class Store(ABC):
     @abstractmethod
     async def subscribe(
         self, chat_id: int, key: str, label: str, limit: int = MAX_SUBSCRIPTIONS,
-        *, thread: int = 0,
+        *, thread: int = 0, excluding: Sequence[str] = (),
     ) -> SubscribeResult:
         """Follow `key` in the chat, or in one of its forum topics (`thread`); at most
-        `limit` subscriptions per chat or topic."""
+        `limit` subscriptions per chat or topic.  Items with a key in `excluding` do not
+        reach the chat through this follow (/volg Ajax -transfer); following a key again
+        with other exclusions changes them (ADDED), with the same ones is EXISTS."""
 
     @abstractmethod
     async def unsubscribe(self, chat_id: int, key: str, *, thread: int = 0) -> str | None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -36,7 +35,6 @@ from storage.pgconn import connect_admin, is_connection_error, migrate, schema_v
 from storage.shared import (
     DELIVERY_COLUMNS,
     DELIVERY_JOINS,
-    ITEM_COLUMNS,
     SharedQueries,
     delivery_from_row,
 )
@@ -53,8 +51,6 @@ POOL_SIZE = 4
 # remove duplicates, and sorted in memory that is several times faster.
 WORK_MEM = "64MB"
 
-_WORD_RE = re.compile(r"\w+")
-_MAX_ID = 2**63 - 1  # above every item id: "before" for a search's first page
 
 _numbered: dict[str, str] = {}
 
@@ -141,7 +137,7 @@ class PostgresStore(SharedQueries, Store):
         store = cls(pool, url)
         try:
             await store._listen()
-            store.followed = await store._followed_keys()
+            await store._prepare()
         except BaseException:
             await store.close()
             raise
@@ -189,6 +185,7 @@ class PostgresStore(SharedQueries, Store):
             try:
                 await self._listen()
                 rows = await self._fetchall("SELECT DISTINCT key FROM subscriptions")
+                await self._load_exceptions()
             except Exception as exc:
                 if not is_connection_error(exc):
                     raise
@@ -219,6 +216,9 @@ class PostgresStore(SharedQueries, Store):
             origin, _, key = payload.partition(" ")
             if ":" in origin:
                 self.followed.add(payload)
+            elif origin != self._process and key.startswith("!"):  # what a follow leaves out
+                self.excepted.add(key[1:])
+                self.followed.add(key[1:])
             elif origin != self._process and key:
                 self.followed.add(key)
         elif channel == ITEM_CHANNEL:
@@ -272,7 +272,9 @@ class PostgresStore(SharedQueries, Store):
 
     # -- what differs from SQLite --------------------------------------------------------
 
-    async def _enqueue(self, tx: Sql, item_id: int, keys: Sequence[str]) -> int:
+    async def _enqueue(
+        self, tx: Sql, item_id: int, keys: Sequence[str], excepting: Sequence[str] = ()
+    ) -> int:
         # Called once per newly stored item: other processes clear their reply caches.
         await tx.execute(f"NOTIFY {STORED_CHANNEL}")
         if not keys:
@@ -281,7 +283,7 @@ class PostgresStore(SharedQueries, Store):
         # SELECT (a sort of the matched rows) rather than by ON CONFLICT, whose speculative
         # insertion into the primary key costs every row.  No row of this item exists
         # before (it was stored in this transaction), so nothing else can conflict.
-        queued = await tx.execute(
+        sql = (
             "INSERT INTO deliveries (item_id, chat_id, thread_id, key, status)"
             " SELECT DISTINCT ON (s.chat_id, s.thread_id) ?, s.chat_id, s.thread_id, s.key,"
             " CASE WHEN (s.direct = 0 AND s.chat_id IN"
@@ -290,9 +292,16 @@ class PostgresStore(SharedQueries, Store):
             " END"
             " FROM subscriptions AS s"
             " WHERE s.key = ANY(?::text[])"
-            " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)",
-            (item_id, list(keys)),
+            " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)"
         )
+        params: tuple[Any, ...] = (item_id, list(keys))
+        if excepting:  # as SQLite's: only items with a key some follow leaves out
+            sql += (
+                " AND (s.chat_id, s.thread_id, s.key) NOT IN (SELECT chat_id, thread_id, key"
+                " FROM follow_exceptions WHERE except_key = ANY(?::text[]))"
+            )
+            params += (list(excepting),)
+        queued = await tx.execute(sql, params)
         if queued > 0:
             # Delivered at commit, to every process listening: the lease holder's sender
             # wakes whichever process stored the item (`newsbot import` included).
@@ -301,7 +310,7 @@ class PostgresStore(SharedQueries, Store):
 
     async def subscribe(
         self, chat_id: int, key: str, label: str, limit: int = MAX_SUBSCRIPTIONS,
-        *, thread: int = 0,
+        *, thread: int = 0, excluding: Sequence[str] = (),
     ) -> SubscribeResult:
         # In two round trips, with the NOTIFY in the same transaction: other processes add
         # the key to their FollowedKeys when it commits.
@@ -314,7 +323,8 @@ class PostgresStore(SharedQueries, Store):
             )
             assert row is not None
             if row[0]:
-                return SubscribeResult.EXISTS
+                changed = await self._refollow_with(tx, chat_id, thread, key, label, excluding)
+                return SubscribeResult.ADDED if changed else SubscribeResult.EXISTS
             if row[1] >= limit:
                 return SubscribeResult.FULL
             await tx.fetchone(
@@ -324,8 +334,19 @@ class PostgresStore(SharedQueries, Store):
                 (chat_id, thread, key, label, time.time(), FOLLOW_CHANNEL,
                  f"{self._process} {key}"),
             )
+            if excluding:
+                await self._set_exceptions(tx, chat_id, thread, key, excluding)
         self.followed.add(key)
         return SubscribeResult.ADDED
+
+    async def _set_exceptions(
+        self, tx: Sql, chat_id: int, thread: int, key: str, excluding: Sequence[str]
+    ) -> None:
+        await super()._set_exceptions(tx, chat_id, thread, key, excluding)
+        for left_out in dict.fromkeys(excluding):  # "!": a key some follow leaves out
+            await tx.fetchone(
+                "SELECT pg_notify(?, ?)", (FOLLOW_CHANNEL, f"{self._process} !{left_out}")
+            )
 
     async def correct_item(self, item: Item, regions: Sequence[str]) -> bool:
         if not await super().correct_item(item, regions):
@@ -345,22 +366,6 @@ class PostgresStore(SharedQueries, Store):
             await raw.execute(
                 "SELECT pg_notify($1, $2)", ITEM_CHANNEL, f"{self._process} {change} {item_id}"
             )
-
-    async def search(
-        self, words: Sequence[str], limit: int, offset: int = 0, *, before: int | None = None
-    ) -> list[Item]:
-        terms = [t for w in words for t in _WORD_RE.findall(w)]
-        if not terms:
-            return []
-        # Each term quoted as a tsquery lexeme with a prefix mark; folded in SQL by the same
-        # function as the index, so whatever a reader types is only ever a search word.
-        query = " & ".join("'" + t.replace("'", "''") + "':*" for t in terms)
-        return await self._items(
-            f"SELECT {ITEM_COLUMNS} FROM items AS i"
-            " WHERE i.search @@ to_tsquery('simple', newsbot_fold(?)) AND i.id < ?"
-            " AND i.retracted = 0 ORDER BY i.id DESC LIMIT ? OFFSET ?",
-            (query, _MAX_ID if before is None else before, limit, offset),
-        )
 
     async def pending_deliveries(self, now: float, limit: int) -> list[Delivery]:
         """Claim unclaimed pending rows for this process's lease epoch, then read its own.

@@ -4,7 +4,7 @@
 is the same in both dialects, over three calls each backend provides: ``transaction()``
 (one write transaction, yielding an :class:`storage.sql.Sql`), and ``_fetchone`` /
 ``_fetchall`` for reads outside one.  What differs (opening, matching an item's keys,
-full-text search, reading the outbox, notifications) lives in storage/sqlite.py and
+reading the outbox, notifications) lives in storage/sqlite.py and
 storage/postgres.py, which both mix this class in beside the interface; neither backend
 derives from the other.
 
@@ -16,6 +16,7 @@ rather than ``INSERT OR ...``, integers for booleans (SQLite has no boolean type
 from __future__ import annotations
 
 import json
+import logging
 import time
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
@@ -24,7 +25,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.news.items import Item
-from bot.news.match import ALL_KEY, FollowedKeys
+from bot.news.match import (
+    ALL_KEY,
+    KEYS_VERSION,
+    FollowedKeys,
+    matches,
+    phrase_parts,
+    rekey,
+    search_keys,
+)
+from bot.news.regions import default_gazetteer
 from storage.base import (
     Bundle,
     ChatInfo,
@@ -62,6 +72,18 @@ FOLLOWED_KEYS = (
     " FROM k WHERE k.key IS NOT NULL)"
     " SELECT key FROM k WHERE key IS NOT NULL"
 )
+
+
+log = logging.getLogger(__name__)
+
+_MAX_ID = 2**63 - 1  # above every item id: a search's first page
+_FOREVER = 1e18  # after every item's time (unix seconds): a search's first page
+_PHRASE_BATCH = 50  # candidates a phrase search reads at a time
+
+
+def item_search_keys(item: Item) -> list[str]:
+    """The keys stored with an item for search (:func:`bot.news.match.search_keys`)."""
+    return search_keys(item, default_gazetteer().find(item.text))
 
 
 def to_timestamp(value: datetime | None) -> float | None:
@@ -126,9 +148,12 @@ class SharedQueries:
         """A read outside any transaction: every row."""
 
     @abstractmethod
-    async def _enqueue(self, tx: Sql, item_id: int, keys: Sequence[str]) -> int:
+    async def _enqueue(
+        self, tx: Sql, item_id: int, keys: Sequence[str], excepting: Sequence[str] = ()
+    ) -> int:
         """Queue a new item's alerts for every active chat following one of `keys`;
-        returns how many rows were queued."""
+        returns how many rows were queued.  `excepting`: the item's keys that some follow
+        leaves out (those follows' chats are left out, unless another follow matches)."""
 
     async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = await self._fetchone(sql, params)
@@ -136,6 +161,123 @@ class SharedQueries:
 
     async def _followed_keys(self) -> FollowedKeys:
         return FollowedKeys(row[0] for row in await self._fetchall(FOLLOWED_KEYS))
+
+    async def _prepare(self) -> None:
+        """At open, after the migrations: the data migrations SQL cannot do, then what
+        is followed (keys and what follows leave out)."""
+        await self.rekey_follows()
+        await self.index_items()
+        self.followed = await self._followed_keys()
+        await self._load_exceptions()
+
+    async def _load_exceptions(self) -> None:
+        """What follows leave out, as keys: into ``excepted`` and ``followed`` (an item's
+        keys must report them, so the fan-out can leave those chats out)."""
+        for row in await self._fetchall("SELECT DISTINCT except_key FROM follow_exceptions"):
+            self.excepted.add(row[0])
+            self.followed.add(row[0])
+
+    async def rekey_follows(self) -> int:
+        """Move stored keyword follows to the keys of today's matching rules; return how
+        many rows changed.
+
+        A data migration that SQL cannot do (the keys come from the lexicon), run at open
+        on both backends, in one transaction, recorded in ``meta`` (``match_keys``) so it
+        runs once per rules version.  Nothing is lost: a row gets its new key, and a chat
+        that followed two forms of one word ("staking", "stakingen": now one key) keeps
+        one row.  The chat's alerts move with it, so "Je volgt" and the unfollow button
+        of a pending or sent alert still name the follow.  Idempotent, so two processes
+        opening one PostgreSQL database at once agree.
+        """
+        changed = 0
+        async with self.transaction() as tx:
+            row = await tx.fetchone("SELECT value FROM meta WHERE name = 'match_keys'")
+            if row is not None and row[0] == KEYS_VERSION:
+                return 0
+            rows = await tx.fetchall(
+                "SELECT chat_id, thread_id, key, label FROM subscriptions"
+                " WHERE key LIKE 'k:%' ORDER BY created_at, chat_id, thread_id"
+            )
+            for row in rows:
+                chat_id, thread, key, label = row[0], row[1], row[2], row[3]
+                new = rekey(key, label)
+                if new == key:
+                    continue
+                changed += 1
+                if await tx.fetchone(
+                    "SELECT 1 FROM subscriptions WHERE chat_id = ? AND thread_id = ? AND key = ?",
+                    (chat_id, thread, new),
+                ):
+                    await tx.execute(
+                        "DELETE FROM subscriptions WHERE chat_id = ? AND thread_id = ? AND key = ?",
+                        (chat_id, thread, key),
+                    )
+                else:
+                    await tx.execute(
+                        "UPDATE subscriptions SET key = ?"
+                        " WHERE chat_id = ? AND thread_id = ? AND key = ?",
+                        (new, chat_id, thread, key),
+                    )
+                await tx.execute(
+                    "UPDATE deliveries SET key = ? WHERE chat_id = ? AND key = ?",
+                    (new, chat_id, key),
+                )
+            await tx.execute(
+                "INSERT INTO meta (name, value) VALUES ('match_keys', ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (KEYS_VERSION,),
+            )
+        if changed:
+            log.info("moved %d keyword follows to the matching rules of version %s",
+                     changed, KEYS_VERSION)
+        return changed
+
+    async def index_items(self) -> int:
+        """Give every stored item the search keys of today's rules, once per rules version
+        (meta ``search_keys``): items stored before there was ``item_keys``, or under older
+        rules.  Run at open; returns how many items were indexed."""
+        if await self._scalar("SELECT value FROM meta WHERE name = 'search_keys'") == (
+            KEYS_VERSION
+        ):
+            return 0
+        done, last = 0, 0
+        while True:
+            batch = await self._items(
+                f"SELECT {ITEM_COLUMNS} FROM items AS i WHERE i.id > ? ORDER BY i.id LIMIT 500",
+                (last,),
+            )
+            if not batch:
+                break
+            async with self.transaction() as tx:
+                await self._index_keys(tx, batch)
+            done += len(batch)
+            last = batch[-1].id or last
+        async with self.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO meta (name, value) VALUES ('search_keys', ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (KEYS_VERSION,),
+            )
+        if done:
+            log.info("indexed %d items for search (matching rules version %s)",
+                     done, KEYS_VERSION)
+        return done
+
+    @staticmethod
+    async def _index_keys(tx: Sql, items: Sequence[Item]) -> None:
+        """Store the search keys of items (their old ones, if any, go first)."""
+        rows = []
+        for item in items:
+            assert item.id is not None
+            at = to_timestamp(item.published_at or item.received_at) or 0.0
+            rows += [(key, at, item.id) for key in item_search_keys(item)]
+        await tx.executemany(
+            "DELETE FROM item_keys WHERE item_id = ?", [(item.id,) for item in items]
+        )
+        await tx.executemany(
+            "INSERT INTO item_keys (key, at, item_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            rows,
+        )
 
     # -- chats -----------------------------------------------------------------------------
 
@@ -216,8 +358,11 @@ class SharedQueries:
                     "INSERT INTO item_regions (item_id, region) VALUES (?, ?)",
                     [(item_id, code) for code in codes],
                 )
-                queued = await self._enqueue(tx, item_id, keys)
+                queued = await self._enqueue(
+                    tx, item_id, keys, [key for key in keys if key in self.excepted]
+                )
                 stored = item.with_(id=item_id, regions=tuple(codes), received_at=to_datetime(now))
+                await self._index_keys(tx, [stored])
                 results.append((stored, queued))
         return results
 
@@ -355,6 +500,7 @@ class SharedQueries:
                     item.id,
                 ),
             )
+            await self._index_keys(tx, [item])
             await tx.execute("DELETE FROM item_regions WHERE item_id = ?", (item.id,))
             await tx.executemany(
                 "INSERT INTO item_regions (item_id, region) VALUES (?, ?)",
@@ -523,9 +669,128 @@ class SharedQueries:
             still = await tx.fetchone("SELECT 1 FROM subscriptions WHERE key = ? LIMIT 1", (key,))
             if still is None:
                 gone.append(key)
+        gone = [key for key in gone if key not in self.excepted]  # still left out somewhere
         for key in gone:
             self.followed.discard(key)
         return gone
+
+    async def _refollow_with(
+        self, tx: Sql, chat_id: int, thread: int, key: str, label: str,
+        excluding: Sequence[str],
+    ) -> bool:
+        """For a follow the chat has: whether following it with these exclusions changed
+        it (they are then stored, with the new label)."""
+        rows = await tx.fetchall(
+            "SELECT except_key FROM follow_exceptions"
+            " WHERE chat_id = ? AND thread_id = ? AND key = ?",
+            (chat_id, thread, key),
+        )
+        if {row[0] for row in rows} == set(excluding):
+            return False
+        await tx.execute(
+            "UPDATE subscriptions SET label = ? WHERE chat_id = ? AND thread_id = ? AND key = ?",
+            (label, chat_id, thread, key),
+        )
+        await self._set_exceptions(tx, chat_id, thread, key, excluding)
+        return True
+
+    async def _set_exceptions(
+        self, tx: Sql, chat_id: int, thread: int, key: str, excluding: Sequence[str]
+    ) -> None:
+        await tx.execute(
+            "DELETE FROM follow_exceptions WHERE chat_id = ? AND thread_id = ? AND key = ?",
+            (chat_id, thread, key),
+        )
+        await tx.executemany(
+            "INSERT INTO follow_exceptions (chat_id, thread_id, key, except_key)"
+            " VALUES (?, ?, ?, ?)",
+            [(chat_id, thread, key, left_out) for left_out in dict.fromkeys(excluding)],
+        )
+        for left_out in excluding:
+            self.excepted.add(left_out)
+            self.followed.add(left_out)
+
+    # -- /zoek, /laatste <term>, inline mode ----------------------------------------------
+
+    async def search(
+        self, key: str, limit: int, offset: int = 0, *, before: int | None = None,
+        excluding: Sequence[str] = (),
+    ) -> list[Item]:
+        """Items a follow of ``key`` would alert on (``resolve`` of what the reader typed),
+        newest first by their time (publication, else receipt), never retracted ones.
+
+        Looked up in ``item_keys``, the keys stored with each item (``search_keys``): no
+        text a reader types is ever query syntax, and both backends answer alike.  A phrase
+        finds the items holding each of its words' keys (or the phrase itself, from a
+        compound) and keeps those where :func:`matches` sees it.  ``before`` pages by
+        cursor: items older than that item (by time, then id).  ``excluding``: what the
+        follow leaves out (``Ajax -transfer``); a left-out phrase is checked per item.
+        """
+        at, last = await self._cursor(before)
+        parts = phrase_parts(key)
+        if excluding:
+            found = await self._search(key, parts, limit + offset, at, last, excluding)
+            left_out = [k for k in excluding if phrase_parts(k)]
+            found = [i for i in found if not any(matches(i, k) for k in left_out)]
+            return found[offset : offset + limit]
+        return await self._search(key, parts, limit, at, last, (), offset)
+
+    async def _search(
+        self, key: str, parts: list[str], limit: int, at: float, last: int,
+        excluding: Sequence[str], offset: int = 0,
+    ) -> list[Item]:
+        words_out = [k for k in excluding if not phrase_parts(k)]
+        leave_out = ""
+        if words_out:
+            leave_out = (
+                " AND NOT EXISTS (SELECT 1 FROM item_keys AS x WHERE x.item_id = i.id"
+                f" AND x.key IN ({', '.join('?' * len(words_out))}))"
+            )
+        if not parts:
+            return await self._items(
+                f"SELECT {ITEM_COLUMNS} FROM item_keys AS k JOIN items AS i ON i.id = k.item_id"
+                " WHERE k.key = ? AND (k.at < ? OR (k.at = ? AND k.item_id < ?))"
+                f" AND i.retracted = 0{leave_out}"
+                " ORDER BY k.at DESC, k.item_id DESC LIMIT ? OFFSET ?",
+                (key, at, at, last, *words_out, limit, offset),
+            )
+        found: list[Item] = []
+        skip = offset
+        marks = ", ".join("?" * len(parts))
+        while True:
+            batch = await self._items(
+                f"SELECT {ITEM_COLUMNS} FROM items AS i WHERE i.retracted = 0 AND i.id IN ("
+                " SELECT item_id FROM item_keys WHERE key = ? UNION"
+                f" SELECT item_id FROM item_keys WHERE key IN ({marks})"
+                " GROUP BY item_id HAVING count(*) = ?)"
+                " AND (coalesce(i.published_at, i.received_at) < ?"
+                f" OR (coalesce(i.published_at, i.received_at) = ? AND i.id < ?)){leave_out}"
+                " ORDER BY coalesce(i.published_at, i.received_at) DESC, i.id DESC LIMIT ?",
+                (key, *parts, len(parts), at, at, last, *words_out, _PHRASE_BATCH),
+            )
+            for item in batch:
+                if not matches(item, key):
+                    continue
+                if skip:
+                    skip -= 1
+                    continue
+                found.append(item)
+                if len(found) == limit:
+                    return found
+            if len(batch) < _PHRASE_BATCH:
+                return found
+            tail = batch[-1]
+            at = to_timestamp(tail.published_at or tail.received_at) or 0.0
+            last = tail.id or 0
+
+    async def _cursor(self, before: int | None) -> tuple[float, int]:
+        """(time, id) strictly after which a page starts: the item ``before``'s."""
+        if before is None:
+            return _FOREVER, _MAX_ID
+        at = await self._scalar(
+            "SELECT coalesce(published_at, received_at) FROM items WHERE id = ?", (before,)
+        )
+        return (_FOREVER if at is None else float(at)), before
 
     def _refollow(self, keys: Sequence[str]) -> None:
         for key in keys:

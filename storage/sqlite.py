@@ -2,7 +2,8 @@
 
 :class:`SQLiteStore` implements :class:`storage.base.Store` with the queries of
 storage/shared.py plus what only SQLite says this way: matching an item's keys through
-``json_each``, /zoek through the FTS5 index, the outbox read through its pending index.
+``json_each`` (and the exceptions of follows that leave words out), the outbox read
+through its pending index.
 
 All statements go through one aiosqlite connection, and every write through one asyncio
 lock, so a transaction never interleaves with another coroutine's statements and
@@ -25,7 +26,6 @@ from typing import Any
 
 import aiosqlite
 
-from bot.news.items import Item
 from storage.base import MAX_SUBSCRIPTIONS, Store, SubscribeResult
 from storage.db import connect
 from storage.lease import HeldLease
@@ -33,13 +33,10 @@ from storage.outbox import Delivery
 from storage.shared import (
     DELIVERY_COLUMNS,
     DELIVERY_JOINS,
-    ITEM_COLUMNS,
     SharedQueries,
     delivery_from_row,
 )
 from storage.sql import Row, Sql
-
-_MAX_ID = 2**63 - 1  # above every item id: "before" for a search's first page
 
 
 class SQLiteSql:
@@ -109,7 +106,7 @@ class SQLiteStore(SharedQueries, Store):
         # Read at open: a long-running process learns of another process's /volg only on
         # restart, which is fine, as only the bot takes /volg (imports and feeds store
         # items).
-        store.followed = await store._followed_keys()
+        await store._prepare()
         return store
 
     def lease(self) -> HeldLease:
@@ -174,7 +171,9 @@ class SQLiteStore(SharedQueries, Store):
 
     # -- matching ----------------------------------------------------------------------
 
-    async def _enqueue(self, tx: Sql, item_id: int, keys: Sequence[str]) -> int:
+    async def _enqueue(
+        self, tx: Sql, item_id: int, keys: Sequence[str], excepting: Sequence[str] = ()
+    ) -> int:
         if not keys:
             return 0
         # One set-based statement: the subscriptions index finds the chats, the (item,
@@ -183,8 +182,10 @@ class SQLiteStore(SharedQueries, Store):
         # is the same whatever the item's length.  A chat with an overview gets its row
         # 'held' (unless the subscription is direct): the sender never reads it until
         # the overview is due.  `direct` is in subscriptions_key and the overview chats
-        # are a small partial index, so holding costs the fan-out no table lookups.
-        return await tx.execute(
+        # are a small partial index, so holding costs the fan-out no table lookups.  Only
+        # an item with a key some follow leaves out (`excepting`) adds the exception
+        # check: the follows that leave one of them out, read once, are skipped.
+        sql = (
             "INSERT OR IGNORE INTO deliveries (item_id, chat_id, thread_id, key, status)"
             " SELECT ?, s.chat_id, s.thread_id, s.key, CASE WHEN (s.direct = 0 AND s.chat_id IN"
             " (SELECT id FROM chats WHERE overview IS NOT NULL)) OR s.chat_id IN"
@@ -192,20 +193,28 @@ class SQLiteStore(SharedQueries, Store):
             " END"
             " FROM subscriptions AS s"
             " WHERE s.key IN (SELECT value FROM json_each(?))"
-            " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)",
-            (item_id, json.dumps(list(keys))),
+            " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)"
         )
+        params: tuple[Any, ...] = (item_id, json.dumps(list(keys)))
+        if excepting:
+            sql += (
+                " AND (s.chat_id, s.thread_id, s.key) NOT IN (SELECT chat_id, thread_id, key"
+                " FROM follow_exceptions WHERE except_key IN (SELECT value FROM json_each(?)))"
+            )
+            params += (json.dumps(list(excepting)),)
+        return await tx.execute(sql, params)
 
     async def subscribe(
         self, chat_id: int, key: str, label: str, limit: int = MAX_SUBSCRIPTIONS,
-        *, thread: int = 0,
+        *, thread: int = 0, excluding: Sequence[str] = (),
     ) -> SubscribeResult:
         async with self.transaction() as tx:
             if await tx.fetchone(
                 "SELECT 1 FROM subscriptions WHERE chat_id = ? AND thread_id = ? AND key = ?",
                 (chat_id, thread, key),
             ):
-                return SubscribeResult.EXISTS
+                changed = await self._refollow_with(tx, chat_id, thread, key, label, excluding)
+                return SubscribeResult.ADDED if changed else SubscribeResult.EXISTS
             row = await tx.fetchone(
                 "SELECT count(*) FROM subscriptions WHERE chat_id = ? AND thread_id = ?",
                 (chat_id, thread),
@@ -217,27 +226,10 @@ class SQLiteStore(SharedQueries, Store):
                 " VALUES (?, ?, ?, ?, ?)",
                 (chat_id, thread, key, label, time.time()),
             )
+            if excluding:
+                await self._set_exceptions(tx, chat_id, thread, key, excluding)
         self.followed.add(key)
         return SubscribeResult.ADDED
-
-    # -- /zoek -------------------------------------------------------------------------
-
-    async def search(
-        self, words: Sequence[str], limit: int, offset: int = 0, *, before: int | None = None
-    ) -> list[Item]:
-        if not words:
-            return []
-        # Each word quoted for FTS5 (a doubled quote inside), with a prefix mark, so
-        # nothing a reader types (quotes, `*`, `AND`, `NEAR(`, brackets) is query syntax.
-        query = " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
-        # Newest stored first: FTS5 walks its index by descending rowid (= item id) and
-        # stops at the limit, where sorting by publication time would read every match.
-        return await self._items(
-            f"SELECT {ITEM_COLUMNS} FROM items_fts JOIN items AS i ON i.id = items_fts.rowid"
-            " WHERE items_fts MATCH ? AND items_fts.rowid < ? AND i.retracted = 0"
-            " ORDER BY items_fts.rowid DESC LIMIT ? OFFSET ?",
-            (query, _MAX_ID if before is None else before, limit, offset),
-        )
 
     # -- the outbox --------------------------------------------------------------------
 

@@ -69,7 +69,8 @@ async def test_zoek_survives_fts_syntax(bot: Harness) -> None:
     for reply in replies:
         assert "iets mis" not in reply  # the error handler stayed quiet
         assert any(ok in reply for ok in ("Gevonden", "Niets gevonden", "Waar wil je"))
-    assert "Louvre" in replies[5]  # "staking -louvre" searches both words
+    # The words are echoed as typed; a "-" is no operator ("staking -louvre" is a phrase).
+    assert "“staking -louvre”" in replies[5]
 
 
 async def test_zoek_without_result_suggests_volg(bot: Harness) -> None:

@@ -6,12 +6,14 @@ Every test taking `store` runs on SQLite and on PostgreSQL (tests/conftest.py).
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.news.items import Item
+from bot.news.match import resolve
+from bot.news.regions import default_gazetteer
 from storage import Store, SubscribeResult, open_store
 from storage.db import connect, migrations
 from storage.pgconn import connect_admin
@@ -86,7 +88,7 @@ async def test_opening_an_old_postgresql_database_upgrades_it_and_keeps_its_data
         chat = await store.chat(42)
         assert chat is not None and chat.kind == "private"
         assert chat.overview is None  # column added by a later migration
-        assert [i.body for i in await store.search(["oekraine"], 5)] == ["Oekraïne"]
+        assert [i.body for i in await store.search("r:UA", 5)] == ["Oekraïne"]
         assert await store.subscribe(42, "r:UA", "Oekraïne") is SubscribeResult.ADDED
     finally:
         await store.close()
@@ -141,23 +143,34 @@ async def test_subscriptions_are_capped_and_removable(store: Store) -> None:
     assert await store.chat(7) is None
 
 
-async def test_search_folds_diacritics_matches_prefixes_newest_first(store: Store) -> None:
+def key(term: str) -> str:
+    return resolve(term, default_gazetteer()).key
+
+
+async def test_search_finds_what_a_follow_would_newest_first_by_time(store: Store) -> None:
+    """Search is the follow matcher: the item keys a follow uses, in time order."""
     stored = await store.add_items([
-        (brief("Aanval in Oekraïne."), ["UA"], []),
-        (brief("Stakingen in Frankrijk."), ["FR"], []),
-        (brief("In Oekraïne duurt de staking voort."), ["UA"], []),
+        (brief("Aanval in Oekraïne.").with_(published_at=NOW - timedelta(hours=3)), ["UA"], []),
+        (brief("Stakingen in Frankrijk.").with_(published_at=NOW - timedelta(hours=2)), ["FR"],
+         []),
+        (brief("In Oekraïne duurt de pilotenstaking voort.").with_(
+            published_at=NOW - timedelta(hours=1)), ["UA"], []),
+        # Stored last, but published first: it comes last.
+        (brief("De Oekraïense staking is voorbij.").with_(
+            published_at=NOW - timedelta(hours=9)), ["UA"], []),
     ])
-    first, second, third = (s.id for s, _ in stored if s is not None)
-    assert [i.id for i in await store.search(["oekraine"], 10)] == [third, first]
-    assert [i.id for i in await store.search(["OEKRAÏNE"], 10)] == [third, first]
-    assert [i.id for i in await store.search(["staking"], 10)] == [third, second]
-    assert [i.id for i in await store.search(["stak", "oekr"], 10)] == [third]
-    assert [i.id for i in await store.search(["staking"], 1, offset=1)] == [second]
-    # What a reader types is only ever words: quotes, stars, operators match nothing odd.
-    for odd in ('"', "*", "AND", "NEAR(", "a'b", "):*|!"):
-        assert await store.search([odd], 10) == []
+    first, second, third, oldest = (s.id for s, _ in stored if s is not None)
+    assert [i.id for i in await store.search(key("Oekraïne"), 10)] == [third, first, oldest]
+    assert [i.id for i in await store.search(key("OEKRAINE"), 10)] == [third, first, oldest]
+    assert [i.id for i in await store.search(key("stakingen"), 10)] == [third, second, oldest]
+    assert [i.id for i in await store.search(key("staking"), 1, offset=1)] == [second]
+    assert [i.id for i in await store.search(key("staking"), 5, before=third)] == [
+        second, oldest]
+    # A phrase: its words next to each other, in this order.
+    assert [i.id for i in await store.search(key("Stakingen in Frankrijk"), 10)] == [second]
+    assert await store.search(key("Frankrijk in stakingen"), 10) == []
     await store.retract_item(third)
-    assert [i.id for i in await store.search(["oekraine"], 10)] == [first]
+    assert [i.id for i in await store.search(key("oekraine"), 10)] == [first, oldest]
 
 
 async def test_stats_count_on_both_backends(store: Store) -> None:
@@ -207,7 +220,7 @@ async def test_upgrading_to_live_unique_texts_keeps_items_regions_and_search(
         assert await store.count_items() == 2
         live = await store.item(2, live=True)
         assert live is not None and live.regions == ("FR",)
-        assert [i.id for i in await store.search(["parijs"], 5)] == [2]
+        assert [i.id for i in await store.search(key("Parijs"), 5)] == [2]
         again = await store.add_items([(brief("Staking in Parijs."), ["FR"], [])])
         assert again == [(None, 0)]  # still unique among live items
     finally:

@@ -1,24 +1,33 @@
-"""Dutch words for keyword matching: compounds, irregular forms and aliases.
+"""Dutch words for keyword matching: word senses, compounds, fixed expressions, aliases.
 
 Data: ``bot/news/data/lexicon.json.gz`` (built by ``scripts/build_lexicon.py`` from
-OpenTaal's Hunspell dictionary, simplemma's lemma table and ``lexicon.toml``) and
-``bot/news/data/aliases.toml`` (curated, read as is).  Nothing here imports those
-packages.
+OpenTaal's Hunspell dictionary, simplemma's lemma table, wordfreq and ``lexicon.toml``) and
+``bot/news/data/aliases.toml`` (curated, read as is, a source per entry).  Nothing here
+imports those packages.
 
-How a news word is read (:meth:`Lexicon.extra_stems`), beyond its own Snowball stem:
+A keyword key is made of *lemmas* (dictionary forms), not stems: a word is read in its own
+part of speech, so forms of one word are one key and a noun and a verb that share a stem
+are two (``verkiezingen`` is ``verkiezing``; ``verkiest`` is ``verkiezen``; ``stoort`` is
+``storen``, never ``storing``).  How a news word is read:
 
-- **Irregular forms.**  ``schepen`` also gives the stem of ``schip``, ``leden`` of
-  ``lid``, ``musea`` of ``museum``: forms whose lemma the stemmer does not reach.
-- **Compounds.**  A word is split where every part is a real word: the head (last
-  part) must be a noun, the first part a noun, a plural (the linking ``en``:
-  ``pilotenstaking``), a noun with the linking ``s`` (``stakingsactie``) or ``e``,
-  or another Dutch word of four letters or more.  Prepositions and adverbs in front
-  (``overstroming``), suffix-like heads (``leerling``) and a curated list of compounds
-  that mean something else (``bankstel``, ``waterstof``) are never split; an inflected
-  word is split as its lemma (``gasten`` is ``gast``, not ``gas`` + ``ten``).  Of the
-  splits, the one with the fewest parts wins.  Every part gives its stem (and its
-  lemma's), so ``/volg staking`` finds ``pilotenstaking`` and ``stakingsactie``; a
-  two-part compound also gives the two stems as a phrase (``klimaat akkoord``).
+- **Readings** (:meth:`Lexicon.readings`).  A noun's forms lead to its singular (regular
+  plurals from OpenTaal's affix rules, irregular ones from simplemma and
+  ``lexicon.toml``: ``schepen`` -> schip, ``leden`` -> lid); verb and adjective forms to
+  their infinitive or base (simplemma, adjectives only by their endings).  A word that is
+  a noun keeps its noun reading (simplemma also leads ``staking`` to ``staken``); a
+  plural that is also an infinitive (``staken``, ``werken``) is read both ways.  A word
+  the data does not know is its own lemma.  :meth:`Lexicon.primary` is the one reading
+  used for a follow's words and for phrases, on both sides.
+- **Compounds.**  A word is split where every part is a real word (rules in
+  :meth:`Lexicon.split`).  Its head (last part) counts, unless the compound uses the
+  head in another sense (``studiebeurs``: ``opaque_head``); the parts in front count,
+  unless the compound's meaning is not built from them (``bloemkool``, ``vuurtoren``:
+  ``opaque_first``); a few are never split (``bankstel``).  Those lists are curated:
+  word frequency does not separate them from open compounds (see docs/matching.md).
+  A two-part compound also gives its parts as a phrase (``klimaat akkoord``).
+- **Fixed expressions** (``lexicon.toml``, in lemmas, ``…`` for up to three words): the
+  bracketed word of an expression gives no key where the expression stands (``zat op de
+  [bank]``).
 
 The cost is per word of the item (cached per word), never per subscription.
 """
@@ -28,17 +37,20 @@ from __future__ import annotations
 import gzip
 import json
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-from bot.news.text import fold, stem, stem_words, words
+from bot.news.text import fold, words
 
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_PATH = DATA / "lexicon.json.gz"
 ALIASES_PATH = DATA / "aliases.toml"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+GAP = "…"  # in an expression: up to MAX_GAP other words
+MAX_GAP = 3
 
 MIN_PART = 3  # shortest part ("gas", "pad", "lek")
 MIN_OTHER_FIRST = 4  # shortest non-noun first part ("hoge" in "hogeschool")
@@ -61,8 +73,23 @@ class Lexicon:
         self.never_head = frozenset(data["never_head"])
         self.short = frozenset(data["short"])
         self.frequent = frozenset(data["frequent"])
-        self._extra = lru_cache(maxsize=65536)(self._extra_stems)
+        self.forms: dict[str, str] = data.get("forms", {})
+        self.also_verb = frozenset(data.get("also_verb", ()))
+        self.opaque_first = frozenset(data.get("opaque_first", ()))
+        self.opaque_head = frozenset(data.get("opaque_head", ()))
+        self.verb_sense: dict[str, str] = data.get("verb_sense", {})
+        self._extra = lru_cache(maxsize=65536)(self._extra_keys)
         self._split = lru_cache(maxsize=65536)(self._split_uncached)
+        self._readings = lru_cache(maxsize=65536)(self._readings_uncached)
+        self.primary = lru_cache(maxsize=65536)(self._primary_uncached)
+        # After the caches: expressions are written in any form and read as lemmas.
+        self.expressions = [
+            Expression.parse(entry["words"], self.primary)
+            for entry in data.get("expressions", [])
+        ]
+        self._expressions_by_first: dict[str, list[Expression]] = {}
+        for expression in self.expressions:
+            self._expressions_by_first.setdefault(expression.first, []).append(expression)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Lexicon:
@@ -80,12 +107,49 @@ class Lexicon:
         return word in self.nouns or word in self.plurals
 
     def lemma(self, word: str) -> str:
-        """The (folded) lemma of ``word`` where the data knows one, else ``word``."""
+        """The (folded) noun lemma of ``word`` where the data knows one, else ``word``."""
         return self.lemmas.get(word) or self.plurals.get(word) or word
 
-    def term_stem(self, word: str) -> str:
-        """The key stem of a one-word follow: the stem of its lemma (``schepen`` -> schip)."""
-        return stem(self.lemma(word))
+    def readings(self, word: str) -> tuple[str, ...]:
+        """Every lemma a (folded) news word may be a form of, the noun's first."""
+        return self._readings(word)
+
+    def _readings_uncached(self, word: str) -> tuple[str, ...]:
+        noun = self.lemmas.get(word) or self.plurals.get(word) or (
+            word if word in self.nouns else None
+        )
+        other = self.forms.get(word)
+        out = [lemma for lemma in (noun, other) if lemma]
+        if not out or word in self.also_verb:
+            out.append(word)
+        # A verb whose forms carry a noun's news sense (curated): "stakende" -> staking.
+        out += [self.verb_sense[lemma] for lemma in out if lemma in self.verb_sense]
+        return tuple(dict.fromkeys(out))
+
+    def verb_only(self, word: str) -> tuple[str, ...]:
+        """The readings of a plural that is also an infinitive (``staken``, ``branden``)
+        where it stands as a verb: without the plain noun reading."""
+        noun = self.lemmas.get(word) or self.plurals.get(word)
+        return tuple(lemma for lemma in self._readings(word) if lemma != noun)
+
+    def _primary_uncached(self, word: str) -> str:
+        """The one reading of a follow's word and of a phrase's words (same on both sides):
+        the first, the noun's where there is one (``/volg schepen`` follows ships)."""
+        return self._readings(word)[0]
+
+    def phrase_key(self, folded: list[str]) -> str:
+        """The subscription key of a follow of these (folded) words: ``k:`` + their lemmas."""
+        return "k:" + " ".join(map(self.primary, folded))
+
+    def unsensed(self, lemmas: list[str]) -> set[int]:
+        """Positions of words that stand in a fixed expression and do not mean themselves
+        (``lemmas`` are the primary readings of a text's words, in order)."""
+        out: set[int] = set()
+        by_first = self._expressions_by_first
+        for i, lemma in enumerate(lemmas):
+            for expression in by_first.get(lemma, ()):
+                out.update(expression.match(lemmas, i))
+        return out
 
     # -- compounds -------------------------------------------------------------------
 
@@ -146,40 +210,95 @@ class Lexicon:
                     best = candidate
         return best
 
-    def extra_stems(self, word: str) -> tuple[str, ...]:
-        """Stems (and two-word phrases) a folded news word matches beyond its own stem."""
+    def extra_keys(self, word: str) -> tuple[str, ...]:
+        """Keys (lemmas, and two-word phrases) a folded news word gives beyond its primary
+        reading: its other readings and what its compound parts mean."""
         return self._extra(word)
 
-    def _extra_stems(self, word: str) -> tuple[str, ...]:
-        own = stem(word)
-        out: dict[str, None] = {}
-        lemma = self.lemma(word)
-        if lemma != word:
-            out[stem(lemma)] = None
+    def _extra_keys(self, word: str) -> tuple[str, ...]:
+        readings = self._readings(word)
+        out: dict[str, None] = dict.fromkeys(readings)
         parts = self.split(word)
         if parts:
-            part_stems = []
-            for part in parts:
-                part_stem = stem(self.lemma(part))
-                part_stems.append(part_stem)
-                out[stem(part)] = None
-                out[part_stem] = None
+            whole = {word, *readings}
+            first_counts = not whole & self.opaque_first
+            head_counts = not whole & self.opaque_head
+            part_keys = []
+            for n, part in enumerate(parts):
+                is_head = n == len(parts) - 1
+                key = self.primary(part)
+                part_keys.append(key)
+                if not (head_counts if is_head else first_counts):
+                    continue
+                out.update(dict.fromkeys(self._readings(part)))
                 # A part that is a compound itself: pilotenstakingsactie -> stakingsactie
                 # -> staking, actie.
-                for sub in self.split(part):
-                    out[stem(sub)] = None
-                    out[stem(self.lemma(sub))] = None
+                if part not in self.opaque_first:
+                    for sub in self.split(part):
+                        out[self.primary(sub)] = None
             if len(parts) > 2:  # the compounds inside: pilotenstaking(s)-, -hoofdstad
-                out[stem(self.lemma("".join(parts[:-1])))] = None
-                out[stem(self.lemma("".join(parts[1:])))] = None
-            for a, b in pairwise(part_stems):
+                if first_counts:
+                    out[self.primary(self.lemma("".join(parts[:-1])))] = None
+                if head_counts:
+                    out[self.primary(self.lemma("".join(parts[1:])))] = None
+            for a, b in pairwise(part_keys):
                 out[f"{a} {b}"] = None
-        out.pop(own, None)
+        out.pop(self.primary(word), None)
         return tuple(out)
 
     def clear_caches(self) -> None:
         self._extra.cache_clear()
         self._split.cache_clear()
+        self._readings.cache_clear()
+        self.primary.cache_clear()
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    """A fixed expression: lemmas in order (``None`` for a gap of up to MAX_GAP words),
+    and the positions (in ``words``) whose word does not mean itself there."""
+
+    words: tuple[str | None, ...]
+    unsensed: frozenset[int]
+
+    @property
+    def first(self) -> str:
+        first = self.words[0]
+        assert first is not None
+        return first
+
+    @classmethod
+    def parse(cls, text: str, primary: Callable[[str], str]) -> Expression:
+        tokens: list[str | None] = []
+        unsensed = set()
+        for token in text.split():
+            if token == GAP:
+                tokens.append(None)
+                continue
+            if token.startswith("["):
+                unsensed.add(len(tokens))
+            tokens.append(primary(fold(token.strip("[]"))))
+        if not tokens or tokens[0] is None or not unsensed:
+            raise ValueError(f"expression {text!r}: starts with a word, marks one with []")
+        return cls(tuple(tokens), frozenset(unsensed))
+
+    def match(self, lemmas: list[str], start: int) -> list[int]:
+        """The text positions of the unsensed words if the expression stands at ``start``."""
+        return self._match(lemmas, start, 0, [])
+
+    def _match(self, lemmas: list[str], at: int, n: int, found: list[int]) -> list[int]:
+        if n == len(self.words):
+            return found
+        word = self.words[n]
+        if word is None:  # a gap: try it short to long
+            for skip in range(MAX_GAP + 1):
+                got = self._match(lemmas, at + skip, n + 1, found)
+                if got:
+                    return got
+            return []
+        if at >= len(lemmas) or lemmas[at] != word:
+            return []
+        return self._match(lemmas, at + 1, n + 1, [*found, at] if n in self.unsensed else found)
 
 
 def _better(a: tuple[str, ...], b: tuple[str, ...], lexicon: Lexicon) -> bool:
@@ -204,22 +323,57 @@ def _better(a: tuple[str, ...], b: tuple[str, ...], lexicon: Lexicon) -> bool:
 class Alias:
     name: str  # the full name: how /volg names it
     key_words: str  # folded words of the name, joined by spaces
-    key: str  # the subscription key: "k:" + the stems of the name's words
+    key: str  # the subscription key: "k:" + the lemmas of the name's words
     forms: tuple[str, ...]  # the other names, as written in aliases.toml
 
 
-class Aliases:
-    """Abbreviations and full names that are one subscription (``aliases.toml``)."""
+@dataclass(frozen=True, slots=True)
+class StandIn:
+    """Words that stand for an entry in running text (``de Kamer``, ``het bondgenootschap``).
 
-    def __init__(self, entries: list[dict]) -> None:
+    ``words`` are compared as written where they hold a capital (``Kamer`` is the
+    parliament, ``kamer`` a room) and folded otherwise; ``prefix`` matches the start of a
+    capitalised compound (``Kamervoorzitter``); never right after a word in ``not_after``
+    nor right before one in ``not_before`` (``Eerste Kamer``, ``Kamer van Koophandel``).
+    """
+
+    words: tuple[str, ...]
+    key: str
+    prefix: bool = False
+    not_after: frozenset[str] = frozenset()
+    not_before: frozenset[str] = frozenset()
+    unless: tuple[str, ...] = ()  # folded phrases that, anywhere in the text, rule it out
+
+
+class Aliases:
+    """Names that are one subscription, and stand-ins for them (``aliases.toml``).
+
+    Per entry: ``name`` (its words are the key, as if the reader had typed it), ``abbr``
+    (matched in text only as written: ``OM``, not ``om``), ``other`` (other names and
+    spellings, any case, also after /volg), ``stand_in`` (text only: what copy writes for
+    it; /volg of a stand-in follows the word itself), ``key`` (a region key, for a
+    country's stand-ins: ``het Kremlin`` -> ``r:RU``) and ``source`` (required: where the
+    names were checked).
+    """
+
+    def __init__(self, entries: list[dict], lexicon: Lexicon | None = None) -> None:
+        lexicon = lexicon or default_lexicon()
         self.by_form: dict[str, Alias] = {}  # folded words of any form -> alias
         self.by_abbr: dict[str, Alias] = {}  # abbreviation exactly as written -> alias
+        self.by_word: dict[str, Alias] = {}  # one-word other name, folded -> alias
+        self.stand_ins: dict[str, list[StandIn]] = {}  # first word (as compared) -> ...
+        self.prefixes: list[StandIn] = []
         for entry in entries:
+            if not entry.get("source"):
+                raise ValueError(f"alias {entry.get('name')!r} has no source")
             others = tuple(dict.fromkeys([*entry.get("abbr", []), *entry.get("other", [])]))
             name_words = words(entry["name"])
-            alias = Alias(
-                entry["name"], " ".join(name_words), "k:" + " ".join(stem_words(name_words)), others
-            )
+            key = entry.get("key") or lexicon.phrase_key(name_words)
+            alias = Alias(entry["name"], " ".join(name_words), key, others)
+            for raw in entry.get("stand_in", []):
+                self._add_stand_in(raw, key)
+            if "key" in entry:  # a country's stand-ins: /volg goes to the gazetteer
+                continue
             for form in [entry["name"], *others]:
                 self.by_form.setdefault(" ".join(words(form)), alias)
             for abbr in entry.get("abbr", []):
@@ -227,6 +381,8 @@ class Aliases:
             for other in entry.get("other", []):
                 if other.isupper():
                     self.by_abbr[other] = alias
+                elif len(words(other)) == 1:
+                    self.by_word[words(other)[0]] = alias
             if entry["name"].replace("-", "").isupper():
                 self.by_abbr[entry["name"]] = alias
         # Multi-word other names, matched in running text as a phrase.
@@ -238,6 +394,22 @@ class Aliases:
         self.max_words = max((f.count(" ") + 1 for f in self.phrases), default=1)
         self.phrase_starts = frozenset(form.split(" ", 1)[0] for form in self.phrases)
 
+    def _add_stand_in(self, raw: dict | str, key: str) -> None:
+        spec = {"words": raw} if isinstance(raw, str) else raw
+        text: str = spec["words"]
+        prefix = text.endswith("-")
+        tokens = tuple(_compared(token) for token in text.rstrip("-").split())
+        stand_in = StandIn(
+            tokens, key, prefix,
+            frozenset(fold(w) for w in spec.get("not_after", [])),
+            frozenset(fold(w) for w in spec.get("not_before", [])),
+            tuple(" ".join(words(w)) for w in spec.get("unless", [])),
+        )
+        if prefix:
+            self.prefixes.append(stand_in)
+        else:
+            self.stand_ins.setdefault(tokens[0], []).append(stand_in)
+
     @classmethod
     def load(cls, path: Path | None = None) -> Aliases:
         with (path or ALIASES_PATH).open("rb") as fh:
@@ -246,6 +418,61 @@ class Aliases:
     def lookup(self, term: str) -> Alias | None:
         """The alias a reader means by ``term`` (any case), or None."""
         return self.by_form.get(" ".join(words(term)))
+
+    def keys_in(self, raw: list[str], folded: list[str]) -> dict[str, None]:
+        """The keys of the entries a text names: by abbreviation, other name or stand-in
+        (``raw`` and ``folded`` are the text's words as written and folded)."""
+        out: dict[str, None] = {}
+        by_abbr, by_word, starts = self.by_abbr, self.by_word, self.phrase_starts
+        stand_ins, prefixes = self.stand_ins, self.prefixes
+        for i, word in enumerate(folded):
+            token = raw[i]
+            alias = by_abbr.get(token) or by_word.get(word)
+            if alias is not None:
+                out[alias.key] = None
+            if word in starts:
+                for n in range(2, self.max_words + 1):
+                    found = self.phrases.get(" ".join(folded[i : i + n]))
+                    if found is not None:
+                        out[found.key] = None
+            for stand_in in stand_ins.get(token, ()) or stand_ins.get(word, ()):
+                if _stands(stand_in, raw, folded, i) and not (
+                    stand_in.unless and _mentions(folded, stand_in.unless)
+                ):
+                    out[stand_in.key] = None
+            if prefixes and token[:1].isupper():
+                for stand_in in prefixes:
+                    first = stand_in.words[0]
+                    if (
+                        len(token) > len(first)
+                        and token.startswith(first)
+                        and (i == 0 or folded[i - 1] not in stand_in.not_after)
+                    ):
+                        out[stand_in.key] = None
+        return out
+
+
+def _mentions(folded: list[str], phrases: tuple[str, ...]) -> bool:
+    text = " " + " ".join(folded) + " "
+    return any(f" {phrase} " in text for phrase in phrases)
+
+
+def _compared(token: str) -> str:
+    """A stand-in's word as it is compared: as written with a capital, else folded."""
+    return token if any(ch.isupper() for ch in token) else fold(token)
+
+
+def _stands(stand_in: StandIn, raw: list[str], folded: list[str], i: int) -> bool:
+    n = len(stand_in.words)
+    if i + n > len(raw):
+        return False
+    for j, want in enumerate(stand_in.words):
+        got = raw[i + j] if any(ch.isupper() for ch in want) else folded[i + j]
+        if got != want:
+            return False
+    if i > 0 and folded[i - 1] in stand_in.not_after:
+        return False
+    return not (i + n < len(folded) and folded[i + n] in stand_in.not_before)
 
 
 @cache

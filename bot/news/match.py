@@ -34,6 +34,7 @@ What ``/volg`` follows (:func:`resolve`), in this order:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,13 +43,38 @@ from bot.news.items import Item
 from bot.news.lexicon import Aliases, Lexicon, default_aliases, default_lexicon
 from bot.news.regions import Gazetteer, Place, coverage_note, default_gazetteer
 from bot.news.sections import section_key
-from bot.news.text import fold, raw_words, stem_words, stems, strip_format, words
+from bot.news.text import fold, raw_words, strip_format, words
 
 MAX_TERM_CHARS = 64
 ALL_KEY = "*"  # every item matches it; no reader can type it (resolve never yields it)
 MAX_PHRASE_WORDS = 6
 
 _PREFIX_KIND = {"r": "land", "p": "plaats", "g": "regio", "k": "onderwerp", "s": "rubriek"}
+
+
+# What stored keyword keys are made of (the store's meta row ``match_keys``): none stored
+# means Snowball stems (before lemmas); "2" means lemmas with part of speech.
+KEYS_VERSION = "2"
+
+
+def rekey(key: str, label: str) -> str:
+    """The key a stored follow has under today's rules, from the name in its label.
+
+    Only keyword keys change (``k:verkies`` from "verkiezing (onderwerp)" becomes
+    ``k:verkiezing``); region and place keys are the gazetteer's and stay.  Idempotent: a
+    key already made by today's rules comes back unchanged.
+    """
+    if not key.startswith("k:"):
+        return key
+    name = label.rsplit(" (", 1)[0] if label.endswith(")") else label
+    name = split_exclusions(name)[0]  # "Ajax zonder transfer": the follow is Ajax
+    tokens = words(name)
+    if not tokens:
+        return key
+    alias = default_aliases().lookup(name)
+    if alias is not None:
+        return alias.key
+    return default_lexicon().phrase_key(tokens)
 
 
 class TermError(ValueError):
@@ -60,8 +86,10 @@ class Topic:
     """Something a chat can follow."""
 
     key: str
-    name: str  # how the reader sees it: "Oekraïne", "staking"
+    name: str  # how the reader sees it: "Oekraïne", "staking", "Ajax zonder transfer"
     note: str = ""  # Dutch: what the follow also covers, for the /volg reply
+    # Keys whose items this follow leaves out (/volg Ajax -transfer): never this one's.
+    excluding: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -94,11 +122,52 @@ def covers(key: str, short: bool = False) -> str:
     return coverage_note(place, gazetteer, short=short) if place is not None else ""
 
 
+_WITHOUT = re.compile(r"\s+(?:zonder|behalve|maar niet)\s+", re.IGNORECASE)
+_LIST = re.compile(r"\s*,\s*|\s+(?:en|of)\s+", re.IGNORECASE)
+MAX_EXCLUDED = 5
+
+
+def split_exclusions(term: str) -> tuple[str, list[str]]:
+    """``Ajax -transfer`` and ``Ajax zonder transfer`` -> (``Ajax``, [``transfer``]).
+
+    A word written with a ``-`` in front (after a space: ``Noord-Holland`` is one name)
+    is left out; so is everything after ``zonder`` (or ``behalve``, ``maar niet``), a
+    list split on commas, ``en`` and ``of`` (``zonder transfers en blessures``).
+    """
+    term = " ".join(strip_format(term).split())
+    left_out = [token[1:] for token in term.split(" ") if token.startswith("-") and token[1:]]
+    base = " ".join(t for t in term.split(" ") if not (t.startswith("-") and t[1:]))
+    parts = _WITHOUT.split(base, maxsplit=1)
+    if len(parts) == 2 and parts[0].strip():
+        base = parts[0]
+        left_out = [p for p in _LIST.split(parts[1]) if p.strip()] + left_out
+    return base.strip(), left_out
+
+
 def resolve(term: str, gazetteer: Gazetteer) -> Topic:
-    """What `/volg <term>` follows: a country or place if the gazetteer knows it, else a keyword.
+    """What `/volg <term>` follows: a country or place if the gazetteer knows it, else a
+    keyword; with what it leaves out (``Ajax -transfer``: see :func:`split_exclusions`).
 
     Raises TermError with a Dutch explanation for input that cannot be followed.
     """
+    base, left_out = split_exclusions(term)
+    if not left_out or not words(base):
+        return _resolve_one(term, gazetteer)
+    if len(left_out) > MAX_EXCLUDED:
+        raise TermError(f"Laat hoogstens {MAX_EXCLUDED} woorden weg.")
+    topic = _resolve_one(base, gazetteer)
+    others = [_resolve_one(word, gazetteer) for word in left_out]
+    excluding = tuple(dict.fromkeys(o.key for o in others if o.key != topic.key))
+    if not excluding:
+        return topic
+    names = [o.name for o in others if o.key in excluding]
+    shown = ", ".join(names[:-1]) + " en " + names[-1] if len(names) > 1 else names[0]
+    quoted = " en ".join(f"‘{n}’" for n in names)
+    note = f"Berichten over {quoted} krijg je hierover niet (ook niet in andere vormen)."
+    return Topic(topic.key, f"{topic.name} zonder {shown}", note, excluding)
+
+
+def _resolve_one(term: str, gazetteer: Gazetteer) -> Topic:
     term = " ".join(strip_format(term).split())
     if not term:
         raise TermError("Wat wil je volgen? Bijvoorbeeld: /volg Oekraïne of /volg staking")
@@ -136,12 +205,12 @@ def resolve(term: str, gazetteer: Gazetteer) -> Topic:
                 f"Ook meervouden, andere vormen en samengestelde woorden met ‘{term}’ vooraan "
                 "of achteraan tellen mee."
             )
-        return Topic(key="k:" + default_lexicon().term_stem(tokens[0]), name=term, note=note)
+        return Topic(key=default_lexicon().phrase_key(tokens), name=term, note=note)
     note = (
         f"Alleen berichten waarin ‘{term}’ zo staat: deze woorden naast elkaar, "
         "in deze volgorde."
     )
-    return Topic(key="k:" + " ".join(stems(term)), name=term, note=note)
+    return Topic(key=default_lexicon().phrase_key(tokens), name=term, note=note)
 
 
 class FollowedKeys:
@@ -196,12 +265,16 @@ def item_keys(
     followed: FollowedKeys | None = None,
     lexicon: Lexicon | None = None,
     aliases: Aliases | None = None,
+    *,
+    phrases: bool = True,
 ) -> list[str]:
     """Every subscription key the item matches (deduplicated, in a stable order).
 
     ``places`` are the places and countries the gazetteer found in the item.  With
     ``followed``, only keys someone follows are returned, and a phrase is only grown
-    word by word while it is the start of a followed phrase.
+    word by word while it is the start of a followed phrase.  ``phrases=False`` leaves
+    out the runs of several words (not the phrases a word itself gives: a compound's
+    parts, an alias): what :func:`search_keys` stores.
     """
     lexicon = lexicon or default_lexicon()
     aliases = aliases or default_aliases()
@@ -216,42 +289,93 @@ def item_keys(
         keys.update(dict.fromkeys(place.lineage or (place.follow_key,)))
     raw = raw_words(item.text)
     folded = [fold(word) for word in raw]
-    item_stems = stem_words(folded)
+    primary = lexicon.primary
+    lemmas = [primary(word) for word in folded]
+    unsensed = lexicon.unsensed(lemmas)
     # A place's own name is not split ("Schiphol" is no "schip", "Zeeland" no "zee").
     place_words = {word for place in places for word in words(place.name)}
-    extra: dict[str, None] = {}
-    by_abbr, starts = aliases.by_abbr, aliases.phrase_starts
+    extra = aliases.keys_in(raw, folded)
+    also_verb = lexicon.also_verb
+    # Positions whose word gives no key of its own: in a fixed expression, or a plural
+    # that is also an infinitive standing as the verb ("De lamp blijft branden",
+    # "Leraren staken"): that one gives its verb readings only.
+    wordless = set(unsensed)
     for i, word in enumerate(folded):
-        alias = by_abbr.get(raw[i])
-        if alias is not None:
-            extra[alias.key] = None
-        if word in starts:
-            for n in range(2, aliases.max_words + 1):
-                found = aliases.phrases.get(" ".join(folded[i : i + n]))
-                if found is not None:
-                    extra[found.key] = None
-        if word in place_words:
-            lemma = lexicon.lemma(word)
-            if lemma != word:
-                extra["k:" + stem_words([lemma])[0]] = None
+        if i in unsensed:
             continue
-        for more in lexicon.extra_stems(word):
-            extra["k:" + more] = None
+        if word in place_words:
+            extra.update(("k:" + lemma, None) for lemma in lexicon.readings(word))
+            continue
+        if word in also_verb and not _reads_as_noun(raw, folded, i):
+            wordless.add(i)
+            extra.update(("k:" + lemma, None) for lemma in lexicon.verb_only(word))
+            continue
+        extra.update(("k:" + more, None) for more in lexicon.extra_keys(word))
     if followed is None:
-        for n in range(1, MAX_PHRASE_WORDS + 1):
-            for i in range(len(item_stems) - n + 1):
-                keys["k:" + " ".join(item_stems[i : i + n])] = None
+        for i, lemma in enumerate(lemmas):
+            if i not in wordless:
+                keys["k:" + lemma] = None
+        for n in range(2, MAX_PHRASE_WORDS + 1 if phrases else 2):
+            for i in range(len(lemmas) - n + 1):
+                keys["k:" + " ".join(lemmas[i : i + n])] = None
         keys.update(extra)
         return list(keys)
     found_keys = [key for key in keys if key in followed.keys]
     found_keys += [key for key in extra if key in followed.keys]
-    for i in range(len(item_stems)):
-        gram = "k:" + item_stems[i]
+    for i in range(len(lemmas)):
+        gram = "k:" + lemmas[i]
         for n in range(2, MAX_PHRASE_WORDS + 2):
-            if gram in followed.keys:
+            if gram in followed.keys and (n > 2 or i not in wordless):
                 found_keys.append(gram)
-            if gram not in followed.prefixes or i + n > len(item_stems):
+            if gram not in followed.prefixes or i + n > len(lemmas):
                 break
-            gram += " " + item_stems[i + n - 1]
+            gram += " " + lemmas[i + n - 1]
     return list(dict.fromkeys(found_keys))
 
+
+# Words after which a plural that is also an infinitive is the plural: articles,
+# prepositions, numbers and quantifiers ("de branden", "bij branden", "twee werken").
+_NOUN_CUES = frozenset((
+    "de", "het", "een", "deze", "die", "dit", "dat", "zulke", "welke", "geen", "hun", "zijn",
+    "haar", "onze", "jullie", "alle", "enkele", "veel", "meer", "minder", "meerdere",
+    "diverse", "talrijke", "twee", "drie", "vier", "vijf", "zes", "tien", "honderd",
+    "duizend", "bij", "door", "na", "om", "over", "tegen", "tijdens", "met", "zonder", "in",
+    "op", "aan", "tot", "voor", "van", "uit", "en", "of",
+))
+
+
+def _reads_as_noun(raw: list[str], folded: list[str], i: int) -> bool:
+    """Whether an ambiguous plural/infinitive at ``i`` reads as the noun: at the start of
+    a sentence (capitalised), or after an article, preposition, number or an inflected
+    adjective (``grote branden``)."""
+    if i == 0 or raw[i][:1].isupper():
+        return True
+    before = folded[i - 1]
+    if len(before) == 1:  # a letter in front: "e-fietsen"
+        return True
+    return before in _NOUN_CUES or (before.endswith("e") and len(before) > 3)
+
+
+def search_keys(item: Item, places: list[Place]) -> list[str]:
+    """The keys stored with an item for search: every key of one word, place, region or
+    alias it matches (``item_keys`` without runs of words and without ``*``).
+
+    A search for a phrase finds the items holding each of its words' keys and checks
+    the phrase with :func:`matches`, so the stored set grows with the item's words, not
+    with the number of word runs.
+    """
+    return [key for key in item_keys(item, places, phrases=False) if key != ALL_KEY]
+
+
+def phrase_parts(key: str) -> list[str]:
+    """The one-word keys a phrase key needs (``k:tweede kamer`` -> ``k:tweede``,
+    ``k:kamer``); ``[]`` for a key that is no phrase."""
+    if not key.startswith("k:") or " " not in key:
+        return []
+    return ["k:" + part for part in dict.fromkeys(key[2:].split(" "))]
+
+
+def matches(item: Item, key: str) -> bool:
+    """Whether a follow of ``key`` alerts on ``item`` (a keyword key: places do not
+    change what a keyword matches, so none are looked up)."""
+    return key in item_keys(item, [], FollowedKeys([key]))

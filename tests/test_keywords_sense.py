@@ -1,0 +1,96 @@
+"""A keyword follow means a word's sense: forms of the word in its part of speech, compounds
+built from it, not other senses, fixed expressions or lexicalised compounds; bodies and
+persons by every name and stand-in.
+
+Each case is what a reader who sent `/volg <term>` expects of one sentence, decided by the
+rules in docs/matching.md, through the same resolve and keys the intake uses.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.news.items import Item
+from bot.news.lexicon import Aliases, default_lexicon
+from bot.news.match import FollowedKeys, item_keys, resolve
+from bot.news.regions import default_gazetteer
+
+
+def reaches(term: str, text: str) -> bool:
+    gaz = default_gazetteer()
+    key = resolve(term, gaz).key
+    item = Item(kind="brief", paragraphs=(text,))
+    return key in item_keys(item, gaz.find(text), FollowedKeys([key]))
+
+
+@pytest.mark.parametrize(("term", "text"), [
+    # Forms of the word, and compounds whose meaning is built from it.
+    ("verkiezing", "De verkiezingen worden in maart gehouden."),
+    ("staking", "Door de pilotenstaking zijn honderden vluchten geschrapt."),
+    ("staking", "In Middelburg zijn stakende mijnwerkers slaags geraakt met de politie."),
+    ("staking", "Leraren staken volgende week een dag."),
+    ("transplantatie", "Het UMC deed voor het eerst een longtransplantatie."),
+    ("brand", "Branden in Zuid-Europa verwoesten duizenden hectares."),
+    ("brand", "Een bus is zondagnacht uitgebrand in een stelplaats."),
+    ("school", "Op middelbare scholen is de telefoon voortaan verboden."),
+    ("schepen", "Een schip met graan is vertrokken."),
+    ("fiets", "De verkoop van e-fietsen stijgt hard."),
+    ("bank", "De spaarbank verhoogt de rente."),
+    ("bloem", "Door de koude winter staan de bloembollen er sterk bij."),
+    # Stand-ins and other names.
+    ("VN", "De Algemene Vergadering stemde voor de resolutie."),
+    ("VN", "Secretaris-generaal Guterres vroeg om een verlenging."),
+    ("NAVO", "Turkije stemt in met een radarstation van het bondgenootschap."),
+    ("Tweede Kamer", "De Kamervoorzitter schorste het debat."),
+    ("Tweede Kamer", "De Kamer heeft een motie aangenomen."),
+    ("Tweede Kamer", "Op het Binnenhof wordt over de begroting gesproken."),
+    ("Poetin", "Putin heeft een nieuwe gouverneur benoemd."),
+    ("Putin", "Poetin heeft een nieuwe gouverneur benoemd."),
+    ("Zelensky", "President Zelenskyy sprak in Berlijn."),
+    ("Zelenski", "President Zelensky sprak in Berlijn."),
+    ("EU", "Dat heeft de Europese Commissie woensdag bekendgemaakt."),
+    ("OM", "De officier van justitie eist drie jaar cel."),
+    ("Rusland", "Het Kremlin geeft geen commentaar."),
+])
+def test_follow_reaches(term: str, text: str) -> None:
+    assert reaches(term, text)
+
+
+@pytest.mark.parametrize(("term", "text"), [
+    # Another part of speech, another sense.
+    ("verkiezing", "Zij verkiest de trein boven het vliegtuig."),
+    ("storing", "Hij stoort zich eraan."),
+    ("staking", "Het leger kondigde een staakt-het-vuren af."),
+    ("staking", "Het OM staakt de vervolging van de verdachte."),
+    ("brand", "De lamp blijft tijdens de werkzaamheden branden."),
+    # Lexicalised compounds.
+    ("bloem", "De bloemkool is duur deze week."),
+    ("vuur", "De vuurtoren van Texel wordt geschilderd."),
+    ("beurs", "Zij kreeg een studiebeurs voor haar studie in Leiden."),
+    ("beurs", "Op de vakbeurs werden veel orders geplaatst."),
+    ("bank", "De salade gaat honderden keren over de toonbank."),
+    # Fixed expressions.
+    ("bank", "Zij zat de hele avond op de bank."),
+    ("bank", "Door de bank genomen zijn de prijzen gestegen."),
+    ("brand", "Hij hielp zijn buurman uit de brand."),
+    ("bloem", "Bakkers gebruiken alleen bloem, boter en eieren."),
+    # Not the body.
+    ("Tweede Kamer", "De Eerste Kamer heeft de wet verworpen."),
+    ("Tweede Kamer", "De woning heeft twee kamers en een tuin."),
+    ("Tweede Kamer", "De Kamer van Koophandel opent een nieuw kantoor."),
+    ("Tweede Kamer", "De Eerste Kamer stemde. De Kamer was verdeeld."),
+])
+def test_follow_does_not_reach(term: str, text: str) -> None:
+    assert not reaches(term, text)
+
+
+def test_every_alias_names_its_source() -> None:
+    with pytest.raises(ValueError, match="no source"):
+        Aliases([{"name": "Wereldbank", "abbr": ["WB"]}], default_lexicon())
+
+
+def test_a_follow_of_a_stand_in_is_not_a_follow_of_the_body() -> None:
+    # Stand-ins only widen what a text names: "/volg Binnenhof" is the place, not the
+    # Tweede Kamer (whose follow does get briefs about the Binnenhof).
+    gaz = default_gazetteer()
+    assert resolve("Binnenhof", gaz).key != resolve("Tweede Kamer", gaz).key

@@ -1,0 +1,73 @@
+"""Search is the follow matcher: /zoek, /laatste <term> and inline mode find what a follow of
+the same words would alert on, newest first by time, echoing what the reader typed.
+
+Checked against the seed page's briefs
+through PTB's real HTTP stack and the Bot API emulator.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.news.parse import parse_brief
+from tests.conftest import Harness, import_seed
+
+
+async def test_zoek_finds_other_forms_and_compounds_like_a_follow(bot: Harness) -> None:
+    await import_seed(bot)
+    # /volg staking promises plurals and compounds; /zoek stakingen keeps that promise.
+    reply = await bot.say("/zoek stakingen")
+    assert "Gevonden voor “stakingen”" in reply and "Louvre" in reply
+    # A compound whose head is the word: longtransplantatie.
+    assert "Mette-Marit" in await bot.say("/zoek transplantatie")
+
+
+@pytest.mark.both_backends
+async def test_laatste_of_a_place_by_another_name_lists_its_briefs(bot: Harness) -> None:
+    await import_seed(bot)
+    by_name = await bot.say("/laatste Kyiv")
+    assert "KYIV" in by_name
+    # The Russian spelling is the same place: the same briefs, not "Nog geen nieuws".
+    assert await bot.say("/laatste Kiev", chat_id=2) == by_name
+
+
+async def test_search_echoes_what_was_typed(bot: Harness) -> None:
+    await import_seed(bot)
+    assert "Gevonden voor “Oekraïne”" in await bot.say("/zoek Oekraïne")
+
+
+@pytest.mark.both_backends
+async def test_zoek_lists_newest_first_by_time_not_by_storing_order(bot: Harness) -> None:
+    now = datetime.now(UTC)
+    # Stored in this order; published in another.
+    for town, hours in (("ASSEN", 1), ("BREDA", 5), ("DELFT", 3)):
+        item = parse_brief(f"{town} (ANP) - Een dijkbewaking houdt de wacht.", now=now)
+        item = item.with_(published_at=now - timedelta(hours=hours))
+        assert (await bot.services.intake.add(item)).item is not None
+    reply = await bot.say("/zoek dijkbewaking")
+    assert reply.index("ASSEN") < reply.index("DELFT") < reply.index("BREDA")
+
+
+async def test_zoek_of_a_person_finds_the_other_spelling(bot: Harness) -> None:
+    now = datetime.now(UTC)
+    item = parse_brief("MOSKOU (ANP) - Poetin heeft een nieuwe minister benoemd.", now=now)
+    assert (await bot.services.intake.add(item)).item is not None
+    assert "MOSKOU" in await bot.say("/zoek Putin")
+    assert "MOSKOU" in await bot.say("/zoek Vladimir Putin", chat_id=2)
+
+
+@pytest.mark.both_backends
+async def test_zoek_finds_words_with_modifier_letters_on_both_backends(bot: Harness) -> None:
+    """A modifier-letter apostrophe (Uzbek ʻ) is part of the word, not query syntax."""
+    now = datetime.now(UTC)
+    item = parse_brief("TASJKENT (ANP) - Oʻzbekiston kiest een nieuw parlement.", now=now)
+    assert (await bot.services.intake.add(item)).item is not None
+    reply = await bot.say("/zoek Oʻzbekiston")
+    assert "TASJKENT" in reply and "Gevonden voor “Oʻzbekiston”" in reply
+
+
+async def test_a_very_long_zoek_gets_a_short_dutch_reply(bot: Harness) -> None:
+    reply = await bot.say("/zoek " + "staking" * 300)
+    assert "te lang" in reply and len(reply) < 200

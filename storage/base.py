@@ -51,6 +51,7 @@ class Subscription:
     key: str
     label: str
     direct: bool = False  # comes at once even when the chat has an overview
+    excluding: tuple[str, ...] = ()  # keys whose items it leaves out (Ajax -transfer)
 
 
 @dataclass(frozen=True)

@@ -802,7 +802,21 @@ class SharedQueries:
             " ORDER BY created_at, key",
             (chat_id, thread),
         )
-        return [Subscription(row["key"], row["label"], bool(row["direct"])) for row in rows]
+        excluding: dict[str, list[str]] = {}
+        if self.excepted:  # only when some follow leaves something out
+            for row in await self._fetchall(
+                "SELECT key, except_key FROM follow_exceptions"
+                " WHERE chat_id = ? AND thread_id = ? ORDER BY except_key",
+                (chat_id, thread),
+            ):
+                excluding.setdefault(row[0], []).append(row[1])
+        return [
+            Subscription(
+                row["key"], row["label"], bool(row["direct"]),
+                tuple(excluding.get(row["key"], ())),
+            )
+            for row in rows
+        ]
 
     async def set_direct(self, chat_id: int, key: str, direct: bool, *, thread: int = 0) -> bool:
         async with self.transaction() as tx:

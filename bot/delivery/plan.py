@@ -210,7 +210,8 @@ class Planner:
             for subscription in await self.store.subscriptions(
                 delivery.chat_id, thread=delivery.thread_id
             )
-            if subscription.key in keys
+            # A follow that leaves out a key the item has did not bring it.
+            if subscription.key in keys and keys.isdisjoint(subscription.excluding)
         ]
         if not matched:
             if delivery.label is None:

@@ -840,8 +840,8 @@ async def _search_page(
     said = quoted(typed)
     try:
         topic = resolve(typed, svc.gazetteer)
-    except TermError as exc:
-        return html.escape(str(exc)), None
+    except TermError as exc:  # nothing a follow could be: nothing found, and why
+        return f"Niets gevonden voor “{said}”. {html.escape(str(exc))}", None
     found = await svc.store.search(
         topic.key, SEARCH_PAGE + 1, before=before, excluding=topic.excluding
     )

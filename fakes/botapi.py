@@ -2,10 +2,10 @@
 
 ``BotAPI`` is an ``aiohttp.web`` server on 127.0.0.1 that speaks enough of the Bot API for
 python-telegram-bot to run a real ``Application`` against it: getMe, long-polling getUpdates,
-sendMessage / edit / delete, callback answers, commands, chat members.  Tests inject user
-messages and button presses, inspect everything the bot sent, and inject failures (blocked users,
-migrated groups, 429 / 5xx bursts, latency).  With ``enforce_limits=True`` it also enforces
-Telegram's flood limits so the sender can be checked to stay under them.
+sendMessage / sendPhoto / edit / delete, callback answers, commands, chat members.  Tests
+inject user messages and button presses, inspect everything the bot sent, and inject failures
+(blocked users, migrated groups, 429 / 5xx bursts, latency).  With ``enforce_limits=True`` it
+also enforces Telegram's flood limits so the sender can be checked to stay under them.
 
 Typical use::
 
@@ -25,14 +25,13 @@ Behaviour notes, where the real Bot API is ambiguous or the emulator simplifies:
 * parse_mode=HTML is validated with fakes/telegram_html.py in strict mode by default
   (``strict_html=False`` for TDLib's exact leniency); other parse modes are not interpreted.
 * Flood limits (``enforce_limits``): sendMessage, editMessageText, editMessageReplyMarkup,
-  deleteMessage(s), sendDocument/sendPhoto/copyMessage/forwardMessage count against a global
-  sliding 1 s window -- at most 1000 calls in all (``total_limit``), of which at most 30
-  without ``allow_paid_broadcast`` (``free_limit``): 1000/s is the bot's whole budget, paid
-  and free together, as on Telegram.  Only *sending* methods count against the per-chat
-  limits: 1 per second to a private chat (chat_id > 0), 20 per 60 s to a group/channel
-  (chat_id < 0).  Rejected calls get 429 with ``retry_after`` = ceil(seconds until the
-  window frees up), min 1, and are not delivered.  Only delivered messages are counted.
-  Time is ``time.monotonic()``.
+  editMessageCaption, deleteMessage(s), sendDocument/sendPhoto/copyMessage/forwardMessage count
+  against a global sliding 1 s window -- at most 1000 calls in all (``total_limit``), of which at
+  most 30 without ``allow_paid_broadcast`` (``free_limit``): 1000/s is the bot's whole budget,
+  paid and free together, as on Telegram. Only *sending* methods count against the per-chat
+  limits: 1 per second to a private chat (chat_id > 0), 20 per 60 s to a group/channel (chat_id <
+  0). Rejected calls get 429 with ``retry_after`` = ceil(seconds until the window frees up), min
+  1, and are not delivered. Only delivered messages are counted. Time is ``time.monotonic()``.
 * Outages and flood waits: ``go_down(502)`` answers every method (getMe and getUpdates too)
   with that status until ``come_up()``; ``go_down(None)`` closes every connection without an
   answer and refuses new ones (the port stays reserved).  ``flood(seconds, retry_after)``
@@ -46,6 +45,16 @@ Behaviour notes, where the real Bot API is ambiguous or the emulator simplifies:
   checked as Telegram checks it (a query answered once, at most 50 results, unique ids of 1-64
   bytes, article titles, message text parsed like sendMessage's: valid HTML within 4096) and
   kept in ``inline_answers``; ``choose_inline_result`` posts a result into a chat "via @bot".
+* Photos: sendPhoto takes an upload, a file_id Telegram issued (an earlier sendPhoto's, or one
+  from ``inject_photo``, a user's photo with a caption) or an http(s) URL (``unreachable_url``
+  makes one fail as "failed to get HTTP URL content"); anything else is "wrong file
+  identifier/HTTP URL specified".  Captions are parsed like text and limited to 1024
+  characters ("message caption is too long").  editMessageCaption works on media messages only
+  ("there is no caption in the message to edit"), editMessageText on text messages only
+  ("there is no text in the message to edit").  A sent photo is in ``sent()`` like a text
+  message (its record has ``photo`` and ``caption`` instead of ``text``).
+* link_preview_options must be an object of the Bot API's fields (not both prefer_small_media
+  and prefer_large_media); it is echoed in the sent message.
 * Inline keyboards are checked as Telegram checks them: callback data of 1-64 bytes, at most
   100 buttons and 8 a row, and at most 10 kB of markup JSON ("reply markup is too long").
 * getUpdates never returns 409 for concurrent pollers; updates stay queued until confirmed with
@@ -92,6 +101,7 @@ __all__ = ["ApiError", "BotAPI", "Call", "main"]
 JSONDict = dict[str, Any]
 
 MAX_MESSAGE_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024  # a media message's caption, counted like text after parsing
 # Inline keyboards as Telegram limits them: 100 buttons, 8 a row, ~10 kB of markup JSON.
 MAX_KEYBOARD_BUTTONS = 100
 MAX_ROW_BUTTONS = 8
@@ -110,6 +120,7 @@ _RATE_LIMITED = frozenset(
         "sendmessage",
         "editmessagetext",
         "editmessagereplymarkup",
+        "editmessagecaption",
         "deletemessage",
         "deletemessages",
         "senddocument",
@@ -189,6 +200,9 @@ _ADMIN_RIGHTS = {
 }
 
 _INTERNAL_MESSAGE_KEYS = frozenset({"raw_text", "parse_mode"})
+_PREVIEW_FLAGS = frozenset(
+    {"is_disabled", "prefer_small_media", "prefer_large_media", "show_above_text"}
+)
 
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
@@ -382,6 +396,10 @@ class BotAPI:
         self._last_default_commands: list[tuple[str, str]] = []
         self._chat_errors: dict[int | str, ApiError] = {}
         self._failures: list[_Failure] = []
+        # Photos Telegram knows: file_ids it issued (uploads, injected photos) and URLs it
+        # could not fetch (``unreachable_url``).
+        self._file_ids: set[str] = set()
+        self._unreachable_urls: set[str] = set()
 
         self._free_window: deque[float] = deque()
         self._total_window: deque[float] = deque()  # every counted call, paid or not
@@ -405,8 +423,9 @@ class BotAPI:
             "setmyname": self._true,
             "sendmessage": self._send_message,
             "senddocument": self._send_document,
-            "sendphoto": self._send_document,
+            "sendphoto": self._send_photo,
             "editmessagetext": self._edit_message_text,
+            "editmessagecaption": self._edit_message_caption,
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "deletemessage": self._delete_message,
             "deletemessages": self._delete_messages,
@@ -633,6 +652,47 @@ class BotAPI:
             ]
         return self.push_update({"message": message})
 
+    def inject_photo(
+        self,
+        caption: str | None = None,
+        chat_id: int | None = None,
+        user_id: int = 1001,
+        *,
+        file_id: str | None = None,
+    ) -> JSONDict:
+        """Queue a photo a user sends (with ``caption``) and return the update.
+
+        The photo gets a file_id Telegram would issue (``file_id`` to choose it); the bot may
+        send that file_id again.  A caption starting with "/" gets a ``bot_command`` caption
+        entity, as Telegram marks it (PTB's CommandHandler still ignores captions).
+        """
+        if chat_id is None:
+            chat_id = user_id
+        user = self._register_user(user_id, "Test", None, None, "nl")
+        chat = self._register_chat(chat_id, None, user, None)
+        message_id = self._next_message_id(chat_id)
+        file_id = file_id or f"PHOTO{chat_id}_{message_id}"
+        self._file_ids.add(file_id)
+        message: JSONDict = {
+            "message_id": message_id,
+            "from": user,
+            "chat": chat,
+            "date": int(time.time()),
+            "photo": self._photo_sizes(file_id, 0),
+        }
+        if caption:
+            message["caption"] = caption
+            if caption.startswith("/"):
+                command = re.split(r"\s", caption, maxsplit=1)[0]
+                message["caption_entities"] = [
+                    {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
+                ]
+        return self.push_update({"message": message})
+
+    def unreachable_url(self, url: str) -> None:
+        """sendPhoto with this URL fails as when Telegram cannot fetch it."""
+        self._unreachable_urls.add(url)
+
     def open_topic(self, chat_id: int, thread_id: int) -> None:
         """Make the supergroup a forum with a topic ``thread_id`` (its message_thread_id)."""
         self._topics[chat_id].add(thread_id)
@@ -667,15 +727,17 @@ class BotAPI:
             new.update({**_ADMIN_RIGHTS, **self._channel_rights(chat_id)})
         if status == "kicked":
             new["until_date"] = 0
-        return self.push_update({
-            "my_chat_member": {
-                "chat": self._chat(chat_id),
-                "from": self._user(user_id),
-                "date": int(time.time()),
-                "old_chat_member": old,
-                "new_chat_member": new,
+        return self.push_update(
+            {
+                "my_chat_member": {
+                    "chat": self._chat(chat_id),
+                    "from": self._user(user_id),
+                    "date": int(time.time()),
+                    "old_chat_member": old,
+                    "new_chat_member": new,
+                }
             }
-        })
+        )
 
     def _channel_rights(self, chat_id: int | str) -> JSONDict:
         if (self._chats.get(chat_id) or {}).get("type") != "channel":  # never creates one
@@ -788,7 +850,9 @@ class BotAPI:
         if result.get("reply_markup"):
             message["reply_markup"] = result["reply_markup"]
         self.messages[chat_id][message["message_id"]] = {
-            **message, "raw_text": content["message_text"], "parse_mode": content.get("parse_mode")
+            **message,
+            "raw_text": content["message_text"],
+            "parse_mode": content.get("parse_mode"),
         }
         return message
 
@@ -869,7 +933,7 @@ class BotAPI:
     # ------------------------------------------------------------------ inspection
 
     def sent(self, chat_id: int | None = None) -> list[JSONDict]:
-        """Parameters of successful sendMessage calls (plus ``message_id``), oldest first."""
+        """Parameters of successful sendMessage and sendPhoto calls (plus ``message_id``)."""
         if chat_id is None:
             return list(self._sent)
         return list(self._sent_by_chat.get(chat_id, ()))
@@ -900,7 +964,7 @@ class BotAPI:
         try:
             await self.wait_for(lambda: len(self._sent_list(chat_id)) >= n, timeout)
         except TimeoutError:
-            got = [m.get("text") for m in self._sent_list(chat_id)]
+            got = [m.get("text", m.get("caption")) for m in self._sent_list(chat_id)]
             where = "" if chat_id is None else f" to chat {chat_id}"
             raise TimeoutError(
                 f"expected {n} sent message(s){where} within {timeout} s, got {len(got)}: "
@@ -1066,7 +1130,8 @@ class BotAPI:
         if chat_id not in self._channels.values():
             return
         if self._member(chat_id, self._bot_user(token)["id"], token)["status"] not in (
-            "administrator", "creator"
+            "administrator",
+            "creator",
         ):
             raise ApiError(400, "Bad Request: need administrator rights in the channel chat")
 
@@ -1419,6 +1484,7 @@ class BotAPI:
         parse_mode = params.get("parse_mode")
         plain, entities = self._text(raw, parse_mode)
         markup = self._markup(params.get("reply_markup"))
+        preview = self._link_preview(params.get("link_preview_options"))
         thread = self._thread(chat_id, params)
         self._may_post(chat_id, token)
         if self.enforce_limits:
@@ -1437,19 +1503,121 @@ class BotAPI:
             message["entities"] = entities
         if markup is not None:
             message["reply_markup"] = markup
+        if preview is not None:
+            message["link_preview_options"] = preview
         return self._deliver(params, chat_id, message, {"raw_text": raw, "parse_mode": parse_mode})
+
+    def _send_photo(self, params: JSONDict, token: str) -> JSONDict:
+        """sendPhoto: an upload, a file_id Telegram issued, or an http(s) URL it can fetch."""
+        chat_id = self._chat_id(params)
+        photo = params.get("photo")
+        if not photo:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        if isinstance(photo, str):
+            if photo.startswith(("http://", "https://")):
+                if photo in self._unreachable_urls:
+                    raise ApiError(400, "Bad Request: failed to get HTTP URL content")
+            elif photo not in self._file_ids:
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        elif not isinstance(photo, dict):
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        caption = params.get("caption")
+        parse_mode = params.get("parse_mode")
+        plain, entities = self._caption(caption, parse_mode)
+        markup = self._markup(params.get("reply_markup"))
+        thread = self._thread(chat_id, params)
+        self._may_post(chat_id, token)
+        if self.enforce_limits:
+            self._check_rate("sendphoto", chat_id, params.get("allow_paid_broadcast") is True)
+        message_id = self._next_message_id(chat_id)
+        if isinstance(photo, str) and photo in self._file_ids:
+            file_id = photo  # Telegram answers with the same file
+        else:
+            file_id = f"PHOTO{chat_id}_{message_id}"
+            self._file_ids.add(file_id)
+        size = photo["size"] if isinstance(photo, dict) else 0
+        message: JSONDict = {
+            "message_id": message_id,
+            "from": self._bot_user(token),
+            "chat": self._chat(chat_id),
+            "date": int(time.time()),
+            "photo": self._photo_sizes(file_id, size),
+        }
+        if thread is not None:
+            message["message_thread_id"] = thread
+            message["is_topic_message"] = True
+        if plain:
+            message["caption"] = plain
+            if entities:
+                message["caption_entities"] = entities
+        if markup is not None:
+            message["reply_markup"] = markup
+        # A photo alert reaches the reader like a text one: it is in sent() and accepted.
+        return self._deliver(
+            params, chat_id, message, {"raw_text": caption, "parse_mode": parse_mode}
+        )
+
+    @staticmethod
+    def _photo_sizes(file_id: str, size: int) -> list[JSONDict]:
+        return [
+            {
+                "file_id": f"{file_id}_s",
+                "file_unique_id": f"{file_id}_s",
+                "width": 90,
+                "height": 60,
+                "file_size": size // 10,
+            },
+            {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "width": 1280,
+                "height": 853,
+                "file_size": size,
+            },
+        ]
+
+    def _caption(self, caption: Any, parse_mode: Any) -> tuple[str, list[JSONDict]]:
+        """A media caption: optional, parsed like text, at most 1024 characters after parsing."""
+        if caption is None or caption == "":
+            return "", []
+        if not isinstance(caption, str):
+            raise ApiError(400, "Bad Request: can't parse caption")
+        if isinstance(parse_mode, str) and parse_mode.lower() == "html":
+            try:
+                plain, entities = _parse_html_cached(caption, self.strict_html)
+            except HTMLParseError as err:
+                raise ApiError(400, f"Bad Request: can't parse entities: {err}") from None
+        else:
+            plain, entities = caption, []
+        if utf16_len(plain) > MAX_CAPTION_LENGTH:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        return plain, entities
+
+    @staticmethod
+    def _link_preview(options: Any) -> JSONDict | None:
+        """link_preview_options as Telegram reads them: an object of known fields."""
+        if options is None or options == "":
+            return None
+        refused = ApiError(400, "Bad Request: can't parse link preview options JSON object")
+        if not isinstance(options, dict):
+            raise refused
+        for key, value in options.items():
+            if (key == "url" and not isinstance(value, str)) or (
+                key in _PREVIEW_FLAGS and not isinstance(value, bool)
+            ):
+                raise refused
+        if options.get("prefer_small_media") and options.get("prefer_large_media"):
+            raise ApiError(400, "Bad Request: can't prefer both small and large media")
+        return options
 
     def _send_document(self, params: JSONDict, token: str) -> JSONDict:
         chat_id = self._chat_id(params)
-        field = "photo" if "photo" in params else "document"
-        upload = params.get(field)
+        upload = params.get("document")
         if not upload:
-            raise ApiError(400, f"Bad Request: there is no {field} in the request")
+            raise ApiError(400, "Bad Request: there is no document in the request")
         caption = params.get("caption")
         parse_mode = params.get("parse_mode")
-        plain, entities = ("", [])
-        if caption:
-            plain, entities = self._text(caption, parse_mode)
+        plain, entities = self._caption(caption, parse_mode)
         markup = self._markup(params.get("reply_markup"))
         if self.enforce_limits:
             self._check_rate("senddocument", chat_id, params.get("allow_paid_broadcast") is True)
@@ -1462,23 +1630,12 @@ class BotAPI:
             "chat": self._chat(chat_id),
             "date": int(time.time()),
         }
-        if field == "photo":
-            message["photo"] = [
-                {
-                    "file_id": file_id,
-                    "file_unique_id": file_id,
-                    "width": 1,
-                    "height": 1,
-                    "file_size": size,
-                }
-            ]
-        else:
-            document: JSONDict = {"file_id": file_id, "file_unique_id": file_id, "file_size": size}
-            if isinstance(upload, dict):
-                document["file_name"] = upload["filename"]
-                if upload["content_type"]:
-                    document["mime_type"] = upload["content_type"]
-            message["document"] = document
+        document: JSONDict = {"file_id": file_id, "file_unique_id": file_id, "file_size": size}
+        if isinstance(upload, dict):
+            document["file_name"] = upload["filename"]
+            if upload["content_type"]:
+                document["mime_type"] = upload["content_type"]
+        message["document"] = document
         if plain:
             message["caption"] = plain
             if entities:
@@ -1498,8 +1655,11 @@ class BotAPI:
             return True
         chat_id = self._chat_id(params)
         stored = self._stored_message(chat_id, self._message_id(params), "edit")
+        if "text" not in stored:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
         plain, entities = self._text(raw, parse_mode)
         markup = self._markup(params.get("reply_markup"))
+        self._link_preview(params.get("link_preview_options"))
         if (
             plain == stored.get("text")
             and entities == stored.get("entities", [])
@@ -1520,6 +1680,44 @@ class BotAPI:
             stored["reply_markup"] = markup
         else:
             stored.pop("reply_markup", None)
+        self.stats["edited"] += 1
+        return self._public_message(stored)
+
+    def _edit_message_caption(self, params: JSONDict, token: str) -> JSONDict | bool:
+        """editMessageCaption: only on a media message, within the caption limit."""
+        caption = params.get("caption")
+        parse_mode = params.get("parse_mode")
+        if params.get("inline_message_id"):
+            self._caption(caption, parse_mode)
+            self._markup(params.get("reply_markup"))
+            self.stats["edited"] += 1
+            return True
+        chat_id = self._chat_id(params)
+        stored = self._stored_message(chat_id, self._message_id(params), "edit")
+        if "photo" not in stored and "document" not in stored:
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
+        plain, entities = self._caption(caption, parse_mode)
+        markup = self._markup(params.get("reply_markup"))
+        if (
+            plain == stored.get("caption", "")
+            and entities == stored.get("caption_entities", [])
+            and markup == stored.get("reply_markup")
+        ):
+            raise ApiError(400, _NOT_MODIFIED)
+        if self.enforce_limits:
+            self._check_rate("editmessagecaption", chat_id, False)
+        for key, value in (
+            ("caption", plain),
+            ("caption_entities", entities),
+            ("reply_markup", markup),
+        ):
+            if value:
+                stored[key] = value
+            else:
+                stored.pop(key, None)
+        stored["raw_text"] = caption
+        stored["parse_mode"] = parse_mode
+        stored["edit_date"] = int(time.time())
         self.stats["edited"] += 1
         return self._public_message(stored)
 

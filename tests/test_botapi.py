@@ -425,6 +425,102 @@ async def test_multipart_upload(api: BotAPI, bot: telegram.Bot) -> None:
     assert (upload["filename"], upload["data"]) == ("export.csv", b"id,title\n1,x\n")
 
 
+async def test_photos_captions_and_their_limits(api: BotAPI, bot: telegram.Bot) -> None:
+    """sendPhoto by URL, by an issued file_id and by upload; captions within 1024; refusals."""
+    by_url = await bot.send_photo(
+        CHAT, "https://nos.nl/foto.jpg", caption="<b>Brand</b> in Utrecht", parse_mode="HTML"
+    )
+    assert by_url.caption == "Brand in Utrecht" and by_url.photo
+    assert by_url.caption_entities[0].type == "bold"
+    file_id = by_url.photo[-1].file_id
+    again = await bot.send_photo(CHAT, file_id, caption="x" * 1024)  # exactly the limit
+    assert again.photo[-1].file_id == file_id
+    upload = await bot.send_photo(CHAT, b"\x89PNG fake", caption="geupload")
+    assert upload.photo[-1].file_size == len(b"\x89PNG fake")
+    sent = api.sent(CHAT)
+    assert [m.get("caption") for m in sent] == ["<b>Brand</b> in Utrecht", "x" * 1024, "geupload"]
+    assert "text" not in api.messages[CHAT][by_url.message_id]
+
+    with pytest.raises(BadRequest, match=r"(?i)message caption is too long"):
+        await bot.send_photo(CHAT, file_id, caption="<b>" + "😀" * 513 + "</b>", parse_mode="HTML")
+    with pytest.raises(BadRequest, match=r"(?i)wrong file identifier/http url specified"):
+        await bot.send_photo(CHAT, "AgACAgQAAxkBAAIB-niet-uitgegeven")
+    api.unreachable_url("https://nos.nl/weg.jpg")
+    with pytest.raises(BadRequest, match=r"(?i)failed to get http url content"):
+        await bot.send_photo(CHAT, "https://nos.nl/weg.jpg")
+    with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
+        await bot.send_photo(CHAT, file_id, caption="<b>open", parse_mode="HTML")
+    assert len(api.sent(CHAT)) == 3
+
+
+async def test_edit_caption_and_what_telegram_refuses(api: BotAPI, bot: telegram.Bot) -> None:
+    photo = await bot.send_photo(CHAT, "https://nos.nl/foto.jpg", caption="oud")
+    text = await bot.send_message(CHAT, "tekst")
+    edited = await bot.edit_message_caption(
+        CHAT, photo.message_id, caption="<i>nieuw</i>", parse_mode="HTML"
+    )
+    assert isinstance(edited, telegram.Message) and edited.caption == "nieuw"
+    stored = api.messages[CHAT][photo.message_id]
+    assert (stored["caption"], stored["raw_text"]) == ("nieuw", "<i>nieuw</i>")
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_caption(
+            CHAT, photo.message_id, caption="<i>nieuw</i>", parse_mode="HTML"
+        )
+    with pytest.raises(BadRequest, match=r"(?i)message caption is too long"):
+        await bot.edit_message_caption(CHAT, photo.message_id, caption="y" * 1025)
+    with pytest.raises(BadRequest, match=r"(?i)there is no caption in the message to edit"):
+        await bot.edit_message_caption(CHAT, text.message_id, caption="z")
+    with pytest.raises(BadRequest, match=r"(?i)there is no text in the message to edit"):
+        await bot.edit_message_text("z", CHAT, photo.message_id)
+    assert await bot.delete_message(CHAT, photo.message_id)
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
+        await bot.edit_message_caption(CHAT, photo.message_id, caption="weg")
+    assert api.stats["edited"] == 1
+
+
+@pytest.mark.filterwarnings("ignore:Please use 'Bot.sendMessage':UserWarning")
+async def test_link_preview_options_echoed_and_checked(api: BotAPI, bot: telegram.Bot) -> None:
+    options = telegram.LinkPreviewOptions(
+        url="https://nos.nl/artikel/1", prefer_large_media=True, show_above_text=True
+    )
+    message = await bot.send_message(
+        CHAT, "Lees meer: https://nos.nl/artikel/1", link_preview_options=options
+    )
+    assert message.link_preview_options == options
+    assert api.sent(CHAT)[0]["link_preview_options"]["show_above_text"] is True
+    with pytest.raises(BadRequest, match=r"(?i)both small and large"):
+        await bot.send_message(
+            CHAT,
+            "x",
+            link_preview_options=telegram.LinkPreviewOptions(
+                prefer_small_media=True, prefer_large_media=True
+            ),
+        )
+    with pytest.raises(BadRequest, match=r"(?i)link preview options"):
+        await bot.do_api_request(
+            "sendMessage", api_kwargs={"chat_id": CHAT, "text": "x", "link_preview_options": "ja"}
+        )
+
+
+async def test_injected_photo_with_command_caption(api: BotAPI, bot: telegram.Bot) -> None:
+    api.inject_photo("/plaats Brand in Utrecht", chat_id=CHAT, file_id="PHOTO-redactie")
+    message = (await bot.get_updates())[-1].message
+    assert message is not None and message.photo[-1].file_id == "PHOTO-redactie"
+    assert message.caption == "/plaats Brand in Utrecht"
+    assert message.caption_entities[0].type == "bot_command"
+    forwarded = await bot.send_photo(-100, "PHOTO-redactie", caption="door")
+    assert forwarded.photo[-1].file_id == "PHOTO-redactie"
+
+
+async def test_edit_caption_counts_against_the_flood_limit() -> None:
+    async with BotAPI(enforce_limits=True) as api, make_bot(api) as bot:
+        api.free_limit = 2
+        photo = await bot.send_photo(1, "https://nos.nl/a.jpg", caption="a")
+        await bot.edit_message_caption(1, photo.message_id, caption="b")
+        with pytest.raises(RetryAfter):
+            await bot.edit_message_caption(1, photo.message_id, caption="c")
+
+
 # ---------------------------------------------------------------------- flood limits
 
 

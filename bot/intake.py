@@ -151,6 +151,8 @@ class Intake:
         )
         if not await self.store.correct_item(fixed, self.gazetteer.regions(fixed.text)):
             return Corrected(None, 0)
+        # As stored: with the moment of the correction readers will see.
+        fixed = await self.store.item(old.id) or fixed
         self.on_changed()
         if self.sender is not None:
             await self.sender.settle_item(old.id)

@@ -120,6 +120,37 @@ class DeliveryRecord:
     sent_at: float | None
 
 
+@dataclass(frozen=True)
+class Reach:
+    """How far one item's alerts got (the admins' /bereik and /berichten).
+
+    ``matched`` counts every chat the item was queued for; the states add up to it.
+    """
+
+    item_id: int
+    matched: int
+    sent: int
+    pending: int
+    held: int  # waiting for the chat's overview (or its pause)
+    failed: dict[str, int]  # by reason as the sender stored it
+    expired: int
+    dropped: int  # retracted, unfollowed or otherwise not wanted any more
+    stored_at: float | None  # when the item was stored
+    last_sent_at: float | None  # when its last alert went out
+
+
+@dataclass(frozen=True)
+class FollowFigures:
+    """What readers follow: the most followed topics and the follows of a recent period."""
+
+    top: list[tuple[str, int]]  # (label, chats following it), most followed first
+    gained: int
+    lost: int
+
+
+BREAKING_CANDIDATES = 50  # the newest breaking items whose alerts the sender looks for first
+
+
 class Lease(ABC):
     """The right to send alerts, poll feeds and call getUpdates: one process at a time.
 
@@ -286,6 +317,14 @@ class Store(ABC):
         """
 
     @abstractmethod
+    async def recent_items(self, limit: int) -> list[Item]:
+        """The newest stored items (by the order they were stored), retracted ones left out."""
+
+    @abstractmethod
+    async def reaches(self, item_ids: Sequence[int]) -> dict[int, Reach]:
+        """Each item's reach (an item without alerts has one with every count 0)."""
+
+    @abstractmethod
     async def sent_alerts(self, item_id: int, since: float = 0.0) -> list[SentAlert]:
         """Alerts of an item already in chats (sent at or after `since`), by chat."""
 
@@ -396,7 +435,8 @@ class Store(ABC):
 
     @abstractmethod
     async def pending_deliveries(self, now: float, limit: int) -> list[Delivery]:
-        """Pending alerts that may go now: newest items first, then in chat order."""
+        """Pending alerts that may go now: a breaking item's before every other, then
+        newest items first, then in chat order."""
 
     @abstractmethod
     async def pending_for_chats(self, chat_ids: Sequence[int], now: float) -> list[Delivery]:
@@ -441,6 +481,11 @@ class Store(ABC):
     async def stats(self, since: float) -> dict[str, int]:
         """Figures for the admins' /stats: subscribers, subscriptions, active, inactive,
         pending, sent (since `since`), failed, expired, items, rate_limited."""
+
+    @abstractmethod
+    async def follow_figures(self, since: float, limit: int = 10) -> FollowFigures:
+        """The `limit` most followed topics (the channel's everything left out) and the
+        follows gained and lost since `since` (every follow and unfollow is recorded)."""
 
     @abstractmethod
     async def counter(self, name: str) -> int:

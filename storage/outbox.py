@@ -37,6 +37,8 @@ class Delivery:
     # The chat's other pending alerts, sent in the same message (bot/delivery/plan.py).
     others: tuple[Delivery, ...] = ()
     thread_id: int = 0  # a forum topic's message_thread_id; 0: the chat itself
+    # An editor's breaking item (/breaking): it goes before every other alert and alone.
+    breaking: bool = False
 
     @property
     def id(self) -> DeliveryId:

@@ -37,6 +37,7 @@ from storage.shared import (
     DELIVERY_JOINS,
     SharedQueries,
     delivery_from_row,
+    mark_breaking,
 )
 from storage.sql import Row, Sql
 
@@ -273,7 +274,8 @@ class PostgresStore(SharedQueries, Store):
     # -- what differs from SQLite --------------------------------------------------------
 
     async def _enqueue(
-        self, tx: Sql, item_id: int, keys: Sequence[str], excepting: Sequence[str] = ()
+        self, tx: Sql, item_id: int, keys: Sequence[str], excepting: Sequence[str] = (),
+        *, breaking: bool = False
     ) -> int:
         # Called once per newly stored item: other processes clear their reply caches.
         await tx.execute(f"NOTIFY {STORED_CHANNEL}")
@@ -286,7 +288,7 @@ class PostgresStore(SharedQueries, Store):
         sql = (
             "INSERT INTO deliveries (item_id, chat_id, thread_id, key, status)"
             " SELECT DISTINCT ON (s.chat_id, s.thread_id) ?, s.chat_id, s.thread_id, s.key,"
-            " CASE WHEN (s.direct = 0 AND s.chat_id IN"
+            " CASE WHEN (s.direct = 0 AND ? = 0 AND s.chat_id IN"
             " (SELECT id FROM chats WHERE overview IS NOT NULL)) OR s.chat_id IN"
             " (SELECT id FROM chats WHERE paused_until IS NOT NULL) THEN 'held' ELSE 'pending'"
             " END"
@@ -294,7 +296,7 @@ class PostgresStore(SharedQueries, Store):
             " WHERE s.key = ANY(?::text[])"
             " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)"
         )
-        params: tuple[Any, ...] = (item_id, list(keys))
+        params: tuple[Any, ...] = (item_id, int(breaking), list(keys))
         if excepting:  # as SQLite's: only items with a key some follow leaves out
             sql += (
                 " AND (s.chat_id, s.thread_id, s.key) NOT IN (SELECT chat_id, thread_id, key"
@@ -336,6 +338,7 @@ class PostgresStore(SharedQueries, Store):
             )
             if excluding:
                 await self._set_exceptions(tx, chat_id, thread, key, excluding)
+            await self._follow_events(tx, [key], 1)
         self.followed.add(key)
         return SubscribeResult.ADDED
 
@@ -375,7 +378,20 @@ class PostgresStore(SharedQueries, Store):
         what this one is taking and can never take what a newer holder claimed.
         """
         epoch = self.claim_epoch
+        breaking = await self._breaking_ids()
         async with self.transaction() as tx:
+            # A breaking item's rows are claimed first, so they are in this read even
+            # behind a backlog of ordinary alerts claimed earlier.
+            if breaking:
+                await tx.execute(
+                    "UPDATE deliveries SET claimed_by = ?"
+                    " WHERE (item_id, chat_id, thread_id) IN ("
+                    " SELECT item_id, chat_id, thread_id FROM deliveries"
+                    " WHERE item_id = ANY(?::bigint[]) AND status = 'pending'"
+                    " AND claimed_by IS NULL"
+                    " ORDER BY item_id DESC, chat_id LIMIT ? FOR UPDATE SKIP LOCKED)",
+                    (epoch, breaking, limit),
+                )
             await tx.execute(
                 "UPDATE deliveries SET claimed_by = ? WHERE (item_id, chat_id, thread_id) IN ("
                 " SELECT item_id, chat_id, thread_id FROM deliveries"
@@ -386,10 +402,10 @@ class PostgresStore(SharedQueries, Store):
             rows = await tx.fetchall(
                 f"SELECT {DELIVERY_COLUMNS} FROM deliveries AS d{DELIVERY_JOINS}"
                 " WHERE d.status = 'pending' AND d.claimed_by = ? AND d.not_before <= ?"
-                " ORDER BY d.item_id DESC, d.chat_id LIMIT ?",
-                (epoch, now, limit),
+                " ORDER BY d.item_id = ANY(?::bigint[]) DESC, d.item_id DESC, d.chat_id LIMIT ?",
+                (epoch, now, breaking, limit),
             )
-        return [delivery_from_row(row) for row in rows]
+        return mark_breaking([delivery_from_row(row) for row in rows], breaking)
 
     async def pending_for_chats(self, chat_ids: Sequence[int], now: float) -> list[Delivery]:
         """Every pending alert of these chats this process has claimed, newest item first.
@@ -407,7 +423,8 @@ class PostgresStore(SharedQueries, Store):
             " ORDER BY d.chat_id, d.item_id DESC",
             (self.claim_epoch, now, list(chat_ids)),
         )
-        return [delivery_from_row(row) for row in rows]
+        rows_ = [delivery_from_row(row) for row in rows]
+        return mark_breaking(rows_, await self._breaking_ids())
 
     # -- the lease ---------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ import time
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,10 +37,13 @@ from bot.news.match import (
 )
 from bot.news.regions import default_gazetteer
 from storage.base import (
+    BREAKING_CANDIDATES,
     Bundle,
     ChatInfo,
     DeliveryRecord,
+    FollowFigures,
     MessageItem,
+    Reach,
     SentAlert,
     Subscription,
 )
@@ -50,7 +54,8 @@ from storage.sql import Row, Sql
 # vector, which no reader needs).
 ITEM_COLUMNS = (
     "i.id, i.kind, i.title, i.body, i.headings, i.dateline, i.agencies, i.section,"
-    " i.published_at, i.received_at, i.lead, i.source, i.link, i.guid"
+    " i.published_at, i.received_at, i.lead, i.source, i.link, i.guid, i.photo, i.breaking,"
+    " i.updated_at"
 )
 
 # What the sender needs of a pending alert: the row, its chat and its subscription.
@@ -112,6 +117,9 @@ def item_from_row(row: Row, regions: Sequence[str] = ()) -> Item:
         link=row["link"],
         guid=row["guid"],
         regions=tuple(regions),
+        photo=row["photo"],
+        breaking=bool(row["breaking"]),
+        corrected_at=to_datetime(row["updated_at"]),  # only a correction sets it
     )
 
 
@@ -128,6 +136,12 @@ def delivery_from_row(row: Row) -> Delivery:
         overview_at=row["overview_at"],
         thread_id=row["thread_id"],
     )
+
+
+def mark_breaking(deliveries: list[Delivery], breaking: Sequence[int]) -> list[Delivery]:
+    """The deliveries, those of a breaking item marked so (the sender sends them alone)."""
+    ids = set(breaking)
+    return [replace(d, breaking=True) if d.item_id in ids else d for d in deliveries]
 
 
 class SharedQueries:
@@ -149,11 +163,14 @@ class SharedQueries:
 
     @abstractmethod
     async def _enqueue(
-        self, tx: Sql, item_id: int, keys: Sequence[str], excepting: Sequence[str] = ()
+        self, tx: Sql, item_id: int, keys: Sequence[str], excepting: Sequence[str] = (),
+        *, breaking: bool = False,
     ) -> int:
         """Queue a new item's alerts for every active chat following one of `keys`;
         returns how many rows were queued.  `excepting`: the item's keys that some follow
-        leaves out (those follows' chats are left out, unless another follow matches)."""
+        leaves out (those follows' chats are left out, unless another follow matches).
+        A breaking item's alerts are never held for an overview (a paused chat still
+        holds them: its reader asked for silence)."""
 
     async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = await self._fetchone(sql, params)
@@ -325,6 +342,7 @@ class SharedQueries:
                     "SELECT key FROM subscriptions WHERE chat_id = ?", (chat_id,)
                 )
                 keys = [row[0] for row in rows]
+                await self._follow_events(tx, keys, -1)
                 await delete_chat_deliveries(tx, chat_id)
                 await tx.execute("DELETE FROM chats WHERE id = ?", (chat_id,))
                 gone = await self._forget_unfollowed(tx, keys)
@@ -359,7 +377,8 @@ class SharedQueries:
                     [(item_id, code) for code in codes],
                 )
                 queued = await self._enqueue(
-                    tx, item_id, keys, [key for key in keys if key in self.excepted]
+                    tx, item_id, keys, [key for key in keys if key in self.excepted],
+                    breaking=item.breaking,
                 )
                 stored = item.with_(id=item_id, regions=tuple(codes), received_at=to_datetime(now))
                 await self._index_keys(tx, [stored])
@@ -371,8 +390,8 @@ class SharedQueries:
         # ON CONFLICT DO NOTHING: the same live text or the same feed guid is stored once.
         row = await tx.fetchone(
             "INSERT INTO items (kind, title, body, headings, dateline, agencies, section,"
-            " published_at, received_at, lead, source, link, guid, content_hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " published_at, received_at, lead, source, link, guid, content_hash, photo,"
+            " breaking) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT DO NOTHING RETURNING id",
             (
                 item.kind,
@@ -389,6 +408,8 @@ class SharedQueries:
                 item.link,
                 item.guid,
                 item.content_hash(),
+                item.photo,
+                int(item.breaking),
             ),
         )
         return int(row[0]) if row is not None else None
@@ -582,6 +603,7 @@ class SharedQueries:
                     (chat_id, thread, key),
                 )
                 if row is not None:
+                    await self._follow_events(tx, [key], -1)
                     gone = await self._forget_unfollowed(tx, [key])
         except BaseException:
             self._refollow(gone)
@@ -597,11 +619,96 @@ class SharedQueries:
                     (chat_id, thread),
                 )
                 keys = [row[0] for row in rows]
+                await self._follow_events(tx, keys, -1)
                 gone = await self._forget_unfollowed(tx, keys)
         except BaseException:
             self._refollow(gone)
             raise
         return len(keys)
+
+    @staticmethod
+    async def _follow_events(tx: Sql, keys: Sequence[str], delta: int) -> None:
+        """Record follows gained (+1) or lost (-1), in the transaction that made them."""
+        now = time.time()
+        rows = [(now, key, delta) for key in keys if key != ALL_KEY]
+        if rows:
+            await tx.executemany(
+                "INSERT INTO follow_events (at, key, delta) VALUES (?, ?, ?)", rows
+            )
+
+    async def _breaking_ids(self) -> list[int]:
+        """The newest breaking items (a small index): where the sender looks first."""
+        rows = await self._fetchall(
+            "SELECT id FROM items WHERE breaking = 1 ORDER BY id DESC LIMIT ?",
+            (BREAKING_CANDIDATES,),
+        )
+        return [int(row[0]) for row in rows]
+
+    async def recent_items(self, limit: int) -> list[Item]:
+        return await self._items(
+            f"SELECT {ITEM_COLUMNS} FROM items AS i WHERE i.retracted = 0"
+            " ORDER BY i.id DESC LIMIT ?",
+            (limit,),
+        )
+
+    async def reaches(self, item_ids: Sequence[int]) -> dict[int, Reach]:
+        # The outbox's key starts with the item: one range read per item.
+        if not item_ids:
+            return {}
+        found: dict[int, dict[str, Any]] = {
+            item_id: {"failed": {}, "last": None, "stored": None} for item_id in item_ids
+        }
+        marks = ", ".join("?" for _ in item_ids)
+        for row in await self._fetchall(
+            f"SELECT id, received_at FROM items WHERE id IN ({marks})", list(item_ids)
+        ):
+            found[int(row[0])]["stored"] = row[1]
+        for row in await self._fetchall(
+            "SELECT item_id, status, coalesce(error, '') AS error, count(*) AS n,"
+            f" max(sent_at) AS last FROM deliveries WHERE item_id IN ({marks})"
+            " GROUP BY item_id, status, coalesce(error, '')",
+            list(item_ids),
+        ):
+            figures = found[int(row["item_id"])]
+            status, n = row["status"], int(row["n"])
+            if status in ("failed", "dropped"):  # a blocked chat's alert is 'dropped'
+                reason = row["error"] or "onbekend"
+                figures["failed"][reason] = figures["failed"].get(reason, 0) + n
+            else:
+                figures[status] = figures.get(status, 0) + n
+            if status == "sent" and row["last"] is not None:
+                figures["last"] = max(figures["last"] or 0.0, float(row["last"]))
+        reaches = {}
+        for item_id, f in found.items():
+            counts = {k: f.get(k, 0) for k in ("sent", "pending", "held", "expired")}
+            reaches[item_id] = Reach(
+                item_id=item_id,
+                matched=sum(counts.values()) + sum(f["failed"].values()),
+                failed=dict(f["failed"]),
+                stored_at=f["stored"],
+                last_sent_at=f["last"],
+                **counts,
+            )
+        return reaches
+
+    async def follow_figures(self, since: float, limit: int = 10) -> FollowFigures:
+        top = await self._fetchall(
+            "SELECT max(label) AS label, count(*) AS n FROM subscriptions WHERE key != ?"
+            " GROUP BY key ORDER BY n DESC, key LIMIT ?",
+            (ALL_KEY, limit),
+        )
+        row = await self._fetchone(
+            "SELECT coalesce(sum(CASE WHEN delta > 0 THEN 1 ELSE 0 END), 0) AS gained,"
+            " coalesce(sum(CASE WHEN delta < 0 THEN 1 ELSE 0 END), 0) AS lost"
+            " FROM follow_events WHERE at >= ?",
+            (since,),
+        )
+        assert row is not None
+        return FollowFigures(
+            top=[(str(r["label"]), int(r["n"])) for r in top],
+            gained=int(row["gained"]),
+            lost=int(row["lost"]),
+        )
 
     # -- pauses ----------------------------------------------------------------------------
 

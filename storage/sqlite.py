@@ -21,6 +21,7 @@ import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from storage.shared import (
     DELIVERY_JOINS,
     SharedQueries,
     delivery_from_row,
+    mark_breaking,
 )
 from storage.sql import Row, Sql
 
@@ -172,7 +174,8 @@ class SQLiteStore(SharedQueries, Store):
     # -- matching ----------------------------------------------------------------------
 
     async def _enqueue(
-        self, tx: Sql, item_id: int, keys: Sequence[str], excepting: Sequence[str] = ()
+        self, tx: Sql, item_id: int, keys: Sequence[str], excepting: Sequence[str] = (),
+        *, breaking: bool = False
     ) -> int:
         if not keys:
             return 0
@@ -187,7 +190,8 @@ class SQLiteStore(SharedQueries, Store):
         # check: the follows that leave one of them out, read once, are skipped.
         sql = (
             "INSERT OR IGNORE INTO deliveries (item_id, chat_id, thread_id, key, status)"
-            " SELECT ?, s.chat_id, s.thread_id, s.key, CASE WHEN (s.direct = 0 AND s.chat_id IN"
+            " SELECT ?, s.chat_id, s.thread_id, s.key, CASE WHEN (s.direct = 0 AND ? = 0"
+            " AND s.chat_id IN"
             " (SELECT id FROM chats WHERE overview IS NOT NULL)) OR s.chat_id IN"
             " (SELECT id FROM chats WHERE paused_until IS NOT NULL) THEN 'held' ELSE 'pending'"
             " END"
@@ -195,7 +199,7 @@ class SQLiteStore(SharedQueries, Store):
             " WHERE s.key IN (SELECT value FROM json_each(?))"
             " AND s.chat_id NOT IN (SELECT id FROM chats WHERE active = 0)"
         )
-        params: tuple[Any, ...] = (item_id, json.dumps(list(keys)))
+        params: tuple[Any, ...] = (item_id, int(breaking), json.dumps(list(keys)))
         if excepting:
             sql += (
                 " AND (s.chat_id, s.thread_id, s.key) NOT IN (SELECT chat_id, thread_id, key"
@@ -228,19 +232,36 @@ class SQLiteStore(SharedQueries, Store):
             )
             if excluding:
                 await self._set_exceptions(tx, chat_id, thread, key, excluding)
+            await self._follow_events(tx, [key], 1)
         self.followed.add(key)
         return SubscribeResult.ADDED
 
     # -- the outbox --------------------------------------------------------------------
 
     async def pending_deliveries(self, now: float, limit: int) -> list[Delivery]:
+        # Breaking alerts first, found by the outbox's key (item, chat) for the few newest
+        # breaking items, so jumping the queue costs the ordinary read nothing.
+        breaking = await self._breaking_ids()
+        first: list[Delivery] = []
+        if breaking:
+            rows = await self._fetchall(
+                f"SELECT {DELIVERY_COLUMNS} FROM deliveries AS d{DELIVERY_JOINS}"
+                " WHERE d.item_id IN (SELECT value FROM json_each(?))"
+                " AND d.status = 'pending' AND d.not_before <= ?"
+                " ORDER BY d.item_id DESC, d.chat_id LIMIT ?",
+                (json.dumps(breaking), now, limit),
+            )
+            first = [replace(delivery_from_row(row), breaking=True) for row in rows]
+        if len(first) >= limit:
+            return first
         rows = await self._fetchall(
             f"SELECT {DELIVERY_COLUMNS} FROM deliveries AS d{DELIVERY_JOINS}"
             " WHERE d.status = 'pending' AND d.not_before <= ?"
+            " AND d.item_id NOT IN (SELECT value FROM json_each(?))"
             " ORDER BY d.item_id DESC, d.chat_id LIMIT ?",
-            (now, limit),
+            (now, json.dumps(breaking), limit - len(first)),
         )
-        return [delivery_from_row(row) for row in rows]
+        return first + [delivery_from_row(row) for row in rows]
 
     async def pending_for_chats(self, chat_ids: Sequence[int], now: float) -> list[Delivery]:
         # Pending rows have no chat index (it would slow every fan-out), but few items
@@ -261,4 +282,5 @@ class SQLiteStore(SharedQueries, Store):
             " ORDER BY d.chat_id, d.item_id DESC",
             (json.dumps(list(chat_ids)), now),
         )
-        return [delivery_from_row(row) for row in rows]
+        rows_ = [delivery_from_row(row) for row in rows]
+        return mark_breaking(rows_, await self._breaking_ids())

@@ -36,6 +36,12 @@ class Item:
     regions: tuple[str, ...] = ()
     id: int | None = None
     received_at: datetime | None = field(default=None, compare=False)
+    # Telegram's file_id of a photo an admin sent, or the URL of a feed's or page's image.
+    photo: str | None = None
+    # Chosen by an editor (/breaking): its alerts go before every other and alone.
+    breaking: bool = False
+    # When /corrigeer last changed it (readers see "Gecorrigeerd om 17:42"); None: never.
+    corrected_at: datetime | None = field(default=None, compare=False)
 
     @property
     def body(self) -> str:
@@ -84,4 +90,7 @@ class Item:
             "lead": self.lead,
             "source": self.source,
             "link": self.link,
+            "photo": self.photo,
+            "breaking": self.breaking,
+            "corrected_at": iso(self.corrected_at),
         }

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from bot.news.items import Item
 from bot.news.lexicon import Aliases, Lexicon, default_aliases, default_lexicon
 from bot.news.regions import Gazetteer, Place, coverage_note, default_gazetteer
-from bot.news.sections import section_key
+from bot.news.sections import BREAKING_KEY, section_key
 from bot.news.text import fold, raw_words, strip_format, words
 
 MAX_TERM_CHARS = 64
@@ -282,6 +282,8 @@ def item_keys(
     section = section_key(item.section) if item.section else None
     if section is not None:
         keys[section] = None
+    if item.breaking:
+        keys[BREAKING_KEY] = None
     keys.update({f"r:{code}": None for code in sorted({p.country for p in places})})
     for place in places:
         # The place's own key and those of every place it lies in (town, municipality,

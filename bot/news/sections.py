@@ -25,7 +25,12 @@ from bot.news.text import words
 
 PREFIX = "s:"
 
+# The editors' breaking news (/breaking): every breaking item is in this section as well
+# as its own, so following it is a section follow like any other, and /start offers it.
+BREAKING = "Belangrijk nieuws"
+
 KNOWN = (
+    BREAKING,
     "Binnenland",
     "Buitenland",
     "Politiek",
@@ -49,6 +54,9 @@ def section_key(name: str) -> str | None:
     """The follow key of a section name, None for a name without words."""
     folded = words(name)
     return PREFIX + " ".join(folded) if folded else None
+
+
+BREAKING_KEY = PREFIX + " ".join(words(BREAKING))  # what a breaking item yields
 
 
 class Sections:

@@ -38,6 +38,7 @@ from bot.news.sections import Sections, feed_section, section_key
 from bot.news.terms import TermRefused, split_terms
 from bot.news.text import looks_numeric, parse_number, strip_format, words
 from bot.services import Services, services
+from handlers.commands import ADMIN_HELP
 from storage import MAX_SUBSCRIPTIONS, SubscribeResult, Subscription
 
 WELCOME = (
@@ -236,9 +237,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Explain the commands with examples."""
+    """Explain the commands with examples (and the newsroom's to an admin)."""
     if update.effective_message is not None:
-        await update.effective_message.reply_text(HELP)
+        user = update.effective_user
+        admin = services(context).is_admin(user.id if user else None)
+        await update.effective_message.reply_text(HELP + (ADMIN_HELP if admin else ""))
 
 
 async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

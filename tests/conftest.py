@@ -278,8 +278,9 @@ async def import_seed(bot: Harness) -> None:
 
 
 def visible(sent: dict[str, Any]) -> str:
-    """The text a reader sees: sendMessage's text with its HTML parsed like Telegram does."""
-    text = str(sent["text"])
+    """The text a reader sees: sendMessage's text (sendPhoto's caption) with its HTML parsed
+    like Telegram does."""
+    text = str(sent["text"] if "text" in sent else sent.get("caption", ""))
     if str(sent.get("parse_mode", "")).lower() == "html":
         return parse_html(text)
     return text

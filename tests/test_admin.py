@@ -91,7 +91,7 @@ async def test_a_retracted_brief_can_be_posted_again(bot: Harness) -> None:
     """After /intrekken the same text is news again, not "staat er al"."""
     text = "/plaats OSLO (ANP) - Het Noorse hof maakte iets bekend."
     assert "opgeslagen als #1" in await bot.say(text, chat_id=ADMIN)
-    assert "ingetrokken" in await bot.say("/intrekken 1", chat_id=ADMIN)
+    assert "ingetrokken" in await bot.say("/intrekken 1 ja", chat_id=ADMIN)
     assert "opgeslagen als #2" in await bot.say(text, chat_id=ADMIN)
     assert "Noorse hof" in await bot.say("/laatste 5")
     assert "staat er al" in await bot.say(text, chat_id=ADMIN)

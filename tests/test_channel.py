@@ -65,7 +65,7 @@ async def test_every_item_is_posted_then_edited_then_deleted(newsroom: Harness) 
     )
     assert "Je volgt" not in api.messages[CHANNEL][brief["message_id"]]["text"]
     # A retraction deletes it.
-    assert "ingetrokken" in await bot.say(f"/intrekken {item_id}", chat_id=ADMIN)
+    assert "ingetrokken" in await bot.say(f"/intrekken {item_id} ja", chat_id=ADMIN)
     await api.wait_for(lambda: brief["message_id"] not in api.messages[CHANNEL])
     assert article["message_id"] in api.messages[CHANNEL]
     assert len(api.sent(CHANNEL)) == 2

@@ -129,10 +129,10 @@ async def test_retraction_removes_the_item_then_deletes_the_emptied_message(
     await outbox_drained(bot.services.store)
     [message] = bot.api.sent(1105)[before:]
     stored = bot.api.messages[1105]
-    assert "ingetrokken" in await bot.say(f"/intrekken {first}", chat_id=ADMIN)
+    assert "ingetrokken" in await bot.say(f"/intrekken {first} ja", chat_id=ADMIN)
     await bot.api.wait_for(lambda: "vals alarm" not in stored[message["message_id"]]["text"])
     assert "echt nieuws" in stored[message["message_id"]]["text"]
-    assert "ingetrokken" in await bot.say(f"/intrekken {second}", chat_id=ADMIN)
+    assert "ingetrokken" in await bot.say(f"/intrekken {second} ja", chat_id=ADMIN)
     await bot.api.wait_for(lambda: message["message_id"] not in stored)
 
 

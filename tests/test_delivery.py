@@ -198,11 +198,11 @@ async def test_retraction_deletes_sent_alerts(bot: Harness) -> None:
     item_id = await post(bot, "TOKIO (ANP) - Japan vals alarm.")
     [alert] = await bot.api.wait_sent(1, 1009)
     await until(lambda: _status_is(bot, 1009, "sent"))
-    reply = await bot.say(f"/intrekken {item_id}", chat_id=ADMIN)
+    reply = await bot.say(f"/intrekken {item_id} ja", chat_id=ADMIN)
     assert "ingetrokken" in reply
     await bot.api.wait_for(lambda: alert["message_id"] not in bot.api.messages[1009])
     assert "vals alarm" not in await bot.say("/laatste 5", chat_id=1009)
-    assert "geen bericht" in await bot.say(f"/intrekken {item_id}", chat_id=ADMIN)
+    assert "geen bericht" in await bot.say(f"/intrekken {item_id} ja", chat_id=ADMIN)
 
 
 async def test_bad_admin_ids_get_answers(bot: Harness) -> None:

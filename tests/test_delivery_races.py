@@ -75,7 +75,7 @@ async def test_retraction_during_a_fan_out_leaves_no_alert_up(slow_bot: Harness)
     item_id = await post(bot, "TOKIO (ANP) - Japan meldt vals alarm.")
     await bot.api.wait_for(lambda: len(alerts_with(bot.api, "vals alarm")) >= 30, timeout=20)
 
-    reply, position = await admin_says(bot, f"/intrekken {item_id}")
+    reply, position = await admin_says(bot, f"/intrekken {item_id} ja")
     accepted_before_reply = [
         m for m in bot.api.sent()[:position] if "vals alarm" in str(m["text"])
     ]
@@ -169,7 +169,7 @@ async def test_group_migration_never_edits_another_message(bot: Harness) -> None
     assert "tweede bericht" in str(bystander["text"])
 
     await admin_says(bot, f"/corrigeer {first} Japan eerste bericht, gecorrigeerd.")
-    await admin_says(bot, f"/intrekken {first}")
+    await admin_says(bot, f"/intrekken {first} ja")
     await chores_done(bot)
     assert bot.api.messages[new].get(alert["message_id"]) == bystander
 

@@ -89,7 +89,7 @@ async def test_hash_id_gives_that_item_and_nothing_once_retracted(bot: Harness) 
     [result] = (await ask(bot, f"#{item_id}"))["results"]
     assert result["id"] == str(item_id) and "Dom staat in de steigers" in shown(result)
     assert (await ask(bot, "#99999"))["results"] == []
-    await bot.say(f"/intrekken {item_id}", chat_id=ADMIN)
+    await bot.say(f"/intrekken {item_id} ja", chat_id=ADMIN)
     assert (await ask(bot, f"#{item_id}"))["results"] == []
 
 

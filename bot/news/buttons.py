@@ -19,6 +19,9 @@ Telegram gives a pressed button's ``callback_data`` back to the bot as it was se
 - ``i:<item id>``  a number under a list (/laatste 5, /zoek, free text): the whole item;
 - ``x:<action>``  a confirmation: ``x:stop`` (stop and erase), ``x:alles`` (unfollow
   everything), ``x:nee`` (cancel either), ``x:regio`` (the region picker of /start).
+- ``a:<action>:<item id>``  the newsroom's buttons (admins only, checked on every press):
+  ``a:r`` asks to retract the item (under /berichten), ``a:j`` retracts it (the "Ja"
+  of that question or of /intrekken's), ``a:n`` keeps it, ``a:b`` shows its reach.
 
 Beside those, "Deel" under an alert opens inline mode in a chat the reader picks, with
 the query ``#<item id>`` typed for them (``switch_inline_query``); inline mode answers
@@ -50,7 +53,7 @@ _MORE = "z"
 _DIRECT = "d"
 _IN_OVERVIEW = "o"
 # Every kind of button data; the property test forges data after each of them.
-PREFIXES = (_UNFOLLOW_ALERT, _UNFOLLOW_LIST, _MORE, _DIRECT, _IN_OVERVIEW, "f", "i", "x")
+PREFIXES = (_UNFOLLOW_ALERT, _UNFOLLOW_LIST, _MORE, _DIRECT, _IN_OVERVIEW, "f", "i", "x", "a")
 MAX_ID = 2**63 - 1  # the largest row id either database stores (a signed 64-bit integer)
 MAX_SHOWN = 999_999_999
 _DIRECT_RE = re.compile(r"([do]):([0-9a-f]{16})")
@@ -61,6 +64,7 @@ _SHARE_RE = re.compile(r"#([0-9]{1,18})")
 _FOLLOW_RE = re.compile(r"f:([aw]):(.+)", re.DOTALL)
 _OPEN_RE = re.compile(r"i:([0-9]{1,19})")
 _CONFIRM_RE = re.compile(r"x:(stop|alles|nee|regio)")
+_NEWSROOM_RE = re.compile(r"a:([rjnb]):([0-9]{1,18})")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -126,6 +130,24 @@ class Confirm:
     action: str
 
 
+@dataclass(frozen=True)
+class Newsroom:
+    """A press on an admin's button about item `item_id`: ``ask`` (retract?), ``retract``,
+    ``keep`` or ``reach``."""
+
+    action: str
+    item_id: int
+
+
+_NEWSROOM_ACTIONS = {"r": "ask", "j": "retract", "n": "keep", "b": "reach"}
+
+
+def newsroom(action: str, item_id: int) -> str:
+    """The data of an admin's button: `action` is ask, retract, keep or reach."""
+    code = next(code for code, name in _NEWSROOM_ACTIONS.items() if name == action)
+    return f"a:{code}:{item_id}"
+
+
 def follow_term(term: str, *, as_word: bool = False) -> str | None:
     """The data of "🔔 Volg `term`"; None when the term does not fit in 64 bytes."""
     term = " ".join(term.split())
@@ -180,7 +202,9 @@ def shared_item(query: str) -> int | None:
     return int(found[1]) if found else None
 
 
-def parse(data: object) -> Unfollow | More | Direct | Follow | Open | Confirm | None:
+def parse(
+    data: object,
+) -> Unfollow | More | Direct | Follow | Open | Confirm | Newsroom | None:
     """What a pressed button asks for; None for data this bot does not make (stale).
 
     Data comes back as the client sent it, so anyone may forge it: every field is
@@ -189,6 +213,8 @@ def parse(data: object) -> Unfollow | More | Direct | Follow | Open | Confirm | 
     """
     if not isinstance(data, str) or len(data.encode()) > MAX_DATA_BYTES:
         return None
+    if found := _NEWSROOM_RE.fullmatch(data):
+        return Newsroom(_NEWSROOM_ACTIONS[found[1]], int(found[2]))
     if found := _FOLLOW_RE.fullmatch(data):
         term = found[2]
         if term != " ".join(term.split()) or _CONTROL.search(term):
@@ -231,3 +257,7 @@ def is_open(data: object) -> bool:
 
 def is_confirm(data: object) -> bool:
     return isinstance(parse(data), Confirm)
+
+
+def is_newsroom(data: object) -> bool:
+    return isinstance(parse(data), Newsroom)

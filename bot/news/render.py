@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.news.items import Item
 from bot.news.text import strip_format
-from bot.news.timefmt import when
+from bot.news.timefmt import corrected, when
 
 MAX_MESSAGE = 4096
 MAX_ARTICLE_MESSAGES = 5
@@ -38,6 +38,9 @@ _ALERT_ARTICLE_TEXT = 1000  # an alert previews an article; "Lees meer" or /laat
 _ALERT_SECOND_PARAGRAPH_BELOW = 400  # add the second paragraph when the first is this short
 
 _SEP = "\n\n"
+BREAKING_MARK = "⚡"
+BREAKING_HEAD = f"{BREAKING_MARK} <b>Belangrijk nieuws</b>"
+PHOTO_MARK = "📷"
 
 # The end of a sentence: closing punctuation, optionally closing quotes or brackets,
 # followed by whitespace.  The match ends just before the whitespace.
@@ -259,14 +262,20 @@ def render_alert(
     ``<b>KYIV</b> (AFP/RTR) - text``, then ``<i>Buitenland · 16 minuten geleden</i>``,
     ``Je volgt: Oekraïne`` and a "Lees meer" link; an article starts with its title.
     Without a ``reason`` (the newsroom's channel, a shared item) there is no "Je volgt"
-    line; ``footer`` is one more line of ready HTML at the end (a link to the bot).
+    line; ``footer`` is one more line of ready HTML at the end (a link to the bot).  A
+    breaking item opens with :data:`BREAKING_HEAD`; a corrected one says when it was
+    corrected under its time ("Gecorrigeerd om 17:42").
     """
     title = ""
     if item.kind == "article":
         title = _bold(_fit(_one_line(item.title), _TITLE_CAP))
+    if item.breaking:
+        title = "\n".join(part for part in (BREAKING_HEAD, title) if part)
     dateline = _dateline_html(item)
     meta = _meta(item, now, tz)
     tail = [f"<i>{_esc(meta)}</i>"] if meta else []
+    if item.corrected_at is not None:
+        tail.append(f"<i>{corrected(item.corrected_at, now, tz)}</i>")
     if reason is not None:
         tail.append(f"Je volgt: {_esc(_fit(_one_line(reason), _REASON_CAP))}")
     link = _link_html(item)
@@ -477,17 +486,25 @@ def _newest_first(entries: list[tuple[Item, str]]) -> list[tuple[Item, str]]:
 def render_block(item: Item, *, now: datetime, tz: ZoneInfo, budget: int = MAX_MESSAGE) -> str:
     """One compact block: ``<b>KYIV</b> (AFP) - first sentences… · <i>5 minuten geleden</i>``.
 
-    An article opens with its bold title on a line of its own.  ``budget`` bounds the
+    An article opens with its bold title on a line of its own.  An item with a photo is
+    marked 📷 (a combined message or overview stays text), a corrected one ends with
+    ``· gecorrigeerd om 17:42``.  ``budget`` bounds the
     block (UTF-16 units of HTML); the text is cut to fit it, never a tag.
     """
     title = ""
     if item.kind == "article" and _one_line(item.title):
         title = _bold(_fit(_one_line(item.title), _TITLE_CAP))
     dateline = _dateline_html(item)
+    if item.photo:  # the message stays text: the mark says there is a picture to it
+        dateline = f"{PHOTO_MARK} {dateline}" if dateline else PHOTO_MARK
+    if item.breaking:
+        dateline = f"{BREAKING_MARK} {dateline}"
     text = _one_line(" ".join(_text_paragraphs(item)))
     lead = f"{dateline} - " if dateline and text else dateline
     stamp = _time_of(item)
     age = f" · <i>{_esc(when(stamp, now, tz))}</i>" if stamp is not None else ""
+    if item.corrected_at is not None:
+        age += f" · <i>{corrected(item.corrected_at, now, tz).lower()}</i>"
     fixed = (_u16(title) + 1 if title else 0) + _u16(lead) + _u16(age)
     room = min(budget - fixed, _BLOCK_TEXT)
     body = lead + (_esc(_fit(text, room)) if room > 0 else "")

@@ -59,3 +59,13 @@ def when(dt: datetime, now: datetime, tz: ZoneInfo = AMSTERDAM) -> str:
     if local.year == today.year:
         return f"{day} {clock}"
     return f"{day} {local.year}"
+
+
+def corrected(dt: datetime, now: datetime, tz: ZoneInfo = AMSTERDAM) -> str:
+    """The line under a corrected item: "Gecorrigeerd om 17:42" (today, in ``tz``), else
+    with its day: "Gecorrigeerd op 6 dec. om 17:42"."""
+    local = _aware(dt).astimezone(tz)
+    clock = f"{local.hour:02d}:{local.minute:02d}"
+    if local.date() == _aware(now).astimezone(tz).date():
+        return f"Gecorrigeerd om {clock}"
+    return f"Gecorrigeerd op {local.day} {_MONTHS[local.month - 1]} om {clock}"

@@ -1,0 +1,237 @@
+"""The newsroom's tools end to end, through the Bot API emulator: /breaking, a photo with
+/plaats as its caption, the "Gecorrigeerd om" line, /berichten with its buttons, /bereik,
+/intrekken's confirmation, /stats' follows, and the admins' /help.
+
+Tests marked both_backends run on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime
+
+import pytest
+
+from bot.news.parse import parse_brief
+from bot.news.sections import BREAKING_KEY
+from tests.conftest import ADMIN, Harness, visible
+from tests.waits import eventually
+
+CORRECTED = re.compile(r"Gecorrigeerd (om|op \d+ \S+ om) \d\d:\d\d")
+
+
+async def post(bot: Harness, text: str) -> int:
+    now = datetime.now(bot.services.settings.tz)
+    stored = await bot.services.intake.add(parse_brief(text, now=now, source="test"))
+    assert stored.item is not None and stored.item.id is not None
+    return stored.item.id
+
+
+async def sent_status(bot: Harness, chat_id: int, status: str = "sent") -> bool:
+    rows = await bot.services.store.chat_deliveries(chat_id)
+    return bool(rows) and rows[0].status == status
+
+
+@pytest.mark.both_backends
+async def test_breaking_reaches_its_followers_and_overview_readers_at_once(
+    bot: Harness,
+) -> None:
+    reply = await bot.say("/volg belangrijk nieuws", chat_id=2001)
+    assert "Belangrijk nieuws" in reply
+    subs = await bot.services.store.subscriptions(2001)
+    assert [s.key for s in subs] == [BREAKING_KEY]
+    await bot.say("/volg Japan", chat_id=2002)
+    await bot.say("/overzicht 8:00", chat_id=2002)  # would hold an ordinary alert
+    reply = await bot.say("/breaking TOKIO (ANP) - Zware aardbeving in Japan.", chat_id=ADMIN)
+    assert "opgeslagen als #1" in reply and "gaat voor alle andere meldingen" in reply
+    item = await bot.services.store.item(1)
+    assert item is not None and item.breaking
+    for chat in (2001, 2002):
+        alert = (await bot.api.wait_sent(3 if chat == 2002 else 2, chat))[-1]
+        text = visible(alert)
+        assert text.startswith("⚡ Belangrijk nieuws\nTOKIO (ANP) - Zware aardbeving in Japan.")
+    assert await bot.services.store.held_count(2002) == 0
+
+
+async def test_breaking_without_text_gives_usage(bot: Harness) -> None:
+    reply = await bot.say("/breaking", chat_id=ADMIN)
+    assert "Gebruik: /breaking" in reply
+    assert await bot.services.store.count_items() == 0
+    assert "alleen voor de redactie" in await bot.say("/breaking PARIJS - Iets.")
+
+
+@pytest.mark.both_backends
+async def test_admin_photo_with_plaats_caption_keeps_its_file_id(bot: Harness) -> None:
+    before = len(bot.api.sent(ADMIN))
+    bot.api.inject_photo(
+        "/plaats UTRECHT (ANP) - Brand in de binnenstad.", chat_id=ADMIN, user_id=ADMIN,
+        file_id="PHOTO-brand",
+    )
+    [reply] = (await bot.api.wait_sent(before + 1, ADMIN))[before:]
+    assert "opgeslagen als #1" in visible(reply) and "Met foto" in visible(reply)
+    item = await bot.services.store.item(1)
+    assert item is not None and item.photo == "PHOTO-brand" and not item.breaking
+    assert item.body == "Brand in de binnenstad."
+
+    bot.api.inject_photo("/breaking UTRECHT (ANP) - Tweede brand.", chat_id=ADMIN, user_id=ADMIN)
+    await bot.api.wait_sent(before + 2, ADMIN)
+    second = await bot.services.store.item(2)
+    assert second is not None and second.breaking and second.photo
+
+
+async def test_photo_with_another_caption_gets_usage_and_readers_are_refused(
+    bot: Harness,
+) -> None:
+    bot.api.inject_photo("/foto iets", chat_id=ADMIN, user_id=ADMIN)
+    [reply] = await bot.api.wait_sent(1, ADMIN)
+    assert "/plaats of /breaking" in visible(reply)
+    bot.api.inject_photo("/plaats PARIJS - Iets.", chat_id=1001)
+    [refused] = await bot.api.wait_sent(1, 1001)
+    assert "alleen voor de redactie" in visible(refused)
+    assert await bot.services.store.count_items() == 0
+
+
+@pytest.mark.both_backends
+async def test_corrected_alert_says_when(bot: Harness) -> None:
+    await bot.say("/volg Japan", chat_id=2010)
+    item_id = await post(bot, "TOKIO (ANP) - Japan meldt 10 doden.")
+    alert = (await bot.api.wait_sent(2, 2010))[-1]
+    assert "Gecorrigeerd" not in visible(alert)
+    await eventually(lambda: sent_status(bot, 2010), what="alert sent")
+    await bot.say(f"/corrigeer {item_id} Japan meldt 12 doden.", chat_id=ADMIN)
+
+    def edited() -> str | None:
+        stored = bot.api.messages[2010][alert["message_id"]]
+        return stored["text"] if "12 doden" in stored["text"] else None
+
+    text = await eventually(edited, what="alert edited")
+    assert CORRECTED.search(text), text
+    item = await bot.services.store.item(item_id)
+    assert item is not None and item.corrected_at is not None
+    local = item.corrected_at.astimezone(bot.services.settings.tz)
+    assert f"{local.hour:02d}:{local.minute:02d}" in text
+
+
+@pytest.mark.both_backends
+async def test_berichten_lists_with_buttons_reach_and_retract(bot: Harness) -> None:
+    await bot.say("/volg Japan", chat_id=2020)
+    first = await post(bot, "TOKIO (ANP) - Japan eerst.")
+    await eventually(lambda: sent_status(bot, 2020), what="alert sent")
+    second = await post(bot, "OSAKA (ANP) - Japan daarna.")
+    await eventually(lambda: sent_status(bot, 2020), what="second alert sent")
+
+    listing = (await bot.api.wait_sent(0, ADMIN), await bot.say("/berichten", chat_id=ADMIN))[1]
+    assert f"#{second}" in listing and f"#{first}" in listing
+    assert listing.index(f"#{second}") < listing.index(f"#{first}")
+    assert "1/1 bereikt" in listing and "test" in listing
+    message = bot.api.sent(ADMIN)[-1]
+    rows = message["reply_markup"]["inline_keyboard"]
+    assert len(rows) == 2
+    correct, ask, reach = rows[0]
+    assert correct["switch_inline_query_current_chat"] == (
+        f"/corrigeer {second} OSAKA (ANP) - Japan daarna."
+    )
+
+    before = len(bot.api.sent(ADMIN))
+    bot.api.inject_callback(reach["callback_data"], chat_id=ADMIN,
+                            message_id=message["message_id"])
+    shown = visible((await bot.api.wait_sent(before + 1, ADMIN))[-1])
+    assert f"Bereik van bericht #{second}" in shown and "Verstuurd: 1" in shown
+    assert "Van opslaan tot laatste verzending:" in shown
+
+    bot.api.inject_callback(ask["callback_data"], chat_id=ADMIN,
+                            message_id=message["message_id"])
+    question = (await bot.api.wait_sent(before + 2, ADMIN))[-1]
+    assert f"Bericht #{second} intrekken?" in visible(question)
+    yes, _ = question["reply_markup"]["inline_keyboard"][0]
+    bot.api.inject_callback(yes["callback_data"], chat_id=ADMIN,
+                            message_id=question["message_id"])
+
+    def answered() -> str | None:
+        text = bot.api.messages[ADMIN][question["message_id"]]["text"]
+        return text if "ingetrokken" in text else None
+
+    assert f"Bericht #{second} ingetrokken" in await eventually(answered, what="retracted")
+    assert await bot.services.store.item(second, live=True) is None
+    # The alert that went out is deleted.
+    await eventually(
+        lambda: all("daarna" not in (m.get("text") or "") for m in
+                    bot.api.messages[2020].values()),
+        what="sent alert deleted",
+    )
+
+
+async def test_prefilled_correction_is_carried_out(bot: Harness) -> None:
+    item_id = await post(bot, "TOKIO (ANP) - Japan meldt 10 doden.")
+    reply = await bot.say(
+        f"@{bot.api.bot_username} /corrigeer {item_id} TOKIO (ANP) - Japan meldt 11 doden.",
+        chat_id=ADMIN,
+    )
+    assert f"Bericht #{item_id} gecorrigeerd" in reply
+    item = await bot.services.store.item(item_id)
+    assert item is not None and item.body == "Japan meldt 11 doden."
+
+
+async def test_newsroom_buttons_refuse_readers(bot: Harness) -> None:
+    item_id = await post(bot, "TOKIO (ANP) - Japan.")
+    await bot.say("/start", chat_id=2030)
+    bot.api.inject_callback(f"a:j:{item_id}", chat_id=2030)
+    await bot.api.wait_for(lambda: bot.api.callback_answers)
+    assert "alleen voor de redactie" in bot.api.callback_answers[-1]["text"]
+    assert await bot.services.store.item(item_id, live=True) is not None
+
+
+async def test_intrekken_asks_first_and_nee_keeps_it(bot: Harness) -> None:
+    item_id = await post(bot, "TOKIO (ANP) - Japan.")
+    question = await bot.say(f"/intrekken {item_id}", chat_id=ADMIN)
+    assert f"Bericht #{item_id} intrekken?" in question and "Japan" in question
+    message = bot.api.sent(ADMIN)[-1]
+    yes, no = message["reply_markup"]["inline_keyboard"][0]
+    assert (yes["text"], no["text"]) == ("Ja, intrekken", "Nee")
+    bot.api.inject_callback(no["callback_data"], chat_id=ADMIN, message_id=message["message_id"])
+    await bot.api.wait_for(
+        lambda: "blijft staan" in bot.api.messages[ADMIN][message["message_id"]]["text"]
+    )
+    assert await bot.services.store.item(item_id, live=True) is not None
+    assert "Gebruik: /intrekken" in await bot.say(f"/intrekken {item_id} misschien",
+                                                  chat_id=ADMIN)
+
+
+@pytest.mark.both_backends
+async def test_bereik_gives_one_items_delivery(bot: Harness) -> None:
+    await bot.say("/volg Japan", chat_id=2040)
+    await bot.say("/volg Japan", chat_id=2041)
+    await bot.say("/overzicht 8:00", chat_id=2041)
+    item_id = await post(bot, "TOKIO (ANP) - Japan.")
+    await eventually(lambda: sent_status(bot, 2040), what="alert sent")
+    reply = await bot.say(f"/bereik {item_id}", chat_id=ADMIN)
+    for line in (
+        "Gesprekken die het zochten: 2", "Verstuurd: 1", "Wachtend: 0",
+        "Vastgehouden voor een overzicht of pauze: 1", "Mislukt: 0", "Verlopen",
+        "Van opslaan tot laatste verzending:",
+    ):
+        assert line in reply, line
+    assert "Gebruik: /bereik" in await bot.say("/bereik", chat_id=ADMIN)
+    assert "geen bericht #99" in await bot.say("/bereik 99", chat_id=ADMIN)
+
+
+@pytest.mark.both_backends
+async def test_stats_shows_most_followed_and_follows_of_the_day(bot: Harness) -> None:
+    for chat in (2050, 2051, 2052):
+        await bot.say("/volg Japan", chat_id=chat)
+    await bot.say("/volg staking", chat_id=2050)
+    await bot.say("/ontvolg staking", chat_id=2050)
+    since = time.time()
+    assert since  # the figures below count from 24 hours before the command
+    reply = await bot.say("/stats", chat_id=ADMIN)
+    assert "Meest gevolgd\n1. Japan: 3" in reply
+    assert "Afgelopen 24 uur: 4 keer gevolgd, 1 keer ontvolgd" in reply
+
+
+async def test_help_shows_the_newsroom_commands_to_admins_only(bot: Harness) -> None:
+    admin = await bot.say("/help", chat_id=ADMIN)
+    for command in ("/breaking", "/berichten", "/bereik", "/intrekken"):
+        assert command in admin
+    reader = await bot.say("/help", chat_id=2060)
+    assert "/breaking" not in reader and "/berichten" not in reader

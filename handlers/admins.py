@@ -328,13 +328,11 @@ def _reach_text(item: Item, reach: Reach) -> str:
         f"Verstuurd: {reach.sent}",
         f"Wachtend: {reach.pending}",
         f"Vastgehouden voor een overzicht of pauze: {reach.held}",
-        f"Mislukt: {failed}",
+        f"Mislukt of niet meer verstuurd: {failed}",
     ]
     for reason, count in sorted(reach.failed.items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"  · {html.escape(reason)}: {count}")
     lines.append(f"Verlopen (te oud om nog te sturen): {reach.expired}")
-    if reach.dropped:
-        lines.append(f"Niet meer verstuurd (ingetrokken of ontvolgd): {reach.dropped}")
     if reach.stored_at is not None and reach.last_sent_at is not None:
         spent = max(0.0, reach.last_sent_at - reach.stored_at)
         lines.append(f"Van opslaan tot laatste verzending: {_minutes(spent)}")

@@ -132,9 +132,10 @@ class Reach:
     sent: int
     pending: int
     held: int  # waiting for the chat's overview (or its pause)
-    failed: dict[str, int]  # by reason as the sender stored it
+    # Alerts that will not arrive (failed, or dropped: blocked, retracted, unfollowed),
+    # by the words the sender stored with them.
+    failed: dict[str, int]
     expired: int
-    dropped: int  # retracted, unfollowed or otherwise not wanted any more
     stored_at: float | None  # when the item was stored
     last_sent_at: float | None  # when its last alert went out
 

@@ -208,7 +208,8 @@ async def test_bereik_gives_one_items_delivery(bot: Harness) -> None:
     reply = await bot.say(f"/bereik {item_id}", chat_id=ADMIN)
     for line in (
         "Gesprekken die het zochten: 2", "Verstuurd: 1", "Wachtend: 0",
-        "Vastgehouden voor een overzicht of pauze: 1", "Mislukt: 0", "Verlopen",
+        "Vastgehouden voor een overzicht of pauze: 1", "Mislukt of niet meer verstuurd: 0",
+        "Verlopen",
         "Van opslaan tot laatste verzending:",
     ):
         assert line in reply, line

@@ -15,7 +15,7 @@ from bot.news.items import Item
 from bot.news.sections import BREAKING_KEY
 from storage import Store, open_store
 from storage.db import connect
-from storage.outbox import Failed, Sent
+from storage.outbox import Failed, Reason, Sent
 from storage.pgconn import connect_admin
 from storage.pgconn import migrate as pg_migrate
 
@@ -85,7 +85,7 @@ async def test_reach_counts_every_state_and_the_time_to_the_last_send(store: Sto
     await store.record([
         Sent(by_chat[1].id, 11, time.time()),
         Sent(by_chat[2].id, 12, time.time()),
-        Failed(by_chat[3].id, "geblokkeerd"),
+        Failed(by_chat[3].id, Reason.BLOCKED, "geblokkeerd"),
     ])
     reach = (await store.reaches([item.id]))[item.id]
     assert (reach.matched, reach.sent, reach.pending, reach.held) == (5, 2, 1, 1)

@@ -236,3 +236,73 @@ async def test_help_shows_the_newsroom_commands_to_admins_only(bot: Harness) -> 
         assert command in admin
     reader = await bot.say("/help", chat_id=2060)
     assert "/breaking" not in reader and "/berichten" not in reader
+
+
+@pytest.mark.both_backends
+async def test_photo_alert_goes_as_photo_its_caption_corrected_and_deleted(bot: Harness) -> None:
+    await bot.say("/volg Utrecht", chat_id=2070)
+    bot.api.inject_photo(
+        "/plaats UTRECHT (ANP) - Brand in de binnenstad.", chat_id=ADMIN, user_id=ADMIN,
+        file_id="PHOTO-brand",
+    )
+    alert = (await bot.api.wait_sent(2, 2070))[-1]
+    assert alert["photo"] == "PHOTO-brand" and "Brand in de binnenstad" in alert["caption"]
+    assert "Je volgt: Utrecht" in visible(alert)
+    await eventually(lambda: sent_status(bot, 2070), what="photo alert sent")
+    item_id = (await bot.services.store.recent_items(1))[0].id
+    await bot.say(f"/corrigeer {item_id} UTRECHT (ANP) - Grote brand in de binnenstad.",
+                  chat_id=ADMIN)
+
+    def caption() -> str | None:
+        stored = bot.api.messages[2070][alert["message_id"]]
+        return stored["caption"] if "Grote brand" in stored.get("caption", "") else None
+
+    assert CORRECTED.search(await eventually(caption, what="caption edited"))
+    assert bot.api.calls_to("editMessageCaption")
+    await bot.say(f"/intrekken {item_id} ja", chat_id=ADMIN)
+    await eventually(lambda: alert["message_id"] not in bot.api.messages[2070],
+                     what="photo message deleted")
+
+
+async def test_long_text_with_a_url_photo_goes_as_text_with_the_photo_above(
+    bot: Harness,
+) -> None:
+    await bot.say("/volg Japan", chat_id=2080)
+    long_text = "TOKIO (ANP) - Japan. " + "Een lange zin over het nieuws uit Japan. " * 40
+    now = datetime.now(bot.services.settings.tz)
+    item = parse_brief(long_text, now=now, source="test").with_(
+        photo="https://nos.nl/foto.jpg", link="https://nos.nl/artikel/1"
+    )
+    await bot.services.intake.add(item)
+    alert = (await bot.api.wait_sent(2, 2080))[-1]
+    assert "photo" not in alert and len(visible(alert)) > 1024
+    options = alert["link_preview_options"]
+    assert options["url"] == "https://nos.nl/foto.jpg" and options["show_above_text"] is True
+
+
+async def test_item_with_a_link_and_no_photo_shows_its_preview(bot: Harness) -> None:
+    await bot.say("/volg Japan", chat_id=2090)
+    now = datetime.now(bot.services.settings.tz)
+    item = parse_brief("TOKIO (ANP) - Japan kiest.", now=now, source="test").with_(
+        link="https://nos.nl/artikel/2"
+    )
+    await bot.services.intake.add(item)
+    alert = (await bot.api.wait_sent(2, 2090))[-1]
+    assert alert["link_preview_options"] == {
+        "url": "https://nos.nl/artikel/2", "prefer_small_media": True
+    }
+
+
+async def test_breaking_is_never_combined_with_waiting_alerts(bot: Harness) -> None:
+    """A chat with ordinary alerts waiting gets the breaking one first, as its own message."""
+    await bot.say("/volg Japan", chat_id=2100)
+    now = datetime.now(bot.services.settings.tz)
+    items = [parse_brief(f"TOKIO (ANP) - Japan gewoon {n}.", now=now, source="test")
+             for n in range(3)]
+    items.append(parse_brief("TOKIO (ANP) - Japan breaking.", now=now, source="test")
+                 .with_(breaking=True))
+    await bot.services.intake.add_many(items)  # all waiting at once
+    sent = await bot.api.wait_sent(3, 2100)
+    first, combined = visible(sent[1]), visible(sent[2])
+    assert "breaking" in first and "gewoon" not in first
+    assert all(f"gewoon {n}" in combined for n in range(3)) and "breaking" not in combined

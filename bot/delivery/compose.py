@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -34,7 +34,15 @@ from bot.news.items import Item
 from bot.news.match import ALL_KEY
 from bot.news.overview import overview_minute
 from bot.news.quiet import in_quiet_hours
-from bot.news.render import render_alert, render_combined, render_overview, render_overview_message
+from bot.news.render import (
+    MAX_CAPTION,
+    html_len,
+    http_link,
+    render_alert,
+    render_combined,
+    render_overview,
+    render_overview_message,
+)
 from storage.outbox import Delivery
 
 TEXT_FRESH = 1.0  # seconds one rendering of an alert serves its fan-out
@@ -162,13 +170,46 @@ class Composer:
     def alert(self, entry: Entry, now: datetime) -> Outgoing:
         delivery, item = entry.delivery, entry.item
         local = now.astimezone(self.tz)
-        return Outgoing(
-            delivery.chat_id,
-            self._alert_text(item, alert_reason(entry.key, reasons_label(entry.reasons)), now),
-            alert_markup(item.id or 0, entry.reasons),
-            thread_id=delivery.thread_id,
-            silent=_quiet(delivery, local.hour * 60 + local.minute),
+        reason = alert_reason(entry.key, reasons_label(entry.reasons))
+        return self._with_media(
+            item,
+            reason,
+            now,
+            Outgoing(
+                delivery.chat_id,
+                self._alert_text(item, reason, now),
+                alert_markup(item.id or 0, entry.reasons),
+                thread_id=delivery.thread_id,
+                silent=_quiet(delivery, local.hour * 60 + local.minute),
+            ),
         )
+
+    def _with_media(
+        self, item: Item, reason: str | None, now: datetime, outgoing: Outgoing
+    ) -> Outgoing:
+        """An alert's photo or link preview.
+
+        An item with a photo goes as the photo with the alert as its caption.  Text too
+        long for a caption (1,024): a URL photo becomes the large preview above the whole
+        text (one message, nothing cut); an uploaded photo (a file_id, which no preview
+        can show) keeps a caption cut at a sentence, whose "Lees meer" and "Deel" lead
+        to the whole item.  An item with a link and no photo shows the link's preview
+        below the text.
+        """
+        text = outgoing.text
+        if item.photo:
+            if html_len(text) <= MAX_CAPTION:
+                return replace(outgoing, photo=item.photo, full_text=text)
+            if http_link(item.photo):
+                preview = {"url": item.photo, "show_above_text": True,
+                           "prefer_large_media": True}
+                return replace(outgoing, preview=preview, photo=None, full_text=text)
+            short = render_alert(item, reason=reason, now=now, tz=self.tz, limit=MAX_CAPTION)
+            return replace(outgoing, text=short, photo=item.photo, full_text=text)
+        link = http_link(item.link)
+        if link:
+            return replace(outgoing, preview={"url": link, "prefer_small_media": True})
+        return outgoing
 
     def _overview(
         self, lead: Delivery, entries: Sequence[Entry], moment: float, now: datetime
@@ -209,8 +250,11 @@ class Composer:
     ) -> Outgoing:
         """A single alert's corrected text and buttons."""
         label = label or UNKNOWN_LABEL
-        text = render_alert(item, reason=alert_reason(key, label), now=now, tz=self.tz)
-        return Outgoing(chat_id, text, alert_markup(item.id or 0, [(key, label)]))
+        reason = alert_reason(key, label)
+        text = render_alert(item, reason=reason, now=now, tz=self.tz)
+        return self._with_media(
+            item, reason, now, Outgoing(chat_id, text, alert_markup(item.id or 0, [(key, label)]))
+        )
 
     def edited_bundle(
         self,

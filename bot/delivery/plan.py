@@ -7,7 +7,8 @@ that took minutes at 30/s) gets one message that holds them all.  A chat whose
 overview is due (`Delivery.overview_at`, set by bot/delivery/schedule.py) gets its
 released alerts as the overview.  A forum's topics are apart, and the newsroom's
 channel is never combined (each item its own post, so a correction edits and a
-retraction deletes just that post).
+retraction deletes just that post).  A breaking item's alert is never combined: it goes
+alone, ahead of the round's other chats.
 
 Waiting for a permit can take seconds, and changes race the sends: the change must
 win.  :meth:`Planner.recheck` looks at every alert again just before the request, the
@@ -108,15 +109,18 @@ class Planner:
         """
         if not self.combine:
             return list(rows)
-        posts = [d for d in rows if d.key == ALL_KEY and d.id not in busy]
-        rows = [d for d in rows if d.key != ALL_KEY]
+        # A breaking alert goes alone and first, never inside a combined message or an
+        # overview (its chat's overview, if one is on its way, goes by its other rows).
+        alone = [replace(d, overview_at=None) for d in rows if d.breaking and d.id not in busy]
+        posts = [d for d in rows if d.key == ALL_KEY and d.id not in busy and not d.breaking]
+        rows = [d for d in rows if d.key != ALL_KEY and not d.breaking]
         places = list(dict.fromkeys((d.chat_id, d.thread_id) for d in rows if d.id not in busy))
         if not places:
-            return posts
+            return alone + posts
         chats = list(dict.fromkeys(chat_id for chat_id, _ in places))
         backlog: dict[tuple[int, int], list[Delivery]] = {}
         for delivery in await self.store.pending_for_chats(chats, now):
-            if delivery.id not in busy:
+            if delivery.id not in busy and not delivery.breaking:
                 backlog.setdefault((delivery.chat_id, delivery.thread_id), []).append(delivery)
         for delivery in rows:  # read a moment ago, gone from the second read: keep it
             place = (delivery.chat_id, delivery.thread_id)
@@ -126,7 +130,7 @@ class Planner:
         for place in places:
             group = backlog[place][:MAX_BUNDLE]
             leads.append(replace(group[0], others=tuple(group[1:])))
-        return posts + leads
+        return alone + posts + leads
 
     # -- the re-check ------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -42,7 +43,7 @@ from bot.delivery.inflight import InFlight
 from bot.delivery.outage import OutageGate
 from bot.delivery.outcomes import OutcomeLog
 from bot.delivery.plan import Plan, Planner, bundle_ids
-from bot.delivery.ratelimit import ALERT, RateLimiter, Ticket
+from bot.delivery.ratelimit import ALERT, REPLY, RateLimiter, Ticket
 from bot.delivery.retry import Timings
 from bot.delivery.telegram import Gateway
 from bot.metrics import Metrics
@@ -54,6 +55,33 @@ from storage.outbox import Bundled, ChatMoved, Delivery, Outcome, OverviewSent, 
 log = logging.getLogger(__name__)
 
 IDLE_POLL = 1.0  # seconds between looks at an empty outbox
+
+
+Queued = tuple[Delivery, Ticket, float] | None
+
+
+class Lanes(asyncio.Queue[Queued]):
+    """The workers' queue with a fast lane: a breaking alert is taken before every
+    ordinary one already queued (a backlog at 30/s holds minutes of them)."""
+
+    def _init(self, maxsize: int) -> None:
+        self._fast: deque[Queued] = deque()
+        self._slow: deque[Queued] = deque()
+
+    def _put(self, entry: Queued) -> None:
+        (self._fast if entry is not None and entry[0].breaking else self._slow).append(entry)
+
+    def _get(self) -> Queued:
+        return self._fast.popleft() if self._fast else self._slow.popleft()
+
+    def qsize(self) -> int:
+        return len(self._fast) + len(self._slow)
+
+    def empty(self) -> bool:
+        return not self._fast and not self._slow
+
+    def full(self) -> bool:
+        return 0 < self.maxsize <= self.qsize()
 
 
 class Sender:
@@ -100,9 +128,7 @@ class Sender:
         self.corrections = Corrections(
             store, self.gateway, self.composer, self.inflight, self.outcomes
         )
-        self._queue: asyncio.Queue[tuple[Delivery, Ticket, float] | None] = asyncio.Queue(
-            maxsize=workers * 4
-        )
+        self._queue: Lanes = Lanes(maxsize=workers * 4)
         self._wake = asyncio.Event()
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
@@ -318,7 +344,10 @@ class Sender:
         early = self.planner.ended_early(lead, read_at)
         if early is not None:
             return early
-        if not await self.limiter.send_slot(ticket, ALERT, paid=self.paid):
+        # A breaking alert waits for the global budget like a reader's reply: before the
+        # backlog of ordinary alerts whose workers are already waiting.
+        priority = REPLY if lead.breaking else ALERT
+        if not await self.limiter.send_slot(ticket, priority, paid=self.paid):
             return []  # a reply took the chat's turn: the rows stay pending for later
         await self.outcomes.durable(previous)
         # In an outage: wait here (after the permit wait, which may have begun before

@@ -79,6 +79,8 @@ LIMITED_METHODS = frozenset(
      "editmessagecaption", "editmessagereplymarkup", "deletemessage"}
 )
 NO_PREVIEW = {"is_disabled": True}  # as bot.app's Defaults
+# What Telegram says to an edit of the other kind of message (text vs. caption).
+_WRONG_KIND = "in the message to edit"
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -98,6 +100,12 @@ class Outgoing:
     markup: InlineKeyboardMarkup | None = None
     thread_id: int = 0  # a forum topic's message_thread_id; 0: the chat itself
     silent: bool = False
+    # A photo (Telegram file_id or URL): the message is sendPhoto with `text` as caption.
+    photo: str | None = None
+    # A link whose preview the reader sees (a text message only); None: no preview.
+    preview: dict[str, Any] | None = None
+    # For an edit of a photo item: the text for a text message (the caption may be cut).
+    full_text: str | None = None
 
 
 class Said(Enum):
@@ -206,20 +214,25 @@ class Gateway:
     async def send(self, outgoing: Outgoing, ticket: Ticket) -> Answer:
         """Send a message with the permits of `ticket` (held by the caller)."""
         self.limiter.sending(ticket)
+        api_kwargs: dict[str, Any] = {
+            "chat_id": outgoing.chat_id,
+            "message_thread_id": outgoing.thread_id or None,  # a forum topic
+            "parse_mode": ParseMode.HTML,
+            "reply_markup": outgoing.markup,
+            "disable_notification": outgoing.silent,
+            "allow_paid_broadcast": True if self.paid else None,
+        }
+        if outgoing.photo:
+            method = "sendphoto"
+            api_kwargs.update(photo=outgoing.photo, caption=outgoing.text)
+        else:
+            method = "sendmessage"
+            api_kwargs.update(
+                text=outgoing.text, link_preview_options=outgoing.preview or NO_PREVIEW
+            )
         try:
             message = await self.bot.do_api_request(  # type: ignore[call-arg]
-                "sendmessage",
-                api_kwargs={
-                    "chat_id": outgoing.chat_id,
-                    "message_thread_id": outgoing.thread_id or None,  # a forum topic
-                    "text": outgoing.text,
-                    "parse_mode": ParseMode.HTML,
-                    "link_preview_options": NO_PREVIEW,
-                    "reply_markup": outgoing.markup,
-                    "disable_notification": outgoing.silent,
-                    "allow_paid_broadcast": True if self.paid else None,
-                },
-                rate_limit_args=PRELIMITED,
+                method, api_kwargs=api_kwargs, rate_limit_args=PRELIMITED
             )
         except TelegramError as exc:
             return await self._refused(outgoing, exc)
@@ -248,19 +261,35 @@ class Gateway:
         return answer
 
     async def edit(self, message_id: int, outgoing: Outgoing) -> Answer:
-        """Replace a sent message's text and buttons (a correction, a retraction inside a
-        combined message).  Waits for its permits like an alert."""
-        return await self._background(
-            "editmessagetext",
-            {
-                "chat_id": outgoing.chat_id,
-                "message_id": message_id,
-                "text": outgoing.text,
-                "parse_mode": ParseMode.HTML,
-                "link_preview_options": NO_PREVIEW,
-                "reply_markup": outgoing.markup,
-            },
-        )
+        """Replace a sent message's text (a photo's caption) and buttons: a correction, a
+        retraction inside a combined message.  Waits for its permits like an alert.
+
+        An item with a photo went as a photo, unless its text was too long for a caption
+        and the photo a URL (then it went as text with the photo as its preview): when
+        Telegram says the message has no caption (or no text), the other edit is the one.
+        """
+        caption = {
+            "chat_id": outgoing.chat_id,
+            "message_id": message_id,
+            "caption": outgoing.text,
+            "parse_mode": ParseMode.HTML,
+            "reply_markup": outgoing.markup,
+        }
+        text = {
+            "chat_id": outgoing.chat_id,
+            "message_id": message_id,
+            "text": outgoing.full_text or outgoing.text,
+            "parse_mode": ParseMode.HTML,
+            "link_preview_options": outgoing.preview or NO_PREVIEW,
+            "reply_markup": outgoing.markup,
+        }
+        tries = [("editmessagecaption", caption), ("editmessagetext", text)]
+        if not outgoing.photo:
+            tries.reverse()
+        answer = await self._background(*tries[0])
+        if answer.said is Said.REJECTED and _WRONG_KIND in answer.description.lower():
+            answer = await self._background(*tries[1])
+        return answer
 
     async def delete(self, chat_id: int, message_id: int) -> Answer:
         """Take a message off the chat (Telegram allows it for 48 hours)."""

@@ -21,6 +21,7 @@ from bot.news.text import strip_format
 from bot.news.timefmt import corrected, when
 
 MAX_MESSAGE = 4096
+MAX_CAPTION = 1024  # a photo's caption
 MAX_ARTICLE_MESSAGES = 5
 ELLIPSIS = "…"
 
@@ -255,14 +256,17 @@ def _bold(text: str) -> str:
 
 
 def render_alert(
-    item: Item, *, reason: str | None, now: datetime, tz: ZoneInfo, footer: str = ""
+    item: Item, *, reason: str | None, now: datetime, tz: ZoneInfo, footer: str = "",
+    limit: int = MAX_MESSAGE,
 ) -> str:
     """A pushed alert, reading like a newspaper brief.
 
     ``<b>KYIV</b> (AFP/RTR) - text``, then ``<i>Buitenland · 16 minuten geleden</i>``,
     ``Je volgt: Oekraïne`` and a "Lees meer" link; an article starts with its title.
     Without a ``reason`` (the newsroom's channel, a shared item) there is no "Je volgt"
-    line; ``footer`` is one more line of ready HTML at the end (a link to the bot).  A
+    line; ``footer`` is one more line of ready HTML at the end (a link to the bot).
+    ``limit`` bounds the whole (a photo's caption: :data:`MAX_CAPTION`); the text is cut
+    at a sentence to fit.  A
     breaking item opens with :data:`BREAKING_HEAD`; a corrected one says when it was
     corrected under its time ("Gecorrigeerd om 17:42").
     """
@@ -296,7 +300,7 @@ def render_alert(
 
     lead = f"{dateline} - " if dateline and text else dateline
     fixed = _u16(title) + 1 + _u16(lead) + _u16(_SEP) + _u16(tail_html)
-    budget = MAX_MESSAGE - fixed
+    budget = max(0, limit - fixed)
     if item.kind == "article":
         budget = min(budget, _ALERT_ARTICLE_TEXT)
     body = lead + _esc(_fit(text, budget))
@@ -695,3 +699,8 @@ def render_overview_message(
         used += _u16(_SEP) + _u16(block)
         current = label
     return _SEP.join(parts)
+
+
+def http_link(link: str | None) -> str | None:
+    """The link when it is one a reader can open (http or https, no spaces), else None."""
+    return link.strip() if _link_html(Item(kind="brief", paragraphs=(), link=link)) else None

@@ -159,6 +159,26 @@ def _http_link(entry: dict[str, Any]) -> str | None:
     return link if urlsplit(link).scheme in ("http", "https") else None
 
 
+def _image(entry: dict[str, Any]) -> str | None:
+    """The entry's picture: an image enclosure, else media:content that is an image, else
+    media:thumbnail; an http(s) URL (Telegram fetches it), else None."""
+    candidates: list[str] = []
+    for enclosure in entry.get("enclosures") or []:
+        if str(enclosure.get("type") or "").startswith("image/"):
+            candidates.append(str(enclosure.get("href") or enclosure.get("url") or ""))
+    for media in entry.get("media_content") or []:
+        kind = str(media.get("medium") or media.get("type") or "")
+        if kind == "image" or kind.startswith("image/"):
+            candidates.append(str(media.get("url") or ""))
+    candidates += [str(t.get("url") or "") for t in entry.get("media_thumbnail") or []]
+    for url in (c.strip() for c in candidates):
+        if url and urlsplit(url).scheme in ("http", "https") and not any(
+            ch.isspace() for ch in url
+        ):
+            return url
+    return None
+
+
 def _guid(entry: dict[str, Any], title: str, paragraphs: Sequence[str]) -> str:
     """The entry's id, else its link, else a hash of its text."""
     guid = (entry.get("id") or "").strip() or _http_link(entry)
@@ -213,6 +233,7 @@ def entry_to_item(entry: dict[str, Any], source: str, now: datetime) -> Item | N
         source=source,
         link=_http_link(entry),
         guid=guid,
+        photo=_image(entry),
     )
 
 

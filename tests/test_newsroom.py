@@ -11,9 +11,11 @@ import re
 import time
 from datetime import datetime
 
+import feedparser
 import pytest
 
-from bot.news.parse import parse_brief
+from bot.feeds import entry_to_item
+from bot.news.parse import parse_brief, parse_page
 from bot.news.sections import BREAKING_KEY
 from tests.conftest import ADMIN, Harness, visible
 from tests.waits import eventually
@@ -306,3 +308,47 @@ async def test_breaking_is_never_combined_with_waiting_alerts(bot: Harness) -> N
     first, combined = visible(sent[1]), visible(sent[2])
     assert "breaking" in first and "gewoon" not in first
     assert all(f"gewoon {n}" in combined for n in range(3)) and "breaking" not in combined
+
+
+FEED = """<?xml version="1.0"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>t</title>
+<item><title>Brand</title><link>https://n.example/1</link><guid>1</guid>
+  <description>UTRECHT (ANP) - Brand.</description>
+  <enclosure url="https://n.example/brand.jpg" type="image/jpeg" length="1"/></item>
+<item><title>Storm</title><link>https://n.example/2</link><guid>2</guid>
+  <description>Storm.</description>
+  <media:content url="https://n.example/storm.mp4" medium="video"/>
+  <media:content url="https://n.example/storm.jpg" medium="image"/></item>
+<item><title>Regen</title><link>https://n.example/3</link><guid>3</guid>
+  <description>Regen.</description>
+  <media:thumbnail url="https://n.example/regen-klein.jpg"/></item>
+<item><title>Geen</title><link>https://n.example/4</link><guid>4</guid>
+  <description>Geen foto.</description>
+  <enclosure url="https://n.example/audio.mp3" type="audio/mpeg" length="1"/>
+  <media:thumbnail url="javascript:alert(1)"/></item>
+</channel></rss>"""
+
+
+def test_feed_entries_keep_their_image() -> None:
+    """An image enclosure, media:content that is an image, or media:thumbnail; never a
+    video, a sound or a non-http URL."""
+    now = datetime.now().astimezone()
+    items = [entry_to_item(e, "feed:x", now) for e in feedparser.parse(FEED).entries]
+    assert [i.photo if i else None for i in items] == [
+        "https://n.example/brand.jpg",
+        "https://n.example/storm.jpg",
+        "https://n.example/regen-klein.jpg",
+        None,
+    ]
+
+
+def test_a_page_may_name_its_lead_storys_photo() -> None:
+    page = parse_page(
+        "Kabinet valt\nFoto: https://n.example/kabinet.jpg\n"
+        "DEN HAAG (ANP) - Het kabinet is gevallen.\nMeer uit Binnenland\n"
+        "UTRECHT (ANP) - Brand.\n5 minuten geleden",
+        now=datetime.now().astimezone(),
+    )
+    assert page.article.photo == "https://n.example/kabinet.jpg"
+    assert page.article.paragraphs == ("Het kabinet is gevallen.",)
+    assert all(brief.photo is None for brief in page.briefs)

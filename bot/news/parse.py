@@ -64,6 +64,8 @@ _AGENCY_FORM = re.compile(
 )
 _DATELINE_FORM = re.compile(rf"^(?P<dateline>.+?)\s[{_DASHES}](?:\s+(?P<text>.*))?$")
 _AGENCY = re.compile(r"^[A-Z][A-Z0-9]*$")
+# A page may name the lead story's photo on a line of its own: "Foto: https://...".
+_PHOTO_LINE = re.compile(r"^foto:\s*(https?://\S+)$", re.IGNORECASE)
 
 _UNIT = r"(?P<unit>seconden|seconde|sec|minuten|minuut|min|uren|uur|dagen|dag|weken|week)"
 _COUNT = r"(?P<count>\d+|een|één)"
@@ -416,6 +418,8 @@ def _briefs(
 def parse_page(text: str, *, now: datetime, source: str = "", section: str | None = None) -> Page:
     """A copied news page: lead story, ``Meer uit <Rubriek>``, briefs each followed by its age.
 
+    A line ``Foto: https://...`` in the lead story names its photo (the line is no text).
+
     The page's section goes on every item; ``section`` overrides it when given.  The lead
     story's publication time is not on the page, so its ``published_at`` is None.
     """
@@ -437,9 +441,14 @@ def parse_page(text: str, *, now: datetime, source: str = "", section: str | Non
 
     title_line, title = lines[0]
     _check_title(title, title_line)
+    body = lines[1:marker_at]
+    photo = next((m[1] for _, line in body if (m := _PHOTO_LINE.match(line))), None)
+    body = [(n, line) for n, line in body if not _PHOTO_LINE.match(line)]
+    if not body:
+        raise ParseError(f"geen artikeltekst tussen de titel en '{marker}'", marker_line)
     # The page does not say when its lead story was published.
-    article = _article(title, lines[1:marker_at], section=section, published_at=None,
-                       lead=True, source=source)
+    article = _article(title, body, section=section, published_at=None,
+                       lead=True, source=source).with_(photo=photo)
     rest = lines[marker_at + 1 :]
     if not rest:
         raise ParseError(f"geen berichten na '{marker}'", marker_line)

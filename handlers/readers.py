@@ -34,7 +34,7 @@ from bot.news.pause import PauseError, parse_pause
 from bot.news.quiet import USAGE as QUIET_USAGE
 from bot.news.quiet import QuietError, describe, parse_quiet
 from bot.news.render import MAX_MESSAGE, fit_escaped, html_len, quoted, render_article, render_list
-from bot.news.sections import Sections, feed_section, section_key
+from bot.news.sections import BREAKING, Sections, feed_section, section_key
 from bot.news.terms import TermRefused, split_terms
 from bot.news.text import looks_numeric, parse_number, strip_format, words
 from bot.services import Services, services
@@ -153,7 +153,6 @@ async def newsroom_sections(svc: Services) -> Sections:
     return found
 
 
-BREAKING = "Belangrijk nieuws"
 PROVINCES = (
     "Groningen", "Friesland", "Drenthe", "Overijssel", "Flevoland", "Gelderland",
     "Utrecht", "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg",

@@ -36,6 +36,7 @@ from bot.news.match import (
     search_keys,
 )
 from bot.news.regions import default_gazetteer
+from bot.news.sections import BREAKING
 from storage.base import (
     BREAKING_CANDIDATES,
     Bundle,
@@ -483,15 +484,21 @@ class SharedQueries:
             " AND section != '' GROUP BY section ORDER BY count(*) DESC, section LIMIT ?",
             (limit,),
         )
-        return [str(row[0]) for row in rows]
+        found = [str(row[0]) for row in rows]
+        # Every breaking item is in the breaking-news section, whatever its own section.
+        if BREAKING not in found and await self._fetchall(
+            "SELECT 1 FROM items WHERE breaking = 1 AND retracted = 0 LIMIT 1", ()
+        ):
+            found.insert(0, BREAKING)
+        return found
 
     async def in_section(self, names: Sequence[str], limit: int) -> list[Item]:
         if not names:
             return []
         marks = ", ".join("?" * len(names))
         return await self._items(
-            f"SELECT {ITEM_COLUMNS} FROM items AS i WHERE i.section IN ({marks})"
-            " AND i.retracted = 0"
+            f"SELECT {ITEM_COLUMNS} FROM items AS i WHERE (i.section IN ({marks})"
+            f"{' OR i.breaking = 1' if BREAKING in names else ''}) AND i.retracted = 0"
             " ORDER BY coalesce(i.published_at, i.received_at) DESC, i.id DESC LIMIT ?",
             [*names, limit],
         )

@@ -352,3 +352,16 @@ def test_a_page_may_name_its_lead_storys_photo() -> None:
     assert page.article.photo == "https://n.example/kabinet.jpg"
     assert page.article.paragraphs == ("Het kabinet is gevallen.",)
     assert all(brief.photo is None for brief in page.briefs)
+
+
+@pytest.mark.both_backends
+async def test_breaking_news_is_a_section_start_offers_and_laatste_lists(bot: Harness) -> None:
+    """After a /breaking brief, a new reader's /start offers the breaking-news topic and
+    /laatste belangrijk nieuws shows the brief, whatever section the brief itself has."""
+    await bot.say("/breaking TOKIO (ANP) - Zware aardbeving in Japan.", chat_id=ADMIN)
+    await bot.say("/start", chat_id=2101)
+    start = bot.api.sent(2101)[-1]
+    texts = [b["text"] for row in start["reply_markup"]["inline_keyboard"] for b in row]
+    assert texts[0] == "⚡ Belangrijk nieuws"
+    reply = await bot.say("/laatste belangrijk nieuws", chat_id=2101)
+    assert "Zware aardbeving in Japan" in reply

@@ -165,3 +165,11 @@ async def test_a_shared_result_has_a_button_that_opens_the_whole_item(bot: Harne
     # The link brings the reader to the bot, which shows the item in full.
     [full] = await bot.replies(f"/start bericht-{item_id}", 1)
     assert "De dijken houden het." in full
+
+
+@pytest.mark.both_backends
+async def test_a_modifier_letter_apostrophe_gets_an_answer(bot: Harness) -> None:
+    """Oʻzbekiston (U+02BB) folds to a quote on PostgreSQL: that once broke the query there."""
+    await post(bot, "TASJKENT (ANP) - Oʻzbekiston sluit de grens met Tadzjikistan.")
+    [result] = (await ask(bot, "Oʻzbekiston"))["results"]
+    assert "TASJKENT" in shown(result)

@@ -203,3 +203,15 @@ async def test_every_reply_that_echoes_input_stays_within_telegrams_limits(
         for args in HOSTILE_ARGS:
             await bot.say(args, chat_id=chat, user_id=user)  # free text
         _replies_fit(bot.api.sent(chat))
+
+
+@pytest.mark.both_backends
+async def test_zoek_with_a_modifier_letter_apostrophe_gets_a_normal_answer(bot: Harness) -> None:
+    """Oʻzbekiston (U+02BB) folds to a quote on PostgreSQL: that once broke the query there."""
+    await import_seed(bot)
+    reply = await bot.say("/zoek Oʻzbekiston")
+    assert "iets mis" not in reply
+    assert "Niets gevonden" in reply and "/volg Oʻzbekiston" in reply
+    text = "TASJKENT (ANP) - Oʻzbekiston sluit de grens met Tadzjikistan."
+    assert (await bot.services.intake.add(parse_brief(text, now=datetime.now(UTC)))).item
+    assert "TASJKENT" in await bot.say("/zoek Oʻzbekiston")

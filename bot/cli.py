@@ -58,7 +58,20 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_USAGE
     from bot.app import TokenRefused, serve_polling
+    from storage.lease import SQLiteFileBusy, lock_sqlite_file
 
+    sender_lock = None
+    if isinstance(settings.db, Path):
+        # One sender per SQLite file (PostgreSQL has its lease instead): a second `run`
+        # would send every alert again and fight the first over getUpdates.  Taken
+        # before anything is sent or polled, and held until this function returns.
+        try:
+            sender_lock = lock_sqlite_file(settings.db)
+        except SQLiteFileBusy:
+            raise CliError(
+                f"er draait al een newsbot run op {settings.db}"
+                f" (slot {settings.db}.lock is bezet); stop die eerst"
+            ) from None
     secrets = [settings.token.get_secret_value()]
     if settings.webhook_secret is not None:
         secrets.append(settings.webhook_secret.get_secret_value())
@@ -75,6 +88,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except TokenRefused:
         print(TOKEN_REFUSED, file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        if sender_lock is not None:
+            sender_lock.close()
     return 0
 
 

@@ -1,6 +1,12 @@
 """The sender's lease: which process sends alerts, polls feeds and calls getUpdates.
 
-On SQLite there is one process per file and the lease is always held (:class:`HeldLease`).
+On SQLite there is one sender per file and the lease is always held (:class:`HeldLease`);
+`newsbot run` makes that true with :func:`lock_sqlite_file` before anything is sent or
+polled: an exclusive, non-blocking ``flock`` on ``<db>.lock`` beside the database, kept
+open for the process's life.  The OS drops it when the process ends, however it ends
+(SIGKILL included), so a stale lock file never keeps the next start out.  Only the
+sender takes it: ``newsbot import``, ``items``, ``backup`` and the like read and write
+the database beside a running bot.
 On PostgreSQL (:class:`PgLease`) it is a session advisory lock on a connection of its
 own: PostgreSQL releases it the moment that connection ends, so when the holder is
 killed (SIGKILL closes its sockets at once) another process's next try, one second
@@ -17,12 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import os
 import socket
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import asyncpg
 
@@ -36,6 +44,29 @@ RETRY = 1.0  # seconds between tries to take the lease
 CHECK_EVERY = 2.0  # seconds between checks that the lease connection is alive
 KEEPALIVE = {"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "1",
              "tcp_keepalives_count": "3"}
+
+
+class SQLiteFileBusy(Exception):
+    """Another process holds ``<db>.lock``: it is the sender for that file."""
+
+
+def lock_sqlite_file(db: Path) -> IO[bytes]:
+    """Take the sender's lock of the SQLite file `db`, or raise :class:`SQLiteFileBusy`.
+
+    Keep the returned file open while sending: closing it (or the process ending)
+    releases the lock.  The descriptor is not inherited by child processes (O_CLOEXEC).
+    """
+    path = Path(f"{db}.lock")
+    handle = path.open("ab")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise SQLiteFileBusy(str(path)) from None
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 class HeldLease(Lease):

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 import bot.delivery.retry as retry_module
+from bot.delivery.ratelimit import Limits
 from bot.news.parse import parse_brief
 from fakes.botapi import BotAPI
 from storage import DeliveryRecord
-from tests.conftest import ADMIN, Harness, make_settings, running_bot, visible
+from tests.conftest import ADMIN, IN_PROCESS_SKEW, Harness, make_settings, running_bot, visible
 from tests.waits import eventually
 
 GROUP = -4001
@@ -220,7 +221,8 @@ async def test_burst_of_replies_earns_no_429(api: BotAPI, db_path: Path, paid: b
     """
     api.enforce_limits = True
     settings = make_settings(api, db_path, paid_broadcast=paid)
-    async with running_bot(settings, api) as harness:
+    limits = Limits(paid_per_second=1000 if paid else None, max_skew=IN_PROCESS_SKEW)
+    async with running_bot(settings, api, limits=limits) as harness:
         for chat_id in range(2000, 2060):
             api.inject_message("/help", chat_id=chat_id, user_id=chat_id)
         await api.wait_sent(60, timeout=10)

@@ -14,7 +14,7 @@ from bot.delivery.ratelimit import Limits
 from bot.news.parse import parse_brief
 from fakes.botapi import BotAPI
 from storage import Store
-from tests.conftest import Harness, make_settings, running_bot
+from tests.conftest import IN_PROCESS_SKEW, Harness, make_settings, running_bot
 from tests.waits import eventually, outbox_drained
 
 
@@ -45,7 +45,7 @@ async def test_paid_fan_out_and_a_reply_burst_share_one_budget(
     api.enforce_limits = True
     api.total_limit, api.free_limit = 100, 30
     settings = make_settings(api, db_path, paid_broadcast=True)
-    limits = Limits(global_per_second=30, paid_per_second=100)
+    limits = Limits(global_per_second=30, paid_per_second=100, max_skew=IN_PROCESS_SKEW)
     followers = range(20_000, 20_250)
     readers = range(30_000, 30_060)
     async with running_bot(settings, api, limits=limits) as bot:

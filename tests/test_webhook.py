@@ -165,9 +165,15 @@ async def test_newsbot_run_in_webhook_mode_with_json_logs(api: BotAPI, tmp_path:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     try:
-        await eventually(lambda: api.webhook_url, within=30, what="setWebhook from newsbot run")
+        # A child process's start (imports, the gazetteer) is slow on a loaded machine: the
+        # deadline is generous, and a child that dies fails the wait at once.
+        await eventually(
+            lambda: api.webhook_url or proc.returncode is not None,
+            within=120, what="setWebhook from newsbot run",
+        )
+        assert proc.returncode is None, "newsbot run ended before it set its webhook"
         api.inject_message("/start", chat_id=4242)
-        [reply] = await api.wait_sent(1, 4242, timeout=10)
+        [reply] = await api.wait_sent(1, 4242, timeout=30)
         assert "Welkom" in visible(reply)
     finally:
         if proc.returncode is None:

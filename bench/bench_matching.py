@@ -32,9 +32,10 @@ The database is kept (default ``bench/matching.sqlite3``, git-ignored) and reuse
 when it has the requested size; ``--fresh`` rebuilds it.  Items the benchmark stores
 are deleted at the start and the end of a run, so reruns compare like with like.
 
-With ``--postgres URL`` (a database this benchmark may fill: it must be empty or hold
-this benchmark's own dataset) the SQLite dataset is built or reused as above and copied
-over with ``newsbot migrate-db``'s code, so both backends measure the same rows: SQLite is
+With ``--postgres URL`` (a database of the benchmark's own: it drops and makes it again
+unless it holds the dataset, and refuses one holding other chats) the SQLite dataset is
+built or reused as above and copied over with ``newsbot migrate-db``'s code into the
+fresh database, so both backends measure the same rows: SQLite is
 measured first, then PostgreSQL, and the two fan-outs are compared.  Memory then counts
 only the client; the database file size is ``pg_database_size``.
 
@@ -640,8 +641,8 @@ def first_alert_target(path: Path, url: str | None) -> Path | str:
 async def first_alert_dataset(target: Path | str, chats: int) -> None:
     """Chats 1..`chats`, each following FAN_KEY only (built once, reused after)."""
     if isinstance(target, str):
-        server, _, name = str.rpartition(target.split("?")[0], "/")
-        admin = await connect_admin(server + "/postgres")
+        server, name, query = _server_and_name(target)
+        admin = await connect_admin(f"{server}/postgres{query}")
         try:
             if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
                 await admin.execute(f'CREATE DATABASE "{name}"')
@@ -762,18 +763,67 @@ def report(meta: dict[str, object], res: Results, chats: int) -> None:
     print(f"database {res.db_bytes / mib:.1f} MiB + WAL {res.wal_bytes / mib:.1f} MiB")
 
 
-async def postgres_dataset(source: Path, url: str) -> None:
-    """Copy the SQLite dataset into the PostgreSQL database unless it holds it already."""
-    store = await open_store(url)
+BENCH_MARK = "bench_matching"  # meta row naming the dataset a PostgreSQL copy holds
+
+
+async def postgres_dataset(source: Path, url: str, chats: int) -> None:
+    """Copy the SQLite dataset into the PostgreSQL database unless it holds it already.
+
+    Looked at over a plain connection, without opening the store (which would migrate and
+    write ``meta`` rows, and `newsbot migrate-db`'s code copies only into an empty
+    database).  A database that holds this benchmark's dataset at another size, or no
+    chats at all (an earlier run stopped half-way, or the store was opened on it), is
+    dropped and made again; one holding chats without the benchmark's mark is refused.
+    """
+    wanted = json.dumps({"version": DATASET_VERSION, "chats": chats})
+    conn = await connect_admin(url)
     try:
-        have = await scalar(store, "SELECT count(*) FROM subscriptions")
-        chats = await scalar(store, "SELECT count(*) FROM chats")
+        have_chats, mark = 0, None
+        if await conn.fetchval("SELECT to_regclass('chats') IS NOT NULL"):
+            have_chats = await conn.fetchval("SELECT count(*) FROM chats")
+        if await conn.fetchval("SELECT to_regclass('meta') IS NOT NULL"):
+            mark = await conn.fetchval("SELECT value FROM meta WHERE name = $1", BENCH_MARK)
+        tables = await conn.fetchval(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
+        )
     finally:
-        await store.close()
-    if have == 0 and chats == 0:
-        started = time.perf_counter()
-        await copy_to_postgres(source, url)
-        print(f"dataset copied into PostgreSQL in {time.perf_counter() - started:.1f} s")
+        await conn.close()
+    if mark == wanted and have_chats == chats:
+        return
+    if have_chats and mark is None:
+        raise SystemExit(
+            f"{url.rpartition('@')[2]} holds {have_chats:,} chats that are not this"
+            " benchmark's: give it a database of its own (it drops and refills it)"
+        )
+    if tables:
+        await recreate_database(url)
+    started = time.perf_counter()
+    await copy_to_postgres(source, url)
+    conn = await connect_admin(url)
+    try:
+        await conn.execute(
+            "INSERT INTO meta (name, value) VALUES ($1, $2)", BENCH_MARK, wanted
+        )
+    finally:
+        await conn.close()
+    print(f"dataset copied into PostgreSQL in {time.perf_counter() - started:.1f} s")
+
+
+def _server_and_name(url: str) -> tuple[str, str, str]:
+    base, _, query = url.partition("?")
+    server, _, name = base.rpartition("/")
+    return server, name, f"?{query}" if query else ""
+
+
+async def recreate_database(url: str) -> None:
+    """Drop the database at `url` and create it empty (through the server's `postgres`)."""
+    server, name, query = _server_and_name(url)
+    admin = await connect_admin(f"{server}/postgres{query}")
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
 
 
 def main() -> None:
@@ -795,7 +845,7 @@ def main() -> None:
     meta = ensure_dataset(args.db, args.chats, args.fresh)
     targets: list[tuple[str, Path | str]] = [("SQLite", args.db)]
     if args.postgres:
-        asyncio.run(postgres_dataset(args.db, args.postgres))
+        asyncio.run(postgres_dataset(args.db, args.postgres, args.chats))
         targets.append(("PostgreSQL", args.postgres))
     fanouts: dict[str, float] = {}
     firsts: dict[str, FirstAlert] = {}

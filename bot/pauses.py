@@ -8,28 +8,26 @@ an overview keep theirs for the next overview (an overview due during the pause 
 skipped).  Alerts whose item has grown older than ``NEWSBOT_ALERT_MAX_AGE`` meanwhile
 become 'expired' as every late alert does, and are not sent.
 
-One timer per process that holds the sender's duties; it sleeps until the earliest pause
-ends (or :data:`POLL` seconds, as another process may set pauses) and is woken by a new
-pause.  Its clock is a plain callable, settable in tests.
+One timer per process that holds the sender's duties (a :class:`bot.due.DueLoop`): it
+sleeps until the earliest pause ends and is woken by a new pause.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
 
-from storage import Store, StoreUnavailable
+from bot.due import POLL, DueLoop
+from storage import Store
 
 log = logging.getLogger(__name__)
 
-POLL = 30.0
 
-
-class PauseTimer:
+class PauseTimer(DueLoop):
     """Ends due pauses until stopped."""
+
+    name = "pauses"
 
     def __init__(
         self,
@@ -39,32 +37,8 @@ class PauseTimer:
         clock: Callable[[], float] = time.time,
         poll: float = POLL,
     ) -> None:
+        super().__init__(on_release=on_release, clock=clock, poll=poll)
         self.store = store
-        self.on_release = on_release
-        self.clock = clock
-        self.poll = poll
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def set_clock(self, clock: Callable[[], float]) -> None:
-        """Use another clock (tests) and look again now."""
-        self.clock = clock
-        self.wake()
-
-    def wake(self) -> None:
-        """A pause was set or changed: look again at when the next one ends."""
-        self._wake.set()
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="pauses")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def run_due(self) -> list[int]:
         """End every pause due by the clock now; returns the chats whose alerts go out."""
@@ -74,17 +48,5 @@ class PauseTimer:
             self.on_release()
         return released
 
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.run_due()
-                due = await self.store.next_pause_end()
-            except StoreUnavailable:  # the store logged it once; try again after the poll
-                due = None
-            except Exception:
-                log.exception("ending pauses failed; trying again")
-                due = None
-            timeout = self.poll if due is None else min(self.poll, max(0.0, due - self.clock()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+    async def next_moment(self) -> float | None:
+        return await self.store.next_pause_end()

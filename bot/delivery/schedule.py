@@ -7,31 +7,31 @@ released in the same transaction that moves the chat's next moment, so none is s
 twice.  Releasing is one UPDATE per due chat; the sender then renders the chat's rows
 as the overview (bot/delivery/compose.py) within Telegram's limits like any alert.
 
-The clock is a plain callable (`clock`, unix seconds), settable with
-:meth:`OverviewScheduler.set_clock`, so tests move time instead of waiting for 8:00.
+The loop and its clock are :class:`bot.due.DueLoop`'s: tests move the clock instead of
+waiting for 8:00.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from bot.due import POLL, DueLoop
 from bot.news.overview import Rhythm, next_overview, stored_rhythm
-from storage import Store, StoreUnavailable
+from storage import Store
 
 log = logging.getLogger(__name__)
 
 RELEASE_BATCH = 1000  # due chats per transaction, so readers' commands get in between
-POLL = 30.0  # seconds: look again at least this often (another process may set rhythms)
 
 
-class OverviewScheduler:
+class OverviewScheduler(DueLoop):
     """Releases due overviews until stopped.  One per bot process, beside the sender."""
+
+    name = "overview-scheduler"
 
     def __init__(
         self,
@@ -42,24 +42,15 @@ class OverviewScheduler:
         clock: Callable[[], float] = time.time,
         poll: float = POLL,
     ) -> None:
+        super().__init__(on_release=on_release, clock=clock, poll=poll)
         self.store = store
         self.tz = tz
-        self.on_release = on_release
-        self.clock = clock
-        self.poll = poll
         self.released = 0  # overviews handed to the sender since start
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     # -- time ----------------------------------------------------------------------------
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
-
-    def set_clock(self, clock: Callable[[], float]) -> None:
-        """Use another clock (tests; a bench that runs time faster) and look again now."""
-        self.clock = clock
-        self.wake()
 
     def next_due(self, rhythm: Rhythm, after: float | None = None) -> float:
         moment = datetime.fromtimestamp(self.clock() if after is None else after, UTC)
@@ -86,20 +77,7 @@ class OverviewScheduler:
         self.wake()
         return datetime.fromtimestamp(due, UTC), 0
 
-    # -- the loop ------------------------------------------------------------------------
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="overview-scheduler")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    def wake(self) -> None:
-        self._wake.set()
+    # -- the loop (bot.due.DueLoop) --------------------------------------------------------
 
     async def run_due(self) -> list[int]:
         """Release every overview due by the clock now; returns the chats released."""
@@ -118,17 +96,5 @@ class OverviewScheduler:
             self.on_release()
         return chats
 
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.run_due()
-                due = await self.store.next_overview_due()
-            except StoreUnavailable:  # the store logged it once; try again after the poll
-                due = None
-            except Exception:
-                log.exception("releasing overviews failed; trying again")
-                due = None
-            timeout = self.poll if due is None else min(self.poll, max(0.0, due - self.clock()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+    async def next_moment(self) -> float | None:
+        return await self.store.next_overview_due()

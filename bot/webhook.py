@@ -234,7 +234,6 @@ class WebhookServer:
         self.host, self.port = parse_listen(settings.webhook_listen)
         self.settings = settings
         self.received = 0
-        self.repeated = 0
         self._secret = b""
         self._runner: web.AppRunner | None = None
         self._server: asyncio.Server | None = None
@@ -281,10 +280,6 @@ class WebhookServer:
         for conn in list(self._guard.open.values()):
             conn.drop()
 
-    @property
-    def open_connections(self) -> int:
-        return len(self._guard.open)
-
     async def _handle(self, request: web.Request) -> web.Response:
         conn = self._guard.open.get(request.transport)  # type: ignore[arg-type]
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
@@ -312,7 +307,8 @@ class WebhookServer:
         except Exception:  # malformed fields: PTB raises whatever its constructors raise
             return web.Response(status=400, text="not a Telegram update")
         if update.update_id in self._seen:
-            self.repeated += 1  # Telegram's retry of one we took: 200, and nothing more
+            # Telegram's retry of one we took: 200, and nothing more.
+            log.debug("update %d posted again; answered 200, not handled again", update.update_id)
             return web.Response(status=200)
         self._seen[update.update_id] = None
         if len(self._seen) > SEEN_WINDOW:

@@ -284,10 +284,6 @@ class Store(ABC):
         """Newest live items first (by publication time, else arrival)."""
 
     @abstractmethod
-    async def in_region(self, region: str, limit: int) -> list[Item]:
-        """Newest live items tagged with a region."""
-
-    @abstractmethod
     async def search(
         self, key: str, limit: int, offset: int = 0, *, before: int | None = None,
         excluding: Sequence[str] = (),

@@ -470,14 +470,6 @@ class SharedQueries:
             [*params, limit],
         )
 
-    async def in_region(self, region: str, limit: int) -> list[Item]:
-        return await self._items(
-            f"SELECT {ITEM_COLUMNS} FROM item_regions AS r JOIN items AS i ON i.id = r.item_id"
-            " WHERE r.region = ? AND i.retracted = 0"
-            " ORDER BY coalesce(i.published_at, i.received_at) DESC, i.id DESC LIMIT ?",
-            (region, limit),
-        )
-
     async def sections(self, limit: int = 20) -> list[str]:
         rows = await self._fetchall(
             "SELECT section FROM items WHERE retracted = 0 AND section IS NOT NULL"

@@ -115,11 +115,6 @@ def raw_words(text: str) -> list[str]:
     return [token for token in tokens if fold(token)]
 
 
-def stem_words(folded: list[str]) -> list[str]:
-    """Snowball Dutch stems of already folded words."""
-    return _stemmer.stemWords(folded)
-
-
 def stem(word: str) -> str:
     """Snowball Dutch stem of one folded word (``stakingen`` -> ``staking``)."""
     return _stemmer.stemWord(word)

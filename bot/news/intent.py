@@ -64,9 +64,37 @@ FILLER = STOP_WORDS | frozenset(
         "nieuwtjes", "berichten", "bericht", "laatste", "nieuwste", "actuele", "actueel", "recente",
         "vandaag", "gisteren", "nu", "nog", "even", "graag", "alsjeblieft", "aub", "please", "er",
         "is", "was", "gebeurd", "gebeurt", "over", "rond", "rondom", "omtrent", "meer", "info",
-        "informatie", "update", "updates", "stand", "zaken",
+        "informatie", "update", "updates", "stand", "zaken", "nieuw", "nieuwe", "nieuwsberichten",
+        "artikel", "artikelen", "koppen", "ik", "wil", "wilde", "willen", "weten", "horen", "hoor",
+        "zien", "iets", "alles", "gaande", "speelt", "gebeuren", "ontwikkelingen", "iemand",
     ]
 )
+# Particles of Dutch surnames, kept before a capitalised word at a message's start.
+PARTICLES = frozenset(["van", "de", "den", "der", "ter", "ten", "te", "von"])
+# Fillers of more than one word, in folded words: "wat is er aan de hand in Oekraïne".
+FILLER_PHRASES = (("aan", "de", "hand"), ("op", "de", "hoogte"), ("te", "doen"))
+
+
+def _in_names(raw: list[str]) -> set[int]:
+    """Positions of words in a name of several capitalised words (``Den Haag``, ``Nieuwe
+    Pekela``, ``Nieuw-Zeeland``): never filler, though ``den`` and ``nieuw`` are."""
+    capital = [bool(word) and word[0].isupper() for word in raw]
+    names: set[int] = set()
+    for i in range(len(raw) - 1):
+        if capital[i] and capital[i + 1]:
+            names.update((i, i + 1))
+    return names
+
+
+def _phrase_filler(folded: list[str]) -> set[int]:
+    """Positions of the words that make up a filler phrase."""
+    covered: set[int] = set()
+    for phrase in FILLER_PHRASES:
+        size = len(phrase)
+        for i in range(len(folded) - size + 1):
+            if tuple(folded[i : i + size]) == phrase:
+                covered.update(range(i, i + size))
+    return covered
 
 
 def intent(text: str) -> Intent:
@@ -90,17 +118,26 @@ def intent(text: str) -> Intent:
     start = 0
     while start < len(folded) and folded[start] in GREETINGS:
         start += 1
-    kept = [raw[i] for i in range(start, len(folded)) if folded[i] not in FILLER]
+    names = _in_names(raw)
+    filler = _phrase_filler(folded) - names
+    kept = [
+        raw[i]
+        for i in range(start, len(folded))
+        if i in names or (folded[i] not in FILLER and i not in filler)
+    ]
     if not kept:
         return Intent(Kind.QUESTION if question or start else Kind.OTHER)
     if len(kept) > MAX_TOPIC_WORDS:
         return Intent(Kind.OTHER)
     if not question and start == 0 and len(folded) <= MAX_TOPIC_WORDS:
         # A plain phrase: keep it as typed ("Tweede Kamer", "van Gogh" keep their words).
-        core = [raw[i] for i in range(len(folded))]
-        while core and words(core[0])[0] in FILLER:
-            core.pop(0)
-        while core and words(core[-1])[0] in FILLER:
-            core.pop()
+        if len(raw) > 1 and folded[0] in PARTICLES and raw[1][:1].isupper():
+            names.add(0)  # a surname typed alone: "van Gogh", "de Jong"
+        first, last = 0, len(folded)
+        while first < last and first not in names and folded[first] in FILLER:
+            first += 1
+        while last > first and last - 1 not in names and folded[last - 1] in FILLER:
+            last -= 1
+        core = raw[first:last]
         return Intent(Kind.TOPIC, " ".join(core)) if core else Intent(Kind.OTHER)
     return Intent(Kind.TOPIC, " ".join(kept))

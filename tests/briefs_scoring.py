@@ -37,6 +37,7 @@ from storage import Store
 DATA = Path(__file__).parent / "data"
 HELDOUT = DATA / "briefs_heldout.tsv"
 DEV = DATA / "briefs_dev.tsv"
+DEV2 = DATA / "briefs_dev2.tsv"  # a second tuning set, written when the first was used up
 
 # The briefs' publication moment: fixed, so nothing depends on today's date.
 PUBLISHED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

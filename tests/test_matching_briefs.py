@@ -13,7 +13,7 @@ import pytest
 
 from bot.news.regions import default_gazetteer
 from storage import Store
-from tests.briefs_scoring import DEV, HELDOUT, fire, load, report, score
+from tests.briefs_scoring import DEV, DEV2, HELDOUT, fire, load, report, score
 
 BRIEF_KINDS = {"hierarchy", "district", "belgium", "caribbean", "samename", "dateline-word",
                "capital-standin", "expression", "sense", "forms", "standin",
@@ -23,17 +23,23 @@ FOLLOW_KINDS = {"country", "province-nl", "belgium", "city", "caribbean", "keywo
 
 
 def test_the_sets_are_what_the_issue_asks_for() -> None:
-    heldout, dev = load(HELDOUT), load(DEV)
+    heldout, dev, dev2 = load(HELDOUT), load(DEV), load(DEV2)
     assert len(heldout.briefs) >= 120 and len(heldout.follows) >= 35
     assert 35 <= len(dev.briefs) <= 60
-    # The same follows and kinds in both, so tuning on dev aims at what held-out measures.
-    assert heldout.follows == dev.follows
+    assert len(dev2.briefs) >= 100
+    # The same follows and kinds in all, so tuning on dev aims at what held-out measures.
+    assert heldout.follows == dev.follows == dev2.follows
     assert {b.category for b in heldout.briefs} == BRIEF_KINDS
+    assert {b.category for b in dev2.briefs} == BRIEF_KINDS
     assert {f.category for f in heldout.follows} == FOLLOW_KINDS
-    # No brief of the held-out set leaks into the dev set, not even its opening sentence.
+    # No brief of the held-out set leaks into a dev set, not even its opening sentence;
+    # the two dev sets do not share briefs either.
     opening = {b.text.split(". ")[0] for b in heldout.briefs}
-    assert not [b.id for b in dev.briefs if b.text.split(". ")[0] in opening]
-    for briefs in (heldout, dev):
+    assert not [b.id for b in dev.briefs + dev2.briefs if b.text.split(". ")[0] in opening]
+    assert not {b.text.split(". ")[0] for b in dev.briefs} & {
+        b.text.split(". ")[0] for b in dev2.briefs}
+    assert not {b.id for b in dev.briefs} & {b.id for b in dev2.briefs}
+    for briefs in (heldout, dev, dev2):
         for brief in briefs.briefs:
             assert brief.should | brief.wrong, brief.id  # every brief tests something
         # Every follow is tested both ways somewhere: wanted, and not wanted.

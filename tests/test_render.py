@@ -176,7 +176,9 @@ def test_brief_line() -> None:
         "uit Rusland, melden de Oekraïense autoriteiten. · <i>37 minuten geleden</i>"
     )
     article = render_brief_line(LEAD, now=NOW, tz=TZ)
-    assert article.startswith("<b>Rusland trekt troepen terug uit Izjoem en Balaklia</b> ")
+    assert article.startswith(
+        "<b>Rusland trekt troepen terug uit Izjoem en Balaklia</b> — Rusland is zijn troepen"
+    )
 
 
 def test_brief_line_cuts_long_sentence() -> None:

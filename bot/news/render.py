@@ -330,14 +330,17 @@ def age(item: Item, *, now: datetime, tz: ZoneInfo) -> str:
 
 def render_brief_line(item: Item, *, now: datetime, tz: ZoneInfo) -> str:
     """One compact line: ``<b>KYIV</b> First sentence. · <i>16 minuten geleden</i>``."""
-    if item.kind == "article" and _one_line(item.title):
+    # A title has no full stop of its own: a dash keeps it apart from the first sentence
+    # where bold does not show (notifications, screen readers, the console).
+    titled = item.kind == "article" and bool(_one_line(item.title))
+    if titled:
         label = _bold(_fit(_one_line(item.title), _TITLE_CAP))
     else:
         label = _bold(_fit(_one_line(item.dateline), _DATELINE_CAP))
     paragraphs = _text_paragraphs(item)
     sentence = _one_line(first_sentence(paragraphs[0])) if paragraphs else ""
     sentence = _esc(_fit(sentence, _SENTENCE_CAP))
-    line = " ".join(part for part in (label, sentence) if part)
+    line = (" — " if titled else " ").join(part for part in (label, sentence) if part)
     stamp = _time_of(item)
     if stamp is not None:
         moment = f"<i>{_esc(when(stamp, now, tz))}</i>"

@@ -31,8 +31,9 @@ from telegram.ext import Application, ContextTypes, InlineQueryHandler
 
 from bot.news import deeplink
 from bot.news.buttons import shared_item
+from bot.news.follow import searched
 from bot.news.items import Item
-from bot.news.match import TermError, resolve
+from bot.news.match import TermError
 from bot.news.render import age, headline, render_alert
 from bot.news.text import words
 from bot.services import Services, services
@@ -69,7 +70,7 @@ async def inline_results(
         items = await svc.store.newest(MAX_RESULTS, kind="brief")
     elif query:
         try:  # what a follow of these words would alert on, as /zoek
-            topic = resolve(" ".join(text.split()[:MAX_WORDS]), svc.gazetteer)
+            topic = searched(" ".join(text.split()[:MAX_WORDS]), svc.gazetteer)
             items = await svc.store.search(topic.key, MAX_RESULTS, excluding=topic.excluding)
         except TermError:
             items = []

@@ -24,7 +24,7 @@ from bot.news.buttons import (
     open_item,
     unfollow_list,
 )
-from bot.news.follow import Choice, choose, is_name
+from bot.news.follow import Choice, choose, is_name, searched
 from bot.news.items import Item
 from bot.news.match import TermError, Topic, covers, resolve
 from bot.news.overview import USAGE as OVERVIEW_USAGE
@@ -768,7 +768,7 @@ async def topic_answer(svc: Services, term: str) -> TopicAnswer:
         about = f"de rubriek {name}"
         follow_as = name
     else:
-        topic = resolve(term, svc.gazetteer)
+        topic = searched(term, svc.gazetteer)
         # What a follow of the same words would alert on (a place with what lies in it).
         items = await svc.store.search(topic.key, TOPIC_ITEMS, excluding=topic.excluding)
         about = topic.name
@@ -841,7 +841,9 @@ async def _search_page(
     typed = " ".join(query)  # as the reader typed it
     said = quoted(typed)
     try:
-        topic = resolve(typed, svc.gazetteer)
+        topic = searched(typed, svc.gazetteer)
+    except TermRefused as exc:  # a term /volg refuses ("de", "2026"): not looked for either
+        return html.escape(str(exc)).replace("/volg", "/zoek"), None
     except TermError as exc:  # nothing a follow could be: nothing found, and why
         return f"Niets gevonden voor “{said}”. {html.escape(str(exc))}", None
     found = await svc.store.search(

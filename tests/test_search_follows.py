@@ -38,6 +38,25 @@ async def test_search_echoes_what_was_typed(bot: Harness) -> None:
     assert "Gevonden voor “Oekraïne”" in await bot.say("/zoek Oekraïne")
 
 
+@pytest.mark.parametrize(
+    ("term", "rule"),
+    [("de", "bijna elk bericht"), ("van het", "bijna elk bericht"), ("2026", "getal"),
+     ("x", "te kort")],
+)
+async def test_what_volg_refuses_zoek_and_laatste_refuse_too(
+    bot: Harness, term: str, rule: str
+) -> None:
+    """A follow of "de" is refused; a search for it would list nearly every item."""
+    await import_seed(bot)
+    assert rule in await bot.say(f"/volg {term}")
+    searched = await bot.say(f"/zoek {term}")
+    assert rule in searched and "Gevonden" not in searched and "/zoek" in searched
+    if term.isdigit():
+        return  # /laatste 2026 asks for a number of briefs
+    latest = await bot.say(f"/laatste {term}")
+    assert rule in latest and "Het nieuwste" not in latest and "Volg" not in latest
+
+
 @pytest.mark.both_backends
 async def test_zoek_lists_newest_first_by_time_not_by_storing_order(bot: Harness) -> None:
     now = datetime.now(UTC)

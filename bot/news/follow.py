@@ -47,10 +47,17 @@ def choose(
         if as_word and word is not None:
             return Choice(word, section)
         return Choice(section, word)
+    return Choice(searched(term, gazetteer))  # an alias (OM, VN) is a name, however short
+
+
+def searched(term: str, gazetteer: Gazetteer) -> Topic:
+    """What `/zoek`, `/laatste <term>` and inline mode look for: what a follow of the same
+    words would alert on, so a term `/volg` refuses (``de``, ``2024``) is refused there too
+    rather than listing nearly every item.  Raises TermError (or TermRefused)."""
     topic = resolve(term, gazetteer)
     if topic.key.startswith("k:") and default_aliases().lookup(term) is None:
-        check_keyword(term)  # an alias (OM, VN) is a name, however short
-    return Choice(topic)
+        check_keyword(term)
+    return topic
 
 
 def _keyword(term: str, gazetteer: Gazetteer) -> Topic | None:

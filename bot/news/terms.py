@@ -77,15 +77,15 @@ URL_REPLY = (
     "bijvoorbeeld: /volg Oekraïne of /volg staking"
 )
 STOP_REPLY = (
-    "‘{term}’ staat in bijna elk bericht; daar kan ik je niet zinvol over melden. "
+    "‘{term}’ staat in bijna elk bericht. "
     "Kies een naam of onderwerp, bijvoorbeeld: /volg Oekraïne of /volg staking"
 )
 SHORT_REPLY = (
-    "‘{term}’ is te kort om te volgen: gebruik minstens drie letters, of een bekende "
+    "‘{term}’ is te kort: gebruik minstens drie letters, of een bekende "
     "afkorting zoals VN, EU of NS. Bijvoorbeeld: /volg staking"
 )
 NUMBER_REPLY = (
-    "Alleen een getal kan ik niet volgen: het staat in prijzen, datums en uitslagen. "
+    "Een getal alleen staat in te veel berichten: in prijzen, datums en uitslagen. "
     "Bijvoorbeeld: /volg A12 of /volg staking"
 )
 

@@ -298,7 +298,7 @@ async def retract(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def _source(item: Item) -> str:
     """Where an item came from, in a word: redactie, the feed's host, the page's name."""
-    source = item.source
+    source = item.source.removeprefix("feed:")  # the poller's is feed:<url>
     if source.startswith("admin:"):
         return "redactie"
     if source.startswith(("http://", "https://")):

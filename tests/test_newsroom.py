@@ -115,6 +115,15 @@ async def test_corrected_alert_says_when(bot: Harness) -> None:
     assert f"{local.hour:02d}:{local.minute:02d}" in text
 
 
+async def test_berichten_names_a_feed_by_its_host(bot: Harness) -> None:
+    now = datetime.now(bot.services.settings.tz)
+    item = parse_brief("GENT (BELGA) - De Gentse Feesten beginnen.", now=now,
+                       source="feed:https://feeds.example.be/nieuws.xml")
+    assert (await bot.services.intake.add(item)).item is not None
+    listing = await bot.say("/berichten", chat_id=ADMIN)
+    assert "feeds.example.be" in listing and "feed:" not in listing
+
+
 @pytest.mark.both_backends
 async def test_berichten_lists_with_buttons_reach_and_retract(bot: Harness) -> None:
     await bot.say("/volg Japan", chat_id=2020)

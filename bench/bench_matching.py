@@ -4,7 +4,7 @@ What it measures, against the targets (2-core machine):
 
 * a brief that matches nobody, stored the way the bot stores it
   (``Intake.add(parse_brief(...))``: parse, tag regions, build match keys, store the
-  item and its FTS row, look the keys up, commit): median and p95 over 200 different
+  item and its search keys, look the keys up, commit): median and p95 over 200 different
   briefs, target median < 3 ms;
 * a brief that matches half the chats (100,000 at the default size), outbox rows
   included: median over 5 different briefs, target < 150 ms.  For reference it also

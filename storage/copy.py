@@ -21,8 +21,6 @@ from storage.sqlite import SQLiteStore
 
 # Parents before children; tables not named here follow in alphabetical order.
 FIRST = ("chats", "items", "item_regions", "subscriptions", "deliveries")
-# Columns PostgreSQL computes itself.
-COMPUTED = {"items": {"search"}}
 BATCH = 10_000
 
 
@@ -50,7 +48,7 @@ async def copy_to_postgres(source: Path, url: str) -> list[Copied]:
             row[0]
             for row in await store.conn.execute_fetchall(
                 "SELECT name FROM sqlite_master WHERE type = 'table'"
-                " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'items_fts%'"
+                " AND name NOT LIKE 'sqlite_%'"
             )
         ]
         pg = await connect_admin(url)
@@ -96,7 +94,7 @@ async def _copy(store: SQLiteStore, pg: Any, tables: list[str]) -> list[Copied]:
             absent = [c for c in source_columns if c not in types]
             if absent:
                 raise CopyError(f"PostgreSQL mist kolom(men) {table}.{', '.join(absent)}")
-            columns = [c for c in source_columns if c not in COMPUTED.get(table, set())]
+            columns = source_columns
             floats = [types[c] == "double precision" for c in columns]
             read = 0
             # In batches, so a million subscriptions never sit in memory at once.

@@ -7,8 +7,6 @@ asyncpg) plus what PostgreSQL does differently:
 - connections: a small pool for reads and transactions (asyncpg runs one statement at a
   time per connection), one more for LISTEN;
 - matching: the item's keys go in as one ``text[]`` parameter (SQLite: ``json_each``);
-- /zoek: a ``tsvector`` column of the folded text (lower case, diacritics removed by the
-  ``unaccent`` extension, so `oekraine` finds `Oekraïne`), prefix terms, newest first;
 - the outbox read: the sender claims rows with ``FOR UPDATE SKIP LOCKED``, marking them
   with its lease epoch, so two senders can never both take one (see storage/lease.py);
 - LISTEN/NOTIFY: new outbox rows wake the sender of whichever process holds the lease,

@@ -94,6 +94,80 @@ async def test_opening_an_old_postgresql_database_upgrades_it_and_keeps_its_data
         await store.close()
 
 
+def _before(names: list[tuple[int, str, str]], name: str) -> int:
+    """The number of the migration just before the one named `name` (numbers shift on
+    rebase; names do not)."""
+    return next(number for number, file, _ in names if name in file) - 1
+
+
+async def _search_and_correct(store: Store) -> None:
+    """What the full-text index used to be filled by: search, a correction, a new item."""
+    key = resolve("Oekraïne", default_gazetteer()).key
+    [old] = await store.search(key, 5)
+    assert old.body == "Oekraïne vraagt om hulp." and old.id is not None
+    assert await store.correct_item(old.with_(paragraphs=("Oekraïne vraagt om meer hulp.",)),
+                                    ["UA"])
+    [(new, _)] = await store.add_items([(brief("Staking in Oekraïne."), ["UA"], [])])
+    assert new is not None
+    assert [i.body for i in await store.search(key, 5)] == [
+        "Staking in Oekraïne.", "Oekraïne vraagt om meer hulp."]
+
+
+async def test_an_sqlite_database_with_the_full_text_index_loses_it_and_keeps_its_items(
+    db_path: Path,
+) -> None:
+    old = await connect(db_path, upto=_before(migrations(), "no_full_text"))
+    await old.execute(
+        "INSERT INTO items (kind, body, received_at, content_hash)"
+        " VALUES ('brief', 'Oekraïne vraagt om hulp.', 0, 'h')"
+    )
+    async with old.execute("SELECT count(*) FROM items_fts") as cur:
+        assert (await cur.fetchone())[0] == 1  # filled by the trigger, as before
+    await old.close()
+
+    store = await open_store(db_path)
+    try:
+        await _search_and_correct(store)
+    finally:
+        await store.close()
+    with sqlite3.connect(db_path) as conn:
+        left = conn.execute(
+            "SELECT name FROM sqlite_master WHERE name LIKE 'items_fts%'"
+        ).fetchall()
+        assert left == []
+        assert conn.execute("SELECT count(*) FROM items").fetchone() == (2,)
+
+
+async def test_a_postgresql_database_with_the_full_text_column_loses_it_and_keeps_its_items(
+    empty_postgres: str,
+) -> None:
+    old = await connect_admin(empty_postgres)
+    try:
+        await pg_migrate(old, upto=_before(pg_migrations(), "no_full_text"))
+        await old.execute(
+            "INSERT INTO items (kind, body, received_at, content_hash)"
+            " VALUES ('brief', 'Oekraïne vraagt om hulp.', 0, 'h')"
+        )
+    finally:
+        await old.close()
+
+    store = await open_store(empty_postgres)
+    try:
+        await _search_and_correct(store)
+    finally:
+        await store.close()
+    conn = await connect_admin(empty_postgres)
+    try:
+        assert await conn.fetchval(
+            "SELECT count(*) FROM information_schema.columns"
+            " WHERE table_name = 'items' AND column_name = 'search'"
+        ) == 0
+        assert await conn.fetchval("SELECT to_regclass('items_search')") is None
+        assert await conn.fetchval("SELECT count(*) FROM items") == 2
+    finally:
+        await conn.close()
+
+
 async def test_same_item_twice_is_stored_once(store: Store) -> None:
     first = await store.add_items([(brief("De staking is voorbij."), ["FR"], [])])
     again = await store.add_items([(brief("De  staking is voorbij. "), ["FR"], [])])

@@ -51,6 +51,12 @@ def reaches(term: str, text: str) -> bool:
     ("EU", "Dat heeft de Europese Commissie woensdag bekendgemaakt."),
     ("OM", "De officier van justitie eist drie jaar cel."),
     ("Rusland", "Het Kremlin geeft geen commentaar."),
+    # Brussel for the EU in Dutch copy; "het kabinet" in the ANP's own copy; the
+    # parliament's members.
+    ("EU", "OSLO (ANP/NTB) - Brussel en Oslo zijn het eens over de makreelquota."),
+    ("EU", "Parijs verzet zich tegen het verdrag dat Brussel met Mercosur sloot."),
+    ("Nederland", "BRUSSEL (ANP) - Het kabinet zegt alle regels te hebben gevolgd."),
+    ("Europees Parlement", "Nederlandse Europarlementariërs willen minder reizen."),
 ])
 def test_follow_reaches(term: str, text: str) -> None:
     assert reaches(term, text)
@@ -79,6 +85,20 @@ def test_follow_reaches(term: str, text: str) -> None:
     ("Tweede Kamer", "De woning heeft twee kamers en een tuin."),
     ("Tweede Kamer", "De Kamer van Koophandel opent een nieuw kantoor."),
     ("Tweede Kamer", "De Eerste Kamer stemde. De Kamer was verdeeld."),
+    # In Belga copy "de Kamer" and "Kamerleden" are Belgium's chamber.
+    ("Tweede Kamer", "BRUSSEL (BELGA) - De Kamer heeft de begroting goedgekeurd."),
+    ("Tweede Kamer", "BRUSSEL (BELGA) - Kamerleden van de oppositie stemden tegen."),
+    # Brussel as a place, or the federal government in Belga copy, is not the EU.
+    ("EU", "In Brussel is een man neergestoken."),
+    ("EU", "De E40 richting Brussel was urenlang versperd."),
+    ("EU", "ANTWERPEN (BELGA) - Antwerpen verwijt Brussel dat het de haven vergeet."),
+    # Another country's cabinet.
+    ("Nederland", "PARIJS (ANP/AFP) - Het kabinet is gevallen na een motie van wantrouwen."),
+    # More fixed expressions.
+    ("beurs", "Studenten moeten steeds dieper in hun beurs tasten."),
+    ("vuur", "De minister ligt onder vuur na het mislukken van de plannen."),
+    ("vuur", "Soldaten openden het vuur op de demonstranten."),
+    ("vuur", "De president sprak over een staakt-het-vuren in Oekraïne."),
 ])
 def test_follow_does_not_reach(term: str, text: str) -> None:
     assert not reaches(term, text)

@@ -230,6 +230,25 @@ async def test_following_a_province_brings_its_towns(bot: Harness) -> None:
         ("Brussel wil strengere regels voor techbedrijven.", None, "België"),
         ("Brussel wil strengere regels voor techbedrijven.", None, "Brussel"),
         ("Amsterdam wil minder toeristen in de binnenstad.", "Amsterdam", None),
+        # Datelined elsewhere, a capital opening a sentence with any finite verb is its
+        # government; under its own dateline or after "in" it is the city.
+        ("KYIV (ANP/DPA) - Berlijn levert Oekraïne nog dit jaar vier systemen.", "Duitsland",
+         "Berlijn"),
+        ("DEN HAAG (ANP) - Den Haag en Berlijn gaan samen een stroomkabel aanleggen.",
+         "Duitsland", "Berlijn"),
+        ("BERLIJN (ANP/DPA) - Berlijn krijgt een nieuw stadion.", "Berlijn", None),
+        ("KYIV (ANP/DPA) - In Berlijn is een bus verongelukt.", "Berlijn", None),
+        # A foreign agency's brief from Brussel is EU business unless it names Belgium.
+        ("BRUSSEL (ANP) - De lidstaten zijn het eens over een Europees plan.", None, "België"),
+        ("BRUSSEL (ANP) - De lidstaten zijn het eens over een Europees plan.", None, "Brussel"),
+        ("BRUSSEL (ANP) - In Schaarbeek is een man neergestoken.", "Brussel", None),
+        ("BRUSSEL (BELGA) - De ministers zijn het eens over de begroting.", "Brussel", None),
+        # "in Brussel" is the city, even in a brief about the federal government.
+        ("BRUSSEL (BELGA) - In Brussel rijdt maar een op de vijf metro's door een staking"
+         " tegen de federale regering.", "Brussel", None),
+        # A ship named after a place; an adjective next to a word no dictionary has.
+        ("Het schip vervangt de Zr.Ms. Amsterdam, die uit de vaart gaat.", None, "Amsterdam"),
+        ("Nederlandse Europarlementariërs willen minder reizen.", "Nederland", None),
         # Seats named with their institution.
         ("STRAATSBURG (ANP) - Het Europees Parlement stemt in met de regels.", None,
          "Frankrijk"),
@@ -262,3 +281,26 @@ def test_a_place_that_is_not_the_place_does_not_fire(
         assert follow_key(gaz, tagged) in keys
     if not_tagged is not None:
         assert follow_key(gaz, not_tagged) not in keys
+
+
+@pytest.mark.parametrize(
+    ("brief", "tagged", "not_tagged"),
+    [
+        # The dateline's agency, as an import reads it, says which country the copy is from.
+        ("BERGEN (BELGA) - De universiteit opent een nieuwe campus.", "Henegouwen",
+         "Noord-Holland"),
+        ("BERGEN (ANP) - De duinen zijn dicht na een natuurbrand.", "Noord-Holland",
+         "Henegouwen"),
+        # The ANP passing on a foreign agency's copy is foreign news.
+        ("BERGEN (ANP/NTB) - In het Noorse Bergen is een cruiseschip tegen de kade gevaren.",
+         "Noorwegen", "Nederland"),
+    ],
+)
+def test_the_agency_of_an_imported_brief_decides_the_same_name(
+    gaz: Gazetteer, brief: str, tagged: str, not_tagged: str
+) -> None:
+    item = parse_brief(brief, now=datetime(2026, 3, 2, 9, 30, tzinfo=UTC), source="test")
+    keys = set(item_keys(item, gaz.find(item.text)))
+    assert follow_key(gaz, tagged) in keys
+    assert follow_key(gaz, not_tagged) not in keys
+

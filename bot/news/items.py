@@ -54,8 +54,14 @@ class Item:
 
     @property
     def text(self) -> str:
-        """Everything a reader reads: title, dateline and body (for tagging and matching)."""
-        return "\n".join(part for part in (self.title, self.dateline, self.body) if part)
+        """Everything a reader reads: title, dateline and body (for tagging and matching).
+
+        The dateline keeps its agencies as the wire wrote them (``BERGEN (BELGA)``): they
+        say which country the copy comes from, and so which Bergen it means."""
+        dateline = self.dateline
+        if dateline and self.agencies:
+            dateline = f"{dateline} ({'/'.join(self.agencies)})"
+        return "\n".join(part for part in (self.title, dateline, self.body) if part)
 
     def content_hash(self) -> str:
         """Hash of the normalised words, so re-imports and re-posts are recognised.

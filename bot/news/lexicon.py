@@ -48,6 +48,7 @@ from bot.news.text import fold, words
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_PATH = DATA / "lexicon.json.gz"
 ALIASES_PATH = DATA / "aliases.toml"
+CURATED_PATH = DATA / "lexicon.toml"
 FORMAT_VERSION = 2
 GAP = "…"  # in an expression: up to MAX_GAP other words
 MAX_GAP = 3
@@ -93,8 +94,15 @@ class Lexicon:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Lexicon:
+        """Read the built lexicon; the default one takes its fixed expressions straight
+        from ``lexicon.toml`` (curated, no build step, like ``aliases.toml``), so an
+        expression added there counts at the next start."""
         with gzip.open(path or DEFAULT_PATH, "rb") as fh:
-            return cls(json.loads(fh.read()))
+            data = json.loads(fh.read())
+        if path is None:
+            with CURATED_PATH.open("rb") as fh:
+                data["expressions"] = tomllib.load(fh).get("expression", [])
+        return cls(data)
 
     # -- words ---------------------------------------------------------------------
 
@@ -447,6 +455,7 @@ class Aliases:
                         len(token) > len(first)
                         and token.startswith(first)
                         and (i == 0 or folded[i - 1] not in stand_in.not_after)
+                        and not (stand_in.unless and _mentions(folded, stand_in.unless))
                     ):
                         out[stand_in.key] = None
         return out

@@ -259,12 +259,18 @@ class Gazetteer:
             else:
                 i += 1
         if seated:
-            self._unseat(found, seated, tokens)
+            self._unseat(found, seated, tokens, _agency_context(text))
         if not self._alternatives:
             return [self._place(index) for index in found]
         return self._by_context(found, _agency_context(text), levels)
 
-    def _unseat(self, found: dict[int, str], seated: dict[int, int], tokens: list[_Token]) -> None:
+    def _unseat(
+        self,
+        found: dict[int, str],
+        seated: dict[int, int],
+        tokens: list[_Token],
+        hints: tuple[str, ...] = (),
+    ) -> None:
         """A capital or seat that stands for a government or institution is not the city.
 
         - A foreign capital as the subject of a government's verb is its country's
@@ -276,18 +282,43 @@ class Gazetteer:
           European Parliament, Brussel with the EU, Den Haag with the international
           courts are neither the city nor its country; Den Haag with the cabinet or the
           Tweede Kamer, Washington with the White House or Congress are the country's
-          politics, not city news.
+          politics, not city news.  Not where the text says "in Brussel": the city.
+        - In a brief datelined elsewhere, a capital that opens a sentence with a finite
+          verb after it is its government whatever the verb ("KYIV - Berlijn levert
+          Oekraïne ...", "Den Haag en Berlijn gaan samen ..."): the city's own news comes
+          under its own dateline or with a preposition ("In Berlijn ...").
+        - A foreign agency's brief datelined at an institution's seat ("BRUSSEL (ANP) -")
+          is the institution's business, not Belgian news, unless the text names another
+          place of Belgium (BELGA copy from Brussel is Belgian news).
         """
         joined = f" {' '.join(t.word for t in tokens)} "
-        for index, position in seated.items():
+        for index in seated:
             seat = self._seats[index]
+            name = found[index].split(" ")
+            length = len(name)
+            at = _occurrences(tokens, name)
+            in_dateline = any(tokens[i].dateline for i in at)
             drop: str | None = None
             for whole_country, phrases in seat.rules:
                 if any(f" {phrase} " in joined for phrase in phrases):
                     drop = "all" if whole_country else "city"
                     break
-            length = found[index].count(" ") + 1
-            if drop is None and seat.verb and _governs(tokens, position, length, self._verbs):
+            if drop == "city" and any(_located(tokens, i) for i in at if not tokens[i].dateline):
+                drop = None  # "In Brussel rijdt maar een op de vijf metro's": the city
+            if drop is None and seat.verb == "all" and in_dateline and hints:
+                # "BRUSSEL (ANP) -": a foreign agency's copy from an institution's seat is
+                # the institution's business, unless the text names its country's places.
+                home = self._places[index].country
+                if f"r:{home}" not in hints and not any(
+                    self._places[other].country == home for other in found if other != index
+                ):
+                    drop = "all"
+            if drop is None and seat.verb and any(
+                _governs(tokens, i, length, self._verbs)
+                or (not in_dateline and _subject(tokens, i, length))
+                for i in at
+                if not tokens[i].dateline
+            ):
                 drop = seat.verb
             if drop is None:
                 continue
@@ -310,11 +341,15 @@ class Gazetteer:
         - A one-word name next to another capitalised word that is no Dutch word and no
           place is part of a person's name: Washington Irving, Denzel Washington,
           Paris Hilton.  Not for a Dutch or Belgian place (Rotterdam Ahoy) nor a country
-          named by its Dutch name (Nederland): nobody's first name.  Holland is one.
+          named by its Dutch name (Nederland): nobody's first name.  Holland is one.  Nor
+          for an inflected adjective ("Nederlandse Europarlementariërs").
+        - A name right after a ship's prefix (Zr.Ms., Hr.Ms., ms, ss) is the ship's.
         """
         first = tokens[i]
         if first.dateline:
             return True
+        if i and tokens[i - 1].word in _SHIP_PREFIX:
+            return False  # "de Zr.Ms. Amsterdam", "het cruiseschip ms Rotterdam": a ship
         if name in self._common and (
             not first.capital or (first.initial and not _town_by_its_verb(name, tokens, i + length))
         ):
@@ -324,6 +359,8 @@ class Gazetteer:
         place = self._places[index]
         if words(place.name) == [name] and (place.country in _HOME or place.kind == "land"):
             return True
+        if name.endswith(("se", "sche")) and words(place.name) != [name]:
+            return True  # an inflected adjective ("Nederlandse") is nobody's name
         lexicon = default_lexicon()
         for j in (i - 1, i + 1):
             if not 0 <= j < len(tokens):
@@ -407,6 +444,10 @@ class _Seat:
     rules: tuple[tuple[bool, tuple[str, ...]], ...]
 
 
+# What stands before a ship's name: "Zr.Ms." / "Hr.Ms." (the Dutch navy, written with or
+# without the dots) and the merchant prefixes "ms", "ss", "mv".
+_SHIP_PREFIX = frozenset({"ms", "ss", "mv", "zrms", "hrms"})
+
 # Words before a capital that make it a place again: "in Pretoria besluit het kabinet".
 _PLACE_BEFORE = frozenset({
     "in", "uit", "naar", "bij", "vanuit", "rond", "nabij", "via", "van", "te", "om",
@@ -434,9 +475,70 @@ def _governs(tokens: list[_Token], position: int, length: int, verbs: frozenset[
     return nxt.word in verbs
 
 
+def _occurrences(tokens: list[_Token], name: list[str]) -> list[int]:
+    """Where the (folded) words of ``name`` stand in ``tokens``, capitalised."""
+    n = len(name)
+    return [
+        i for i in range(len(tokens) - n + 1)
+        if tokens[i].capital and [t.word for t in tokens[i : i + n]] == name
+    ]
+
+
+def _located(tokens: list[_Token], position: int) -> bool:
+    """Whether the name at ``position`` is where something happens: "in Brussel",
+    "te Den Haag" (not "geld uit Den Haag": that is the government)."""
+    return position > 0 and tokens[position - 1].word in ("in", "te", "nabij")
+
+
+def _subject(tokens: list[_Token], position: int, length: int) -> bool:
+    """Whether the name at ``position`` opens a sentence (alone or as "A en B") with a
+    finite verb right after it: "Berlijn levert ...", "Den Haag en Berlijn gaan ..."."""
+    start = position
+    if start >= 2 and tokens[start - 1].word == "en" and tokens[start - 2].capital:
+        start -= 2  # "... en Berlijn": back over the other name
+        while start > 0 and tokens[start].capital and not tokens[start].initial:
+            if not tokens[start - 1].capital or not tokens[start - 1].glued_after:
+                break
+            start -= 1
+    if not tokens[start].initial or tokens[start].dateline:
+        return False
+    end = position + length
+    if start == position and end < len(tokens) and tokens[end].word == "en":
+        end += 1  # "Berlijn en Parijs ...": skip the other name
+        while end < len(tokens) and tokens[end].capital and end - position < length + 4:
+            end += 1
+    if end >= len(tokens) or not tokens[end - 1].glued_after or tokens[end].capital:
+        return False
+    return _finite_verb(tokens[end].word)
+
+
+def _finite_verb(word: str) -> bool:
+    """A (folded) finite verb form: ``levert``, ``stuurde``, ``heeft``, ``gaan``."""
+    if word in _SINGULAR_VERBS or word in _PLURAL_VERBS:
+        return True
+    lexicon = default_lexicon()
+    if lexicon.is_noun(word):
+        return False
+    lemma = lexicon.forms.get(word)
+    if lemma is not None:
+        return lemma != word and lemma.endswith("n") and not word.startswith("ge")
+    return word.endswith("en") and len(word) > 4 and _infinitive(word)
+
+
+def _infinitive(word: str) -> bool:
+    """Whether ``word`` is the infinitive (and plural) of a verb the lexicon has forms of."""
+    lexicon = default_lexicon()
+    stem = word[:-2]
+    return any(lexicon.forms.get(form) == word for form in (stem + "t", stem + "de", stem + "te"))
+
+
+# Plural and short verbs the forms list does not hold.
+_PLURAL_VERBS = frozenset({"gaan", "staan", "slaan", "doen", "zien", "zijn", "hebben"})
+
+
 # Wire agencies that say which country a brief comes from.
 _AGENCIES = {"ANP": "r:NL", "BELGA": "r:BE"}
-_AGENCY_RE = re.compile(r"\(([A-Z]+(?:/[A-Z]+)*)\)\s*[-–—]")
+_AGENCY_RE = re.compile(r"\(([A-Z]+(?:/[A-Z]+)*)\)(?:\s*[-–—]|[ \t]*$)", re.MULTILINE)
 
 
 def _agency_context(text: str) -> tuple[str, ...]:
@@ -444,7 +546,12 @@ def _agency_context(text: str) -> tuple[str, ...]:
     match = _AGENCY_RE.search(text[:200])
     if match is None:
         return ()
-    return tuple(_AGENCIES[a] for a in match.group(1).split("/") if a in _AGENCIES)
+    agencies = match.group(1).split("/")
+    hints = [_AGENCIES[a] for a in agencies if a in _AGENCIES]
+    if any(a not in _AGENCIES for a in agencies):
+        # "ANP/AFP", "ANP/NTB": the ANP passing on a foreign agency's copy is foreign news.
+        hints = [h for h in hints if h != "r:NL"]
+    return tuple(hints)
 
 
 def _score(place: Place, context: set[str]) -> int:

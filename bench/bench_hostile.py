@@ -1,6 +1,6 @@
 """Benchmark: what other readers wait for their reply while the bot is under attack.
 
-Two attacks, each measured as the reply latency of an ordinary reader -- from the moment
+Four attacks, each measured as the reply latency of an ordinary reader -- from the moment
 a `/help` is queued at Telegram (the emulator) to the moment the bot's reply is accepted
 -- one reader a `--every` seconds for `--seconds`, median, p99 and max:
 
@@ -8,7 +8,14 @@ a `/help` is queued at Telegram (the emulator) to the moment the bot's reply is 
   request a byte a second (the attacker, in this process); the bot runs with 1,024 file
   descriptors (a shell's usual limit; the systemd unit raises it);
 * ``bigfeed``: polling mode, with one feed of about 9.9 MB (no validators, so every poll
-  downloads and parses all of it) polled every 5 s (`NEWSBOT_FEED_INTERVAL`'s floor).
+  downloads and parses all of it) polled every 5 s (`NEWSBOT_FEED_INTERVAL`'s floor);
+* ``flood``: polling mode, and 300 `/help` from one private chat within 0.3 s (Telegram
+  lets the bot answer that chat once a second);
+* ``groupflood``: polling mode, and 1,000 `/help` from one group within a second (twenty
+  answers a minute).
+
+For the floods it also says how many messages the flooding chat got while the readers
+were measured.
 
 A reply that does not come within 30 s counts as 30,000 ms and is reported as lost.
 Without an attack (``quiet``) the same readers give the baseline.
@@ -20,7 +27,7 @@ are CLOCK_MONOTONIC, comparable across processes on Linux.
 
 Run from the repository root, with nothing else busy on the machine::
 
-    .venv/bin/python -m bench.bench_hostile [--attack slowloris|bigfeed|quiet]
+    .venv/bin/python -m bench.bench_hostile [--attack slowloris|bigfeed|flood|groupflood|quiet]
         [--seconds 30] [--every 0.5] [--code PATH]
 """
 
@@ -51,6 +58,8 @@ SECRET = "bench_webhook_secret"
 FIRST_READER = 50_000
 LOST_MS = 30_000.0
 SLOW_CLIENTS = 1100
+FLOODER = 40_000  # the flooding private chat
+FLOOD_GROUP = -40_000  # the flooding group (its members: FLOODER and up)
 
 
 def free_port() -> int:
@@ -195,8 +204,22 @@ async def run(attack: str, seconds: float, every: float, code: Path) -> list[flo
                 await asyncio.sleep(3)  # all connected and trickling
             elif attack == "bigfeed":
                 await asyncio.sleep(5)  # the first poll is under way
+            elif attack == "flood":
+                for _ in range(3):  # 300 in 0.3 s
+                    await emulator.inject_many([FLOODER] * 100, "/help")
+                    await asyncio.sleep(0.1)
+            elif attack == "groupflood":
+                for batch in range(10):  # 1,000 in a second, from ten members
+                    await emulator.inject_many([FLOOD_GROUP] * 100, "/help",
+                                               user_id=FLOODER + batch)
+                    await asyncio.sleep(0.1)
             try:
-                return await readers(emulator, seconds, every)
+                latencies = await readers(emulator, seconds, every)
+                if attack in ("flood", "groupflood"):
+                    accepted, _ = await emulator.accepted()
+                    got = sum(1 for _, c in accepted if c in (FLOODER, FLOOD_GROUP))
+                    print(f"  the flooding chat got {got} messages meanwhile")
+                return latencies
             finally:
                 stop.set()
                 for task in attackers:
@@ -212,7 +235,8 @@ def p99(values: list[float]) -> float:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--attack", choices=("slowloris", "bigfeed", "quiet"), default="quiet")
+    parser.add_argument("--attack", default="quiet",
+                        choices=("slowloris", "bigfeed", "flood", "groupflood", "quiet"))
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--every", type=float, default=0.5)
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to run")

@@ -193,9 +193,12 @@ class Emulator:
         payload = {"text": text, "chat_id": chat_id, "user_id": user_id}
         return float((await self._post("/_bench/inject", payload))["at"])
 
-    async def inject_many(self, chats: list[int], text: str) -> float:
-        """`text` from each of `chats` at the same moment; returns when (emulator's clock)."""
-        messages = [{"text": text, "chat_id": c, "user_id": c} for c in chats]
+    async def inject_many(self, chats: list[int], text: str, user_id: int | None = None) -> float:
+        """`text` from each of `chats` at the same moment; returns when (emulator's clock).
+
+        Each message is from the chat's own user (a private chat), or from `user_id`.
+        """
+        messages = [{"text": text, "chat_id": c, "user_id": user_id or c} for c in chats]
         return float((await self._post("/_bench/inject_many", {"messages": messages}))["at"])
 
     async def wait_count(self, n: int, timeout: float, interval: float = 0.25) -> None:  # noqa: ASYNC109

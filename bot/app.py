@@ -24,6 +24,7 @@ from telegram.request import BaseRequest
 
 import handlers
 import storage
+from bot.admission import ChatAdmission
 from bot.channel import setup_channel
 from bot.delivery.ptb_limiter import TelegramLimiter
 from bot.delivery.ratelimit import Limits, RateLimiter
@@ -239,8 +240,11 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        # Replies are answered concurrently, so one slow reader does not hold up the rest.
-        .concurrent_updates(True)
+        # Replies are answered concurrently, so one slow reader does not hold up the rest;
+        # a chat that sends more than it can be answered gets only a few in hand at a time.
+        .concurrent_updates(
+            ChatAdmission(exempt=settings.admins, on_dropped=metrics.update_dropped)
+        )
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

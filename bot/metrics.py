@@ -87,6 +87,10 @@ def failure_reason(outcome: Failed) -> str:
     return _FAILURE_LABELS.get(outcome.reason, "dropped")
 
 
+def _update_kind(update: Update) -> str:
+    return next((k for k in _UPDATE_KINDS if getattr(update, k, None) is not None), "other")
+
+
 class Metrics:
     """The bot's Prometheus metrics and the moment Telegram last answered."""
 
@@ -129,6 +133,11 @@ class Metrics:
         self.updates = Counter(
             "newsbot_updates", "Updates received from Telegram, by kind", ["kind"], registry=r
         )
+        self.updates_dropped = Counter(
+            "newsbot_updates_dropped",
+            "Updates not handled: their chat sent more than it could be answered, by kind",
+            ["kind"], registry=r,
+        )
         self._telegram_ok: float | None = None  # time.monotonic() of the last answer
 
     # -- hooks -------------------------------------------------------------------------
@@ -158,8 +167,12 @@ class Metrics:
         self.items_stored.labels(source_label(item.source)).inc()
 
     def update_seen(self, update: Update) -> None:
-        kind = next((k for k in _UPDATE_KINDS if getattr(update, k, None) is not None), "other")
-        self.updates.labels(kind).inc()
+        self.updates.labels(_update_kind(update)).inc()
+
+    def update_dropped(self, update: Update) -> None:
+        """An update its chat's admission dropped (bot.admission): received, not handled."""
+        self.update_seen(update)
+        self.updates_dropped.labels(_update_kind(update)).inc()
 
     # -- queries -----------------------------------------------------------------------
 

@@ -5,6 +5,11 @@ sender learnt (sent, retry later, failed, the chat is gone or moved), each with 
 that writes it down, in the dialect both backends share (storage/sql.py).
 `Store.record` writes a batch of them in one transaction, one executemany per kind of
 row update.
+
+A row is found by (item, chat, thread) and its status: SQLite reads its primary key;
+PostgreSQL's outbox has no primary key (a fan-out writes one index, not two) but a
+partial index for pending rows and one for the rest, so a statement that means any
+status says ``(status = 'pending' OR status <> 'pending')``: one arm per index.
 """
 
 from __future__ import annotations
@@ -76,7 +81,8 @@ class Sent(RowOutcome):
         # A row still waiting, or one a retraction dropped meanwhile (in another process:
         # the alert did reach the chat, and recorded as sent it will be deleted); never
         # a failed or already recorded one.
-        " WHERE item_id = ? AND chat_id = ? AND thread_id = ? AND status IN ('pending', 'dropped')"
+        " WHERE item_id = ? AND chat_id = ? AND thread_id = ?"
+        " AND (status = 'pending' OR status = 'dropped')"
     )
 
     def params(self) -> tuple[Any, ...]:
@@ -142,6 +148,7 @@ class Failed(RowOutcome):
     SQL: ClassVar[str] = (
         "UPDATE deliveries SET status = ?, error = ?"
         " WHERE item_id = ? AND chat_id = ? AND thread_id = ?"
+        " AND (status = 'pending' OR status <> 'pending')"
     )
 
     @property
@@ -294,7 +301,8 @@ async def move_chat_deliveries(tx: Sql, old_id: int, new_id: int) -> None:
             f"UPDATE deliveries SET chat_id = ?{message_id} WHERE {where} AND chat_id = ?"
             " AND NOT EXISTS (SELECT 1 FROM deliveries AS d"
             " WHERE d.item_id = deliveries.item_id AND d.chat_id = ?"
-            " AND d.thread_id = deliveries.thread_id)",
+            " AND d.thread_id = deliveries.thread_id"
+            " AND (d.status = 'pending' OR d.status <> 'pending'))",
             (new_id, old_id, new_id),
         )
     await tx.execute(

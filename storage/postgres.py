@@ -9,6 +9,9 @@ asyncpg) plus what PostgreSQL does differently:
 - matching: the item's keys go in as one ``text[]`` parameter (SQLite: ``json_each``);
 - the outbox read: the sender claims rows with ``FOR UPDATE SKIP LOCKED``, marking them
   with its lease epoch, so two senders can never both take one (see storage/lease.py);
+- the outbox has no primary key: a fan-out writes each row into the table and one partial
+  index of pending rows; rows are found through that index or the one of rows no longer
+  pending (the migration that made them says which reads use which), never by a key;
 - LISTEN/NOTIFY: new outbox rows wake the sender of whichever process holds the lease,
   and a `/volg` in one process adds its key to every other process's FollowedKeys.
 """
@@ -380,21 +383,22 @@ class PostgresStore(SharedQueries, Store):
         async with self.transaction() as tx:
             # A breaking item's rows are claimed first, so they are in this read even
             # behind a backlog of ordinary alerts claimed earlier.
+            # Rows are stamped by their physical address (ctid): the outbox has no primary
+            # key, and a row locked FOR UPDATE keeps its address until this transaction ends.
             if breaking:
                 await tx.execute(
-                    "UPDATE deliveries SET claimed_by = ?"
-                    " WHERE (item_id, chat_id, thread_id) IN ("
-                    " SELECT item_id, chat_id, thread_id FROM deliveries"
+                    "UPDATE deliveries SET claimed_by = ? WHERE ctid = ANY(ARRAY("
+                    " SELECT ctid FROM deliveries"
                     " WHERE item_id = ANY(?::bigint[]) AND status = 'pending'"
                     " AND claimed_by IS NULL"
-                    " ORDER BY item_id DESC, chat_id LIMIT ? FOR UPDATE SKIP LOCKED)",
+                    " ORDER BY item_id DESC, chat_id LIMIT ? FOR UPDATE SKIP LOCKED))",
                     (epoch, breaking, limit),
                 )
             await tx.execute(
-                "UPDATE deliveries SET claimed_by = ? WHERE (item_id, chat_id, thread_id) IN ("
-                " SELECT item_id, chat_id, thread_id FROM deliveries"
+                "UPDATE deliveries SET claimed_by = ? WHERE ctid = ANY(ARRAY("
+                " SELECT ctid FROM deliveries"
                 " WHERE status = 'pending' AND claimed_by IS NULL"
-                " ORDER BY item_id DESC, chat_id LIMIT ? FOR UPDATE SKIP LOCKED)",
+                " ORDER BY item_id DESC, chat_id LIMIT ? FOR UPDATE SKIP LOCKED))",
                 (epoch, limit),
             )
             rows = await tx.fetchall(

@@ -539,7 +539,8 @@ class SharedQueries:
                 (item_id,),
             )
             row = await tx.fetchone(
-                "SELECT count(*) FROM deliveries WHERE item_id = ? AND status != 'sent'",
+                "SELECT count(*) FROM deliveries WHERE item_id = ?"
+                " AND (status = 'pending' OR status NOT IN ('pending', 'sent'))",
                 (item_id,),
             )
             return int(row[0]) if row else 0
@@ -651,7 +652,8 @@ class SharedQueries:
         )
 
     async def reaches(self, item_ids: Sequence[int]) -> dict[int, Reach]:
-        # The outbox's key starts with the item: one range read per item.
+        # The outbox's key (SQLite) or its two partial indexes (PostgreSQL) start with the
+        # item: one range read per item.
         if not item_ids:
             return {}
         found: dict[int, dict[str, Any]] = {
@@ -665,6 +667,7 @@ class SharedQueries:
         for row in await self._fetchall(
             "SELECT item_id, status, coalesce(error, '') AS error, count(*) AS n,"
             f" max(sent_at) AS last FROM deliveries WHERE item_id IN ({marks})"
+            " AND (status = 'pending' OR status <> 'pending')"  # see storage/outbox.py
             " GROUP BY item_id, status, coalesce(error, '')",
             list(item_ids),
         ):

@@ -6,6 +6,7 @@ Every test taking `store` runs on SQLite and on PostgreSQL (tests/conftest.py).
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.news.match import resolve
 from bot.news.regions import default_gazetteer
 from storage import Store, SubscribeResult, open_store
 from storage.db import connect, migrations
+from storage.outbox import Sent
 from storage.pgconn import connect_admin
 from storage.pgconn import migrate as pg_migrate
 from storage.pgconn import migrations as pg_migrations
@@ -164,6 +166,56 @@ async def test_a_postgresql_database_with_the_full_text_column_loses_it_and_keep
         ) == 0
         assert await conn.fetchval("SELECT to_regclass('items_search')") is None
         assert await conn.fetchval("SELECT count(*) FROM items") == 2
+    finally:
+        await conn.close()
+
+
+async def test_a_postgresql_outbox_from_before_keeps_every_row_without_its_primary_key(
+    empty_postgres: str,
+) -> None:
+    now = time.time()
+    old = await connect_admin(empty_postgres)
+    try:
+        await pg_migrate(old, upto=_before(pg_migrations(), "outbox_indexes"))
+        await old.execute(
+            "INSERT INTO items (kind, body, received_at, content_hash)"
+            " VALUES ('brief', 'Oekraïne vraagt om hulp.', $1, 'h')", now
+        )
+        for chat_id, status, message_id in ((1, "sent", 10), (2, "pending", None),
+                                            (3, "held", None)):
+            await old.execute(
+                "INSERT INTO chats (id, kind, created_at) VALUES ($1, 'private', 0)", chat_id
+            )
+            await old.execute(
+                "INSERT INTO subscriptions (chat_id, key, label, created_at)"
+                " VALUES ($1, 'r:UA', 'Oekraïne', 0)", chat_id
+            )
+            await old.execute(
+                "INSERT INTO deliveries (item_id, chat_id, key, status, message_id, sent_at)"
+                " VALUES (1, $1, 'r:UA', $2, $3, $4)",
+                chat_id, status, message_id, now if status == "sent" else None,
+            )
+    finally:
+        await old.close()
+
+    store = await open_store(empty_postgres)
+    try:
+        reach = (await store.reaches([1]))[1]
+        assert (reach.matched, reach.sent, reach.pending, reach.held) == (3, 1, 1, 1)
+        [alert] = await store.pending_deliveries(now + 1, 10)
+        assert (alert.item_id, alert.chat_id, alert.label) == (1, 2, "Oekraïne")
+        await store.record([Sent(alert.id, 11, now + 1)])
+        assert [(a.chat_id, a.message_id) for a in await store.sent_alerts(1)] == [
+            (1, 10), (2, 11)]
+        assert await store.retract_item(1) == 1  # the held alert is dropped
+        [(new, queued)] = await store.add_items([(brief("Oekraïne bouwt."), ["UA"], ["r:UA"])])
+        assert new is not None and queued == 3
+        assert [d.chat_id for d in await store.pending_deliveries(now + 1, 10)] == [1, 2, 3]
+    finally:
+        await store.close()
+    conn = await connect_admin(empty_postgres)
+    try:
+        assert await conn.fetchval("SELECT to_regclass('deliveries_pkey')") is None
     finally:
         await conn.close()
 

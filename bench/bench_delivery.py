@@ -23,6 +23,10 @@ What it measures, against the targets (2-core machine):
 7. **one budget**: 2,000 readers (300 with ``--quick``) send /help at once; as their last
    replies go at the free 30/s, a paid fan-out to 20,000 chats (5,000) starts: 0 x 429,
    at least 970/s, and no second with more than 1,000 sends, replies included;
+8. **outage past the max age**: every call 502 for 40 s (12 s with ``--quick``) from before a
+   fan-out to 100 chats is stored, with ``NEWSBOT_ALERT_MAX_AGE`` 20 s (6 s): the fan-out
+   expires, held at the closed gate; 30 s (6 s) after Telegram answers again a second brief
+   is stored: its first alert within 10 s, and every chat reached within 90 s (30 s);
 5. **comparison** on the 600-chat free-budget run: our Sender, PTB's ``AIORateLimiter``
    (only if the ``aiolimiter`` package is installed: it is not a dependency, so the row is
    otherwise marked skipped), and a plain loop over the chats with no limiter, once sleeping
@@ -93,6 +97,7 @@ FIRST_CHAT = 10_000
 TZ = ZoneInfo("Europe/Amsterdam")
 BRIEF = "TOKIO (ANP) - Japan kiest een nieuwe premier na het aftreden van de regering."
 FOLLOW_KEY, FOLLOW_LABEL = "r:JP", "Japan"
+SECOND_BRIEF = "OSAKA (ANP) - Japan telt de stemmen na de verkiezingen."
 SETTLE = 1.0  # seconds to wait after the last expected alert, for duplicates to show
 
 TARGET_FREE_RATE = 29.5
@@ -610,6 +615,48 @@ async def outage_mid_fan_out(chats: int, outage: float) -> list[Row]:
     ]
 
 
+# -- scenario 8: an outage that outlasts NEWSBOT_ALERT_MAX_AGE ------------------------------
+
+
+async def outage_past_max_age(
+    chats: int, outage: float, max_age: float, after: float, wait: float
+) -> list[Row]:
+    """Every call 502 for `outage` s, from before a fan-out is stored: its alerts expire,
+    held at the closed gate.  `after` s after Telegram answers again a second brief is
+    stored: how long to its first alert, and how many chats it reaches within `wait` s."""
+    name = f"8 {outage:g} s outage, max age {max_age:g} s, {chats} chats"
+    async with followed_db(chats) as db, Emulator(enforce_limits=True) as emulator:
+        app = build_application(bench_settings(emulator, db, alert_max_age=max_age))
+        async with running(app):
+            svc = services(app)
+            await emulator.go_down(502)
+            stored = await svc.intake.add(parse_brief(BRIEF, now=datetime.now(TZ), source="bench"))
+            assert stored.queued == chats, stored
+            await asyncio.sleep(outage)
+            up_at = await emulator.come_up()
+            await asyncio.sleep(after)
+            posted = time.monotonic()
+            second = await svc.intake.add(
+                parse_brief(SECOND_BRIEF, now=datetime.now(TZ), source="bench")
+            )
+            assert second.queued == chats, second
+            with contextlib.suppress(TimeoutError):  # reached fewer: the row says how many
+                await emulator.wait_count(chats, timeout=wait, interval=0.05)
+            figures = await svc.store.stats(since=0)
+        accepted, _ = await emulator.accepted()
+    after_up = sorted(t for t, _ in accepted if t >= up_at)
+    first = after_up[0] - posted if after_up else float("nan")
+    reached = len({chat for t, chat in accepted if t >= posted})
+    return [
+        Row(name, "alerts expired (both briefs)", f"{figures['expired']}/{2 * chats}"),
+        Row(name, f"brief {after:g} s after recovery: to first alert",
+            "never" if not after_up else f"{first:.2f} s", "<= 10 s",
+            bool(after_up) and first <= 10.0),
+        Row(name, f"chats it reached within {wait:g} s", f"{reached}/{chats}", "all",
+            reached == chats),
+    ]
+
+
 # -- scenario 7: paid broadcast right behind a burst of replies ----------------------------
 
 
@@ -717,6 +764,14 @@ async def main(args: argparse.Namespace) -> int:
         n, outage = (5000, 30.0) if quick else (10_000, 300.0)
         print(f"[6] {outage:.0f} s outage a third into a {n}-chat paid fan-out ...", flush=True)
         show(await outage_mid_fan_out(n, outage))
+    if 8 in only:
+        n, outage, max_age, after, wait = (
+            (100, 12.0, 6.0, 6.0, 30.0) if quick else (100, 40.0, 20.0, 30.0, 90.0)
+        )
+        print(f"[8] {outage:.0f} s outage past a {max_age:.0f} s max age, then a brief "
+              f"{after:.0f} s after recovery (~{outage + after + 2:.0f} s, up to "
+              f"{outage + after + wait:.0f} s) ...", flush=True)
+        show(await outage_past_max_age(n, outage, max_age, after, wait))
     if 7 in only:
         n, readers = (5000, 300) if quick else (20_000, 2000)
         print(f"[7] paid {n} chats right behind {readers} replies "
@@ -732,7 +787,7 @@ async def main(args: argparse.Namespace) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller runs (600 free chats)")
-    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="scenarios to run, e.g. 2,3")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8", help="scenarios to run, e.g. 2,3")
     # Loopback only: never through a proxy from the environment.
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.delivery.ratelimit import Limits
 from bot.delivery.retry import Timings
 from bot.news.parse import parse_brief
 from fakes.botapi import BotAPI
@@ -164,3 +165,61 @@ async def test_an_outbox_from_before_expiry_keeps_its_rows_and_takes_expired(
         assert (await store.stats(since=0))["expired"] == 1
     finally:
         await store.close()
+
+
+async def test_after_an_outage_that_expired_every_alert_the_next_alert_goes_out(
+    api: BotAPI, db_path: Path
+) -> None:
+    """The fan-out is held at the closed gate (two sends a second: two try, the rest wait)
+    and every alert of it expires there.  When Telegram answers again, the trial send the
+    gate admits goes to an alert that is no longer sent: the trial is given back, and the
+    first alert still worth sending goes out as the trial."""
+    followers = range(64_000, 64_030)
+    reader = 64_100  # follows France only: the brief after the outage is for him
+    settings = make_settings(api, db_path, alert_max_age=2.0)
+    limits = Limits(global_per_second=2)
+    async with running_bot(settings, api, timings=SHORT, limits=limits) as bot:
+        store = bot.services.store
+        await add_followers(store, followers)
+        await add_followers(store, range(reader, reader + 1), key="r:FR")
+        api.go_down(502)
+        assert await post(bot, "TOKIO (ANP) - Japan: nieuws tijdens de storing.") == 30
+        await eventually(lambda: gate_down(bot), what="the sender sees the outage")
+
+        async def all_expired() -> bool:
+            return (await store.delivery_counts()).get("expired", 0) == 30
+
+        await eventually(all_expired, what="the whole fan-out expired")
+        # Most of the fan-out never reached Telegram: held by workers at the gate.
+        assert api.stats["down sendmessage"] < 30, api.stats
+        api.come_up()
+        await eventually(lambda: not gate_down(bot), what="a probe is answered")
+        assert await post(bot, "PARIJS (ANP) - Frankrijk: nieuws na de storing.") == 1
+        [alert] = await api.wait_sent(1, chat_id=reader, timeout=10)
+        await outbox_drained(store)
+        assert not gate_down(bot)
+    assert "nieuws na de storing" in alert["text"]
+    assert not any(api.sent(c) for c in followers)
+
+
+async def test_a_sender_stopped_during_an_outage_sends_again_when_restarted(
+    api: BotAPI, db_path: Path
+) -> None:
+    """A lost lease stops the sender and a regained one starts it again (bot/app.py's
+    duties): stopped while Telegram was down, it probes again once restarted."""
+    followers = range(65_000, 65_005)
+    async with running_bot(make_settings(api, db_path), api, timings=SHORT) as bot:
+        sender = bot.services.sender
+        assert sender is not None
+        await add_followers(bot.services.store, followers)
+        api.go_down(502)
+        assert await post(bot, "TOKIO (ANP) - Japan: de zender stopt in de storing.") == 5
+        await eventually(lambda: gate_down(bot), what="the sender sees the outage")
+        await sender.stop()
+        sender.start()
+        api.come_up()
+        for chat in followers:
+            [alert] = await api.wait_sent(1, chat_id=chat, timeout=10)
+            assert "de zender stopt in de storing" in alert["text"]
+        await outbox_drained(bot.services.store)
+        assert not gate_down(bot)

@@ -17,6 +17,18 @@ the first answer lets one real send through as a trial (getMe may answer while s
 does not); that send's answer opens the gate, its failure closes it again at the next
 backoff step.  Nothing waits on a clock that runs out: an alert stays pending however
 long the outage, until it is sent or older than NEWSBOT_ALERT_MAX_AGE.
+
+The trial is a turn held inside :meth:`OutageGate.admitted`, and it is given back on
+every path that ends without a request reaching Telegram: the alert admitted may have
+expired while it waited at the gate (in a long outage every alert held there does), its
+chat been stopped, its item retracted or its row combined into another message, and
+the worker may be cancelled or fail.  Had such a trial stayed taken, nothing would ever
+answer it and the gate would stay shut for good.  Given back, the next waiting send
+tries.  No timer is needed for a trial that does reach Telegram: its request ends, by
+an answer or by the request's own timeout, and either one settles the trial.
+
+A sender stopped during an outage (a lost lease) leaves the gate down with its probe
+cancelled; :meth:`OutageGate.resume` at the next start probes again.
 """
 
 from __future__ import annotations
@@ -26,7 +38,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from enum import Enum
 
 from telegram.error import RetryAfter, TelegramError
@@ -68,6 +80,7 @@ class OutageGate:
         self._delay = probe_base  # the next wait before a probe
         self._changed = asyncio.Event()
         self._trial_taken = False
+        self._trials = 0  # counts the trials offered, so a holder gives back only its own
         self._check: asyncio.Task[bool] | None = None
         self._prober: asyncio.Task[None] | None = None
 
@@ -84,20 +97,36 @@ class OutageGate:
         while self.state is State.DOWN:
             await self._wait_change()
 
-    async def admit(self) -> bool:
-        """Until a send may go: at once while up; one at a time on trial.
+    @contextlib.asynccontextmanager
+    async def admitted(self) -> AsyncIterator[None]:
+        """Inside, a send may go: at once while up; one at a time on trial.
 
-        Returns whether it had to wait.
+        The send's answer (:meth:`answered`, :meth:`failed`) settles a trial.  Leaving
+        without either, however it is left (nothing was sent after all, an exception,
+        cancellation), gives the trial back to the next send waiting.
         """
-        waited = False
+        trial = await self._admit()
+        try:
+            yield
+        finally:
+            if trial is not None and self._trial_open(trial):
+                log.info("the trial send did not go; the next one tries")
+                self._trial_taken = False
+                self._notify()
+
+    async def _admit(self) -> int | None:
+        """Wait until a send may go; the trial's number when it goes as the trial."""
         while True:
             if self.state is State.UP:
-                return waited
+                return None
             if self.state is State.TRIAL and not self._trial_taken:
                 self._trial_taken = True
-                return waited
-            waited = True
+                return self._trials
             await self._wait_change()
+
+    def _trial_open(self, trial: int) -> bool:
+        """Trial number `trial` is still taken and unanswered."""
+        return self.state is State.TRIAL and self._trials == trial and self._trial_taken
 
     # -- what the sender tells -------------------------------------------------------
 
@@ -131,6 +160,17 @@ class OutageGate:
             return Verdict.OUTAGE
         return Verdict.CHAT
 
+    def resume(self) -> None:
+        """A fresh start of the sender: nobody holds the trial, and while down the probe
+        runs again (:meth:`close` cancelled it), starting from its shortest wait."""
+        self._failing.clear()
+        if self.state is State.TRIAL:
+            self._set(State.TRIAL)  # a new trial, free to take
+        elif self.state is State.DOWN:
+            self._delay = self.probe_base
+            if self._prober is None or self._prober.done():
+                self._prober = asyncio.create_task(self._probe_loop(), name="outage-probe")
+
     async def close(self) -> None:
         for task in (self._check, self._prober):
             if task is not None and not task.done():
@@ -143,6 +183,11 @@ class OutageGate:
     def _set(self, state: State) -> None:
         self.state = state
         self._trial_taken = False
+        if state is State.TRIAL:
+            self._trials += 1
+        self._notify()
+
+    def _notify(self) -> None:
         self._changed.set()
         self._changed = asyncio.Event()
 

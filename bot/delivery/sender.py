@@ -149,6 +149,7 @@ class Sender:
     def start(self) -> None:
         self._stopping = False
         self.outcomes.reset()
+        self.gate.resume()  # stopped during an outage: probe again
         self._tasks = [asyncio.create_task(self._dispatch(), name="sender-dispatch")]
         self._tasks += [
             asyncio.create_task(self._work(), name=f"sender-worker-{i}")
@@ -351,13 +352,14 @@ class Sender:
             return []  # a reply took the chat's turn: the rows stay pending for later
         await self.outcomes.durable(previous)
         # In an outage: wait here (after the permit wait, which may have begun before
-        # it), no attempt spent.
-        await self.gate.admit()
-        # Waiting can take seconds: look again at what may have changed.
-        plan = await self.planner.recheck(lead, read_at)
-        if not plan.entries:
-            return plan.nothing_to_send()
-        return plan.ended + await self._send(plan, ticket)
+        # it), no attempt spent.  Admitted as the outage's trial, a delivery that ends
+        # up sending nothing gives the trial back on the way out (bot/delivery/outage.py).
+        async with self.gate.admitted():
+            # Waiting can take seconds: look again at what may have changed.
+            plan = await self.planner.recheck(lead, read_at)
+            if not plan.entries:
+                return plan.nothing_to_send()
+            return plan.ended + await self._send(plan, ticket)
 
     async def _send(self, plan: Plan, ticket: Ticket) -> list[Outcome]:
         """Send the plan's messages; an overview's next one waits for the chat's next turn."""

@@ -15,7 +15,10 @@ folded into what the chat is told:
 * a button press is answered with a short notice (answerCallbackQuery is not a message:
   no chat permit to wait for, and the spinner on the reader's screen stops);
 * for messages the chat gets one "Rustig aan" notice, at most once per ``notice_every``
-  seconds; it waits for the chat's permit like a reply, after the answers admitted.
+  seconds; it waits for the chat's permit like a reply, after the answers admitted.  In a
+  group only a message the bot would answer (a command, a mention) earns it: the members'
+  talk among themselves, dropped while the bot is busy with the group, would have had no
+  answer anyway.
 
 A flood is logged as one WARNING line when it starts (chat id) and one when it ends or
 every ``log_every`` seconds while it lasts (chat id and how many updates were dropped).
@@ -176,7 +179,7 @@ class ChatAdmission(BaseUpdateProcessor):
         try:
             if update.callback_query is not None:
                 await update.callback_query.answer(BUTTON_NOTICE)
-            elif update.effective_message is not None and now >= chat.told_until:
+            elif now >= chat.told_until and self.asks_the_bot(update):
                 chat.told_until = now + self.notice_every
                 # Counted as one in hand: the chat's flood is not over before it went.
                 chat.busy += 1
@@ -187,6 +190,22 @@ class ChatAdmission(BaseUpdateProcessor):
                     self._done(chat_id, chat)
         except TelegramError as exc:  # blocked, too late for the button: nothing more to do
             log.warning("chat %d: could not tell it to slow down: %s", chat_id, exc)
+
+    @staticmethod
+    def asks_the_bot(update: Update) -> bool:
+        """A message the bot would answer: anything in a private chat; in a group a
+        command or a message that mentions the bot (the group's other talk gets no notice)."""
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None:
+            return False
+        if chat.type == chat.PRIVATE:
+            return True
+        text = (message.text or message.caption or "").lower()
+        try:
+            username = update.get_bot().username
+        except RuntimeError:  # the bot was never initialised (getMe): no name to look for
+            username = ""
+        return text.startswith("/") or (bool(username) and f"@{username.lower()}" in text)
 
     def forget_idle(self) -> None:
         """Drop the bookkeeping of chats with nothing in hand and no notice pending."""

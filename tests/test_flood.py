@@ -89,6 +89,20 @@ async def test_a_second_flood_within_a_minute_gets_no_second_notice(
     assert bot.texts(FLOODER).count(NOTICE) == 1
 
 
+async def test_a_groups_own_talk_during_its_flood_earns_no_notice(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.admission")
+    for _ in range(PER_CHAT):
+        bot.api.inject_message("/help", chat_id=GROUP, user_id=FLOODER)
+    for n in range(20):
+        bot.api.inject_message(f"Wie komt er vanavond {n}?", chat_id=GROUP, user_id=READER)
+    # The drop line comes when nothing of the group's is in hand (a notice included).
+    await eventually(lambda: dropped_lines(caplog, GROUP), within=30, what="the drop line")
+    assert NOTICE not in bot.texts(GROUP)
+    assert answers(bot, GROUP) == PER_CHAT
+
+
 async def test_a_reader_typing_a_few_commands_gets_every_answer(bot: Harness) -> None:
     for command in ["/start", "/help", "/laatste", "/mijn", "/help"][:PER_CHAT]:
         bot.api.inject_message(command, chat_id=READER, user_id=READER)

@@ -27,11 +27,11 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.news.items import Item
-from bot.news.match import item_keys
+from bot.news.match import item_keys, store_keys
 from bot.news.parse import parse_article, parse_brief
 from bot.news.regions import Gazetteer
 from bot.news.telegram_limits import DELETE_WINDOW
-from storage import Store
+from storage import NewItem, Store
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,8 @@ class Intake:
         for item in items:
             places = self.gazetteer.find(item.text)
             regions = sorted({place.country for place in places})
-            entries.append((item, regions, item_keys(item, places, self.store.followed)))
+            keys, search = store_keys(item, places, self.store.followed)
+            entries.append(NewItem(item, regions, keys, search))
         results = [Stored(item, queued) for item, queued in await self.store.add_items(entries)]
         for result in results:
             if result.item is not None:

@@ -28,6 +28,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from bot.news.items import Item
 from bot.news.match import FollowedKeys
@@ -38,6 +39,18 @@ MAX_SUBSCRIPTIONS = 50  # per chat, or per forum topic
 
 class StoreUnavailable(Exception):
     """The database cannot be reached just now; the same call may work later."""
+
+
+class NewItem(NamedTuple):
+    """An item to store (:meth:`Store.add_items`) with what was read from its text once.
+
+    A plain ``(item, regions, keys)`` tuple is accepted too: the store then reads the
+    search keys itself."""
+
+    item: Item
+    regions: Sequence[str]
+    keys: Sequence[str]  # the match keys some chat follows (the fan-out's)
+    search_keys: Sequence[str] | None = None  # bot.news.match.search_keys; None: work out
 
 
 class SubscribeResult(Enum):
@@ -244,15 +257,15 @@ class Store(ABC):
 
     @abstractmethod
     async def add_items(
-        self, entries: Sequence[tuple[Item, Sequence[str], Sequence[str]]]
+        self, entries: Sequence[NewItem | tuple[Item, Sequence[str], Sequence[str]]]
     ) -> list[tuple[Item | None, int]]:
         """Store items with their regions and outbox rows, all in one transaction.
 
-        Each entry is (item, regions, match keys); every active chat subscribed to one
-        of the keys gets one pending delivery (held, for a chat with an overview, unless
-        the subscription is direct).  Returns (stored item, deliveries queued) per entry,
-        or (None, 0) where the item was stored before (same live text, or the same feed
-        guid).
+        Each entry is a :class:`NewItem` (item, regions, match keys, search keys);
+        every active chat subscribed to one of the match keys gets one pending delivery
+        (held, for a chat with an overview, unless the subscription is direct).  Returns
+        (stored item, deliveries queued) per entry, or (None, 0) where the item was
+        stored before (same live text, or the same feed guid).
         """
 
     def problem(self) -> str | None:

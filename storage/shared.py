@@ -44,6 +44,7 @@ from storage.base import (
     DeliveryRecord,
     FollowFigures,
     MessageItem,
+    NewItem,
     Reach,
     SentAlert,
     Subscription,
@@ -282,13 +283,17 @@ class SharedQueries:
         return done
 
     @staticmethod
-    async def _index_keys(tx: Sql, items: Sequence[Item]) -> None:
-        """Store the search keys of items (their old ones, if any, go first)."""
+    async def _index_keys(
+        tx: Sql, items: Sequence[Item], known: Sequence[str] | None = None
+    ) -> None:
+        """Store the search keys of items (their old ones, if any, go first); ``known``:
+        those of the one item, read already."""
         rows = []
         for item in items:
             assert item.id is not None
             at = to_timestamp(item.published_at or item.received_at) or 0.0
-            rows += [(key, at, item.id) for key in item_search_keys(item)]
+            keys = item_search_keys(item) if known is None else known
+            rows += [(key, at, item.id) for key in keys]
         await tx.executemany(
             "DELETE FROM item_keys WHERE item_id = ?", [(item.id,) for item in items]
         )
@@ -362,12 +367,13 @@ class SharedQueries:
     # -- items -----------------------------------------------------------------------------
 
     async def add_items(
-        self, entries: Sequence[tuple[Item, Sequence[str], Sequence[str]]]
+        self, entries: Sequence[NewItem | tuple[Item, Sequence[str], Sequence[str]]]
     ) -> list[tuple[Item | None, int]]:
         now = time.time()
         results: list[tuple[Item | None, int]] = []
         async with self.transaction() as tx:
-            for item, regions, keys in entries:
+            for entry in entries:
+                item, regions, keys, search = NewItem(*entry)
                 item_id = await self._insert_item(tx, item, now)
                 if item_id is None:
                     results.append((None, 0))
@@ -382,7 +388,7 @@ class SharedQueries:
                     breaking=item.breaking,
                 )
                 stored = item.with_(id=item_id, regions=tuple(codes), received_at=to_datetime(now))
-                await self._index_keys(tx, [stored])
+                await self._index_keys(tx, [stored], search)
                 results.append((stored, queued))
         return results
 

@@ -11,7 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.news.match import FollowedKeys, item_keys, search_keys, store_keys
 from bot.news.parse import parse_brief
+from bot.news.regions import default_gazetteer
+from tests.briefs_scoring import DEV, load
 from tests.conftest import Harness, import_seed
 
 
@@ -90,3 +93,18 @@ async def test_zoek_finds_words_with_modifier_letters_on_both_backends(bot: Harn
 async def test_a_very_long_zoek_gets_a_short_dutch_reply(bot: Harness) -> None:
     reply = await bot.say("/zoek " + "staking" * 300)
     assert reply.startswith("Niets gevonden") and "te lang" in reply and len(reply) < 400
+
+
+def test_the_keys_read_once_for_storing_are_the_follow_and_the_search_keys() -> None:
+    """The intake reads an item's text once for both the fan-out and search: the keys it
+    stores are those a follow matches and a search looks up, for every dev brief."""
+    gazetteer = default_gazetteer()
+    briefs = load(DEV)
+    followed = FollowedKeys(["r:NL", "g:NL-NH", "k:staking", "k:tweede kamer", "k:vn"])
+    now = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    for brief in briefs.briefs:
+        item = parse_brief(brief.text, now=now)
+        places = gazetteer.find(item.text)
+        assert store_keys(item, places, followed) == (
+            item_keys(item, places, followed), search_keys(item, places)
+        ), brief.text

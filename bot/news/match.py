@@ -276,8 +276,63 @@ def item_keys(
     out the runs of several words (not the phrases a word itself gives: a compound's
     parts, an alias): what :func:`search_keys` stores.
     """
-    lexicon = lexicon or default_lexicon()
-    aliases = aliases or default_aliases()
+    read = _read(item, places, lexicon or default_lexicon(), aliases or default_aliases())
+    if followed is None:
+        return read.every(phrases)
+    return read.followed(followed)
+
+
+def store_keys(
+    item: Item, places: list[Place], followed: FollowedKeys
+) -> tuple[list[str], list[str]]:
+    """An item's keys for the store, read once: those some chat follows (the fan-out's,
+    as :func:`item_keys` with ``followed``) and those kept for search (as
+    :func:`search_keys`).  Storing an item needs both; reading the text twice cost as
+    much as the rest of storing it."""
+    read = _read(item, places, default_lexicon(), default_aliases())
+    search = [key for key in read.every(phrases=False) if key != ALL_KEY]
+    return read.followed(followed), search
+
+
+@dataclass(slots=True)
+class _Reading:
+    """What :func:`_read` finds in an item, before it becomes one list of keys or the
+    other."""
+
+    keys: dict[str, None]  # the item's own keys: everything, section, places, regions
+    lemmas: list[str]  # the words' lemmas, in order
+    wordless: set[int]  # positions whose word gives no key of its own
+    extra: dict[str, None]  # what the words read as besides their lemma
+
+    def every(self, phrases: bool) -> list[str]:
+        keys = dict(self.keys)
+        lemmas, wordless = self.lemmas, self.wordless
+        for i, lemma in enumerate(lemmas):
+            if i not in wordless:
+                keys["k:" + lemma] = None
+        for n in range(2, MAX_PHRASE_WORDS + 1 if phrases else 2):
+            for i in range(len(lemmas) - n + 1):
+                keys["k:" + " ".join(lemmas[i : i + n])] = None
+        keys.update(self.extra)
+        return list(keys)
+
+    def followed(self, followed: FollowedKeys) -> list[str]:
+        lemmas, wordless = self.lemmas, self.wordless
+        found_keys = [key for key in self.keys if key in followed.keys]
+        found_keys += [key for key in self.extra if key in followed.keys]
+        for i in range(len(lemmas)):
+            gram = "k:" + lemmas[i]
+            for n in range(2, MAX_PHRASE_WORDS + 2):
+                if gram in followed.keys and (n > 2 or i not in wordless):
+                    found_keys.append(gram)
+                if gram not in followed.prefixes or i + n > len(lemmas):
+                    break
+                gram += " " + lemmas[i + n - 1]
+        return list(dict.fromkeys(found_keys))
+
+
+def _read(item: Item, places: list[Place], lexicon: Lexicon, aliases: Aliases) -> _Reading:
+    """Read an item's text once: its own keys, its words' lemmas and readings."""
     keys: dict[str, None] = {ALL_KEY: None}
     section = section_key(item.section) if item.section else None
     if section is not None:
@@ -313,26 +368,7 @@ def item_keys(
             extra.update(("k:" + lemma, None) for lemma in lexicon.verb_only(word))
             continue
         extra.update(("k:" + more, None) for more in lexicon.extra_keys(word))
-    if followed is None:
-        for i, lemma in enumerate(lemmas):
-            if i not in wordless:
-                keys["k:" + lemma] = None
-        for n in range(2, MAX_PHRASE_WORDS + 1 if phrases else 2):
-            for i in range(len(lemmas) - n + 1):
-                keys["k:" + " ".join(lemmas[i : i + n])] = None
-        keys.update(extra)
-        return list(keys)
-    found_keys = [key for key in keys if key in followed.keys]
-    found_keys += [key for key in extra if key in followed.keys]
-    for i in range(len(lemmas)):
-        gram = "k:" + lemmas[i]
-        for n in range(2, MAX_PHRASE_WORDS + 2):
-            if gram in followed.keys and (n > 2 or i not in wordless):
-                found_keys.append(gram)
-            if gram not in followed.prefixes or i + n > len(lemmas):
-                break
-            gram += " " + lemmas[i + n - 1]
-    return list(dict.fromkeys(found_keys))
+    return _Reading(keys, lemmas, wordless, extra)
 
 
 # Words after which a plural that is also an infinitive is the plural: articles,

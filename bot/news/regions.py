@@ -80,7 +80,7 @@ class Gazetteer:
 
     __slots__ = (
         "_alternatives", "_by_key", "_common", "_cover", "_english", "_max_words", "_names",
-        "_parents", "_places", "_prefixes", "_seats", "_upper", "_verbs",
+        "_parents", "_places", "_prefixes", "_seats", "_upper", "_verbs", "_villages",
     )
 
     def __init__(
@@ -95,8 +95,10 @@ class Gazetteer:
         seats: dict[int, _Seat] | None = None,
         verbs: frozenset[str] = frozenset(),
         parents: list[int] | None = None,
+        villages: frozenset[str] = frozenset(),
     ) -> None:
         self._seats = seats or {}
+        self._villages = villages
         self._verbs = verbs
         self._places = places
         self._parents = parents or [-1] * len(places)
@@ -147,6 +149,7 @@ class Gazetteer:
             },
             frozenset(data.get("verbs", ())),
             parents,
+            frozenset(data.get("villages", ())),
         )
 
     def _place(self, index: int) -> Place:
@@ -341,8 +344,10 @@ class Gazetteer:
         - A one-word name next to another capitalised word that is no Dutch word and no
           place is part of a person's name: Washington Irving, Denzel Washington,
           Paris Hilton.  Not for a Dutch or Belgian place (Rotterdam Ahoy) nor a country
-          named by its Dutch name (Nederland): nobody's first name.  Holland is one.  Nor
-          for an inflected adjective ("Nederlandse Europarlementariërs").
+          named by its Dutch name (Nederland): nobody's first name.  Holland is one, and
+          so is a village (under 1,000 inhabitants; 5,000 in Belgium): many a surname is
+          one ("Nicolaas Beets" is no news from Beets).  Nor for an inflected adjective
+          ("Nederlandse Europarlementariërs").
         - A name right after a ship's prefix (Zr.Ms., Hr.Ms., ms, ss) is the ship's.
         """
         first = tokens[i]
@@ -357,7 +362,11 @@ class Gazetteer:
         if length > 1 or first.allcaps:
             return True
         place = self._places[index]
-        if words(place.name) == [name] and (place.country in _HOME or place.kind == "land"):
+        if (
+            words(place.name) == [name]
+            and (place.country in _HOME or place.kind == "land")
+            and name not in self._villages
+        ):
             return True
         if name.endswith(("se", "sche")) and words(place.name) != [name]:
             return True  # an inflected adjective ("Nederlandse") is nobody's name

@@ -16,8 +16,9 @@ should it reach the reader):
   import tests, so :func:`briefs_quality` is a short copy of that procedure: keep the
   two in step);
 * speed: tagging plus keys per brief (``Gazetteer.find`` + ``item_keys`` with a
-  followed-keys filter, as the intake does), median and p95 over the sets' sentences
-  and the seed page's briefs;
+  followed-keys filter), median and p95 over the sets' sentences and the seed page's
+  briefs; and what the intake does for a whole wire brief of ``briefs_dev.tsv``
+  (``Gazetteer.find`` + ``store_keys``: the match keys and the search keys, read once);
 * loading: time and resident memory added by loading the data files
   (gazetteer, lexicon, aliases) in a fresh process.
 
@@ -51,7 +52,7 @@ from pathlib import Path
 
 from bot.intake import Intake
 from bot.news.items import Item
-from bot.news.match import FollowedKeys, TermError, item_keys, resolve
+from bot.news.match import FollowedKeys, TermError, item_keys, resolve, store_keys
 from bot.news.parse import parse_brief
 from bot.news.regions import default_gazetteer
 from storage import open_store
@@ -253,6 +254,18 @@ def speed() -> None:
             t0 = time.perf_counter()
             item_keys(item, gaz.find(item.text), followed)
             seed_times.append((time.perf_counter() - t0) * 1000)
+    # What the intake does per brief: tag it once and read the match keys (filtered by
+    # what is followed) and the search keys in one pass (store_keys), on whole wire briefs.
+    wire = [brief(r[-1]) for r in rows("briefs_dev.tsv") if r[0] == "brief"]
+    for item in wire:
+        store_keys(item, gaz.find(item.text), followed)
+    intake_times = []
+    for _ in range(10):
+        for item in wire:
+            t0 = time.perf_counter()
+            store_keys(item, gaz.find(item.text), followed)
+            intake_times.append((time.perf_counter() - t0) * 1000)
+    intake_times.sort()
     times.sort()
     print(f"speed: tagging + keys per brief over {len(items)} briefs")
     p95 = times[int(len(times) * 0.95)]
@@ -260,6 +273,11 @@ def speed() -> None:
     print(f"  cold (word caches cleared) median {statistics.median(cold):.3f} ms")
     print(f"  the seed page's 7 briefs: median {statistics.median(seed_times):.3f} ms")
     print(f"  full key list, no followed-keys filter: median {statistics.median(full):.3f} ms")
+    p95 = intake_times[int(len(intake_times) * 0.95)]
+    print(
+        f"  as the intake stores a whole wire brief (tagging, match and search keys) over"
+        f" {len(wire)} briefs: median {statistics.median(intake_times):.3f} ms, p95 {p95:.3f} ms"
+    )
 
 
 LOAD = """

@@ -471,12 +471,18 @@ def _compared(token: str) -> str:
     return token if any(ch.isupper() for ch in token) else fold(token)
 
 
+@cache
+def _cased(word: str) -> bool:
+    """Whether a stand-in's word holds a capital (it is then compared as written)."""
+    return any(ch.isupper() for ch in word)
+
+
 def _stands(stand_in: StandIn, raw: list[str], folded: list[str], i: int) -> bool:
     n = len(stand_in.words)
     if i + n > len(raw):
         return False
     for j, want in enumerate(stand_in.words):
-        got = raw[i + j] if any(ch.isupper() for ch in want) else folded[i + j]
+        got = raw[i + j] if _cased(want) else folded[i + j]
         if got != want:
             return False
     if i > 0 and folded[i - 1] in stand_in.not_after:

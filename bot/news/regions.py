@@ -33,7 +33,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.news.lexicon import default_lexicon
-from bot.news.text import strip_format, words
+from bot.news.text import fold, strip_format, words
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "gazetteer.json.gz"
 FORMAT_VERSION = 1
@@ -650,24 +650,26 @@ def _tokens(text: str) -> list[_Token]:
         # A dateline: the line starts with words in capitals, then "(" or the line's end.
         head = _DATELINE.match(line)
         lead_end = head.end(1) if head and head.group(1).isupper() else -1
+        offset = line_match.start()
         for n, match in enumerate(matches):
             raw = match.group()
-            start = line_match.start() + match.start()
+            start = offset + match.start()
             gap = text[previous_end:start]
-            initial = not out or n == 0 or bool(_SENTENCE_END.search(gap))
+            # One space, the usual gap, ends no sentence: the pattern is not needed.
+            initial = not out or n == 0 or (gap != " " and bool(_SENTENCE_END.search(gap)))
             if out:
-                out[-1].glued_after = gap.strip(" ") == "" and "\n" not in gap
-            previous_end = line_match.start() + match.end()
-            parts = words(raw)
-            for k, word in enumerate(parts):
+                out[-1].glued_after = gap == " " or (gap.strip(" ") == "" and "\n" not in gap)
+            previous_end = offset + match.end()
+            # The text is normalised and ``raw`` is one word of the pattern of
+            # bot.news.text.words: its folded form is its one word (none if it folds away).
+            word = fold(raw)
+            if word:
                 out.append(
                     _Token(
-                        word, raw[0].isupper(), raw.isupper(), initial and k == 0,
+                        word, raw[0].isupper(), raw.isupper(), initial,
                         match.end() <= lead_end,
                     )
                 )
-                if k < len(parts) - 1:
-                    out[-1].glued_after = True
     return out
 
 

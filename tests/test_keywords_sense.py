@@ -91,6 +91,7 @@ def test_follow_reaches(term: str, text: str) -> None:
     # Brussel as a place, or the federal government in Belga copy, is not the EU.
     ("EU", "In Brussel is een man neergestoken."),
     ("EU", "De E40 richting Brussel was urenlang versperd."),
+    ("EU", "De treinen tussen Antwerpen en Brussel-Zuid rijden weer."),
     ("EU", "ANTWERPEN (BELGA) - Antwerpen verwijt Brussel dat het de haven vergeet."),
     # Another country's cabinet.
     ("Nederland", "PARIJS (ANP/AFP) - Het kabinet is gevallen na een motie van wantrouwen."),
@@ -99,6 +100,15 @@ def test_follow_reaches(term: str, text: str) -> None:
     ("vuur", "De minister ligt onder vuur na het mislukken van de plannen."),
     ("vuur", "Soldaten openden het vuur op de demonstranten."),
     ("vuur", "De president sprak over een staakt-het-vuren in Oekraïne."),
+    ("staking", "Bij staking van de stemmen beslist de voorzitter."),
+    ("beurs", "Er is een vakantie voor elke beurs."),
+    # Compounds that use the word in another sense (lexicon.toml, read at start).
+    ("vuur", "Bij een vuurgevecht kwamen drie agenten om."),
+    ("vuur", "Het leger bestookte de stad met artillerievuur."),
+    ("bank", "De getuige nam plaats in de getuigenbank."),
+    ("beurs", "De Vakantiebeurs in de Jaarbeurs trok veel bezoekers."),
+    ("bloem", "Meng 200 gram tarwebloem met de melk."),
+    ("brand", "De burgemeesters sturen een brandbrief naar het kabinet."),
 ])
 def test_follow_does_not_reach(term: str, text: str) -> None:
     assert not reaches(term, text)

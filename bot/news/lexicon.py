@@ -94,14 +94,20 @@ class Lexicon:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Lexicon:
-        """Read the built lexicon; the default one takes its fixed expressions straight
-        from ``lexicon.toml`` (curated, no build step, like ``aliases.toml``), so an
-        expression added there counts at the next start."""
+        """Read the built lexicon.  The default one takes its curated word lists straight
+        from ``lexicon.toml`` (no build step, like ``aliases.toml``): the words never
+        split, the opaque compounds and the fixed expressions, which the build only
+        copies, so an entry added there counts at the next start."""
         with gzip.open(path or DEFAULT_PATH, "rb") as fh:
             data = json.loads(fh.read())
         if path is None:
             with CURATED_PATH.open("rb") as fh:
-                data["expressions"] = tomllib.load(fh).get("expression", [])
+                curated = tomllib.load(fh)
+            data["expressions"] = curated.get("expression", [])
+            for section in ("exceptions", "opaque_first", "opaque_head"):
+                data[section] = sorted({
+                    *data.get(section, ()), *(fold(w) for w in curated[section]["words"])
+                })
         return cls(data)
 
     # -- words ---------------------------------------------------------------------

@@ -289,7 +289,8 @@ class Gazetteer:
         - In a brief datelined elsewhere, a capital that opens a sentence with a finite
           verb after it is its government whatever the verb ("KYIV - Berlijn levert
           Oekraïne ...", "Den Haag en Berlijn gaan samen ..."): the city's own news comes
-          under its own dateline or with a preposition ("In Berlijn ...").
+          under its own dateline or with a preposition ("In Berlijn ...").  So is a
+          capital after "volgens": a city says nothing ("volgens Moskou ...").
         - A foreign agency's brief datelined at an institution's seat ("BRUSSEL (ANP) -")
           is the institution's business, not Belgian news, unless the text names another
           place of Belgium (BELGA copy from Brussel is Belgian news).
@@ -319,6 +320,7 @@ class Gazetteer:
             if drop is None and seat.verb and any(
                 _governs(tokens, i, length, self._verbs)
                 or (not in_dateline and _subject(tokens, i, length))
+                or (i and tokens[i - 1].word == "volgens")  # "volgens Moskou": who says it
                 for i in at
                 if not tokens[i].dateline
             ):

@@ -283,12 +283,14 @@ class PostgresStore(SharedQueries, Store):
         if not keys:
             return 0
         # A chat that matches on several keys gets one row: duplicates are removed in the
-        # SELECT (a sort of the matched rows) rather than by ON CONFLICT, whose speculative
-        # insertion into the primary key costs every row.  No row of this item exists
-        # before (it was stored in this transaction), so nothing else can conflict.
+        # SELECT (a sort of the matched rows; the outbox has no key to refuse them).  No
+        # row of this item exists before (it was stored in this transaction), so nothing
+        # else can be a duplicate.  With one key there is nothing to remove, and no sort:
+        # (chat, thread, key) is the subscriptions' primary key.
+        distinct = "DISTINCT ON (s.chat_id, s.thread_id) " if len(set(keys)) > 1 else ""
         sql = (
             "INSERT INTO deliveries (item_id, chat_id, thread_id, key, status)"
-            " SELECT DISTINCT ON (s.chat_id, s.thread_id) ?, s.chat_id, s.thread_id, s.key,"
+            f" SELECT {distinct}?, s.chat_id, s.thread_id, s.key,"
             " CASE WHEN (s.direct = 0 AND ? = 0 AND s.chat_id IN"
             " (SELECT id FROM chats WHERE overview IS NOT NULL)) OR s.chat_id IN"
             " (SELECT id FROM chats WHERE paused_until IS NOT NULL) THEN 'held' ELSE 'pending'"

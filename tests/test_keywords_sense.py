@@ -57,6 +57,12 @@ def reaches(term: str, text: str) -> bool:
     ("EU", "Parijs verzet zich tegen het verdrag dat Brussel met Mercosur sloot."),
     ("Nederland", "BRUSSEL (ANP) - Het kabinet zegt alle regels te hebben gevolgd."),
     ("Europees Parlement", "Nederlandse Europarlementariërs willen minder reizen."),
+    ("EU", "De eurocommissaris voor Handel reist naar Peking."),
+    # Derivations that keep the word's sense; a separable verb split over its clause.
+    ("verkiezing", "De voorverkiezingen in Iowa zijn gewonnen door de senator."),
+    ("verkiezing", "De president wil zijn herverkiezing veiligstellen."),
+    ("brand", "De schuur brandde dinsdagnacht volledig af."),
+    ("brand", "Het woonhuis brandde uit, meldt de veiligheidsregio."),
 ])
 def test_follow_reaches(term: str, text: str) -> None:
     assert reaches(term, text)
@@ -101,6 +107,8 @@ def test_follow_reaches(term: str, text: str) -> None:
     ("vuur", "Soldaten openden het vuur op de demonstranten."),
     ("vuur", "De president sprak over een staakt-het-vuren in Oekraïne."),
     ("staking", "Bij staking van de stemmen beslist de voorzitter."),
+    ("brand", "De lamp brandde terwijl hij uit het raam keek."),
+    ("brand", "De lamp brandde. Uit voorzorg bleef hij thuis."),
     ("beurs", "Er is een vakantie voor elke beurs."),
     # Compounds that use the word in another sense (lexicon.toml, read at start).
     ("vuur", "Bij een vuurgevecht kwamen drie agenten om."),

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ ALIASES_PATH = DATA / "aliases.toml"
 CURATED_PATH = DATA / "lexicon.toml"
 FORMAT_VERSION = 2
 GAP = "…"  # in an expression: up to MAX_GAP other words
+_CLAUSE_RE = re.compile(r"[.,!?;:\n]+")
 MAX_GAP = 3
 
 MIN_PART = 3  # shortest part ("gas", "pad", "lek")
@@ -79,6 +81,17 @@ class Lexicon:
         self.opaque_first = frozenset(data.get("opaque_first", ()))
         self.opaque_head = frozenset(data.get("opaque_head", ()))
         self.verb_sense: dict[str, str] = data.get("verb_sense", {})
+        # Derivations after a particle that keep the word's sense (curated):
+        # herverkiezing, voorverkiezing -> verkiezing.
+        self.derived: dict[str, str] = data.get("derived", {})
+        # Separable verbs whose forms carry a noun's sense, by their base verb: "brandde
+        # ... af" is afbranden -> brand ({"branden": (("af", "brand"), ("uit", "brand"))}).
+        separable: dict[str, list[tuple[str, str]]] = {}
+        for verb, noun in self.verb_sense.items():
+            for particle in ("af", "uit", "op", "neer", "aan", "in", "om", "over", "door"):
+                if verb.startswith(particle) and len(verb) > len(particle) + 3:
+                    separable.setdefault(verb[len(particle):], []).append((particle, noun))
+        self.separable = {base: tuple(pairs) for base, pairs in separable.items()}
         self._extra = lru_cache(maxsize=65536)(self._extra_keys)
         self._split = lru_cache(maxsize=65536)(self._split_uncached)
         self._readings = lru_cache(maxsize=65536)(self._readings_uncached)
@@ -104,6 +117,9 @@ class Lexicon:
             with CURATED_PATH.open("rb") as fh:
                 curated = tomllib.load(fh)
             data["expressions"] = curated.get("expression", [])
+            data["derived"] = {
+                fold(word): fold(base) for word, base in curated.get("derived", {}).items()
+            }
             for section in ("exceptions", "opaque_first", "opaque_head"):
                 data[section] = sorted({
                     *data.get(section, ()), *(fold(w) for w in curated[section]["words"])
@@ -163,6 +179,28 @@ class Lexicon:
         for i, lemma in enumerate(lemmas):
             for expression in by_first.get(lemma, ()):
                 out.update(expression.match(lemmas, i))
+        return out
+
+    def separated_senses(self, text: str, lemmas: list[str]) -> set[str]:
+        """The noun senses of separable verbs split over a clause ("De schuur brandde
+        volledig af" is afbranden, so brand): a base verb's form, and its particle as the
+        clause's last word (not a preposition inside it: "brandde terwijl hij uit het raam
+        keek").  ``lemmas`` are the text's primary readings, to skip the clause scan for
+        the many texts without such a verb."""
+        separable = self.separable
+        if not separable or not any(
+            self.forms.get(lemma, lemma) in separable for lemma in lemmas
+        ):
+            return set()
+        out: set[str] = set()
+        for clause in _CLAUSE_RE.split(text):
+            folded = words(clause)
+            if len(folded) < 2:
+                continue
+            for word in folded[:-1]:
+                for particle, noun in separable.get(self.forms.get(word, ""), ()):
+                    if folded[-1] == particle:
+                        out.add(noun)
         return out
 
     # -- compounds -------------------------------------------------------------------
@@ -257,6 +295,9 @@ class Lexicon:
                     out[self.primary(self.lemma("".join(parts[1:])))] = None
             for a, b in pairwise(part_keys):
                 out[f"{a} {b}"] = None
+        for reading in readings:
+            if reading in self.derived:  # herverkiezing -> verkiezing
+                out[self.derived[reading]] = None
         out.pop(self.primary(word), None)
         return tuple(out)
 

@@ -352,6 +352,7 @@ def _read(item: Item, places: list[Place], lexicon: Lexicon, aliases: Aliases) -
     # A place's own name is not split ("Schiphol" is no "schip", "Zeeland" no "zee").
     place_words = {word for place in places for word in words(place.name)}
     extra = aliases.keys_in(raw, folded)
+    extra.update(("k:" + noun, None) for noun in lexicon.separated_senses(item.text, lemmas))
     also_verb = lexicon.also_verb
     # Positions whose word gives no key of its own: in a fixed expression, or a plural
     # that is also an infinitive standing as the verb ("De lamp blijft branden",

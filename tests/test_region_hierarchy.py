@@ -346,6 +346,7 @@ async def test_following_a_province_brings_its_towns(bot: Harness) -> None:
         ("BERLIJN (ANP/DPA) - Berlijn krijgt een nieuw stadion.", "Berlijn", None),
         ("KYIV (ANP/DPA) - In Berlijn is een bus verongelukt.", "Berlijn", None),
         ("De aanval was volgens Moskou een vergissing.", "Rusland", "Moskou"),
+        ("Daarop reageerde Moskou woedend.", "Rusland", "Moskou"),
         # A foreign agency's brief from Brussel is EU business unless it names Belgium.
         ("BRUSSEL (ANP) - De lidstaten zijn het eens over een Europees plan.", None, "België"),
         ("BRUSSEL (ANP) - De lidstaten zijn het eens over een Europees plan.", None, "Brussel"),

@@ -290,7 +290,8 @@ class Gazetteer:
           verb after it is its government whatever the verb ("KYIV - Berlijn levert
           Oekraïne ...", "Den Haag en Berlijn gaan samen ..."): the city's own news comes
           under its own dateline or with a preposition ("In Berlijn ...").  So is a
-          capital after "volgens": a city says nothing ("volgens Moskou ...").
+          capital after "volgens": a city says nothing ("volgens Moskou ..."), and one
+          right after a government's verb ("Daarop reageerde Moskou woedend").
         - A foreign agency's brief datelined at an institution's seat ("BRUSSEL (ANP) -")
           is the institution's business, not Belgian news, unless the text names another
           place of Belgium (BELGA copy from Brussel is Belgian news).
@@ -321,6 +322,7 @@ class Gazetteer:
                 _governs(tokens, i, length, self._verbs)
                 or (not in_dateline and _subject(tokens, i, length))
                 or (i and tokens[i - 1].word == "volgens")  # "volgens Moskou": who says it
+                or _governed_after(tokens, i, self._verbs)  # "Daarop reageerde Moskou ..."
                 for i in at
                 if not tokens[i].dateline
             ):
@@ -484,6 +486,15 @@ def _governs(tokens: list[_Token], position: int, length: int, verbs: frozenset[
     if nxt.word == "zijn":  # only "zijn het (on)eens", not "zijn populaire steden"
         return end + 1 < len(tokens) and tokens[end + 1].word == "het"
     return nxt.word in verbs
+
+
+def _governed_after(tokens: list[_Token], position: int, verbs: frozenset[str]) -> bool:
+    """Whether the name at ``position`` is the subject right after a government's verb,
+    as Dutch puts it after an opening phrase: "Daarop reageerde Moskou woedend"."""
+    if position < 2:
+        return False
+    verb = tokens[position - 1]
+    return verb.glued_after and not verb.capital and not verb.initial and verb.word in verbs
 
 
 def _occurrences(tokens: list[_Token], name: list[str]) -> list[int]:

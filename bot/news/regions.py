@@ -28,9 +28,11 @@ import gzip
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import overload
 
 from bot.news.lexicon import default_lexicon
 from bot.news.text import fold, strip_format, words
@@ -85,7 +87,7 @@ class Gazetteer:
 
     def __init__(
         self,
-        places: list[Place],
+        places: Sequence[Place],
         names: dict[str, int],
         upper: frozenset[str] = frozenset(),
         english: dict[str, int] | None = None,
@@ -111,12 +113,11 @@ class Gazetteer:
         self._alternatives = alternatives or {}
         prefixes: set[str] = set()
         max_words = 1
-        for name in names:
+        for name in [name for name in names if " " in name]:  # one in five has several
             parts = name.split(" ")
-            if len(parts) > 1:
-                max_words = max(max_words, len(parts))
-                for n in range(1, len(parts)):
-                    prefixes.add(" ".join(parts[:n]))
+            max_words = max(max_words, len(parts))
+            for n in range(1, len(parts)):
+                prefixes.add(" ".join(parts[:n]))
         self._prefixes = frozenset(prefixes)
         self._max_words = max_words
 
@@ -582,14 +583,39 @@ def _score(place: Place, context: set[str]) -> int:
     return sum(key in context for key in place.lineage[1:])
 
 
-def _places(rows: list[list]) -> tuple[list[Place], list[int]]:
+def _places(rows: list[list]) -> tuple[_Rows, list[int]]:
     """Places from the file's rows ``[key, name, kind, country(, parent, level)]``, and
-    the index of each one's parent (-1: none).  Lineages are made on first need
-    (:meth:`Gazetteer._place`): making 35,000 of them would double the load time."""
-    places = [
-        Place(row[0], row[1], row[2], row[3], row[5] if len(row) > 5 else "") for row in rows
-    ]
-    return places, [row[4] if len(row) > 4 else -1 for row in rows]
+    the index of each one's parent (-1: none).  Places and their lineages are made on
+    first need (:class:`_Rows`, :meth:`Gazetteer._place`): a text names a handful of the
+    36,000, and making them all at load took a third of the load time."""
+    return _Rows(rows), [row[4] if len(row) > 4 else -1 for row in rows]
+
+
+class _Rows(Sequence[Place]):
+    """The gazetteer's places as a sequence, each made from its file row on first use."""
+
+    __slots__ = ("_made", "_rows")
+
+    def __init__(self, rows: list[list]) -> None:
+        self._rows = rows
+        self._made: list[Place | None] = [None] * len(rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Place: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Place]: ...
+    def __getitem__(self, index: int | slice) -> Place | list[Place]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        place = self._made[index]
+        if place is None:
+            row = self._rows[index]
+            place = Place(row[0], row[1], row[2], row[3], row[5] if len(row) > 5 else "")
+            self._made[index] = place
+        return place
 
 
 # "/volg provincie Utrecht": the words a reader puts before (or after) a name to pick a

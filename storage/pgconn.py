@@ -81,6 +81,10 @@ def is_connection_error(exc: BaseException) -> bool:
         return True
     if isinstance(exc, asyncpg.InterfaceError):
         return "closed" in str(exc) or "connection" in str(exc).lower()
+    if isinstance(exc, asyncpg.InternalClientError):
+        # A pooled connection the server ended (pg_terminate_backend) can be handed out
+        # once more with its last operation never finished: asyncpg refuses to use it.
+        return "another operation" in str(exc)
     return isinstance(
         exc,
         OSError | TimeoutError | asyncpg.PostgresConnectionError

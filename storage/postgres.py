@@ -379,10 +379,22 @@ class PostgresStore(SharedQueries, Store):
         The claim locks rows with FOR UPDATE SKIP LOCKED and stamps them with the epoch,
         so a second sender (a holder that lost its lease and has not noticed yet) skips
         what this one is taking and can never take what a newer holder claimed.
+
+        Nor what a newer holder freed and has not claimed yet: its takeover frees every
+        row older epochs claimed, and a claim stamped with an old epoch after that would
+        stay pending for good (the new holder reads only its own rows and unclaimed ones).
+        So the claim first reads the lease's epoch with a share lock: a holder whose epoch
+        is no longer the lease's takes nothing; and a new holder's epoch update waits for
+        a claim in progress to commit, so the takeover that follows frees that claim too.
         """
         epoch = self.claim_epoch
         breaking = await self._breaking_ids()
         async with self.transaction() as tx:
+            current = await tx.fetchone(
+                "SELECT epoch FROM lease WHERE name = 'sender' FOR SHARE"
+            )
+            if current is not None and int(current[0]) != epoch:
+                return []  # the lease went to another holder (or this one's next epoch)
             # A breaking item's rows are claimed first, so they are in this read even
             # behind a backlog of ordinary alerts claimed earlier.
             # Rows are stamped by their physical address (ctid): the outbox has no primary

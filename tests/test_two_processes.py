@@ -118,6 +118,35 @@ async def test_claimed_rows_go_to_one_sender_and_a_new_holder_frees_the_old_clai
         await new.close()
 
 
+@ON_PG
+async def test_a_holder_that_lost_the_lease_takes_nothing_its_successor_freed(
+    db_target: str,
+) -> None:
+    """Connections killed: the old holder's sender may read once more before it notices.
+    The rows the new holder's takeover freed must stay free for the new holder, or they
+    stay pending under the old epoch, read by nobody."""
+    old, new = await open_store(db_target), await open_store(db_target)
+    try:
+        for chat in range(1, 11):
+            await old.touch_chat(chat, "private")
+            await old.subscribe(chat, "r:UA", "Oekraïne")
+        await old.add_items([(brief("Aanval in Oekraïne."), ["UA"], ["r:UA"])])
+        old_lease = old.lease()
+        assert await old_lease.try_acquire()
+        assert len(await old.pending_deliveries(now=1e12, limit=4)) == 4
+        await old_lease.release()  # its connection killed
+        new_lease = new.lease()
+        assert await new_lease.try_acquire()  # frees the four; claims nothing yet
+        # The old holder's dispatcher, not knowing, reads again first.
+        assert await old.pending_deliveries(now=1e12, limit=100) == []
+        mine = await new.pending_deliveries(now=1e12, limit=100)
+        assert sorted(d.chat_id for d in mine) == list(range(1, 11))
+        await new_lease.release()
+    finally:
+        await old.close()
+        await new.close()
+
+
 async def test_a_new_holder_starts_with_last_seconds_budget_spent() -> None:
     limiter = RateLimiter(Limits(global_per_second=30, paid_per_second=1000))
     limiter.assume_spent()

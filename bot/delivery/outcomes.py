@@ -13,7 +13,8 @@ a kill -9 repeats at most that many alerts, however loaded the event loop.  (A f
 flush tick instead lets known outcomes pile up unwritten: docs/benchmarks.md.)
 
 Rows handed to a worker stay *busy* until their outcome is written, or the dispatcher
-would read them as pending again and send them twice.
+would read them as pending again and send them twice.  Outcomes a stopping sender could
+not write stay here, their rows busy, and are the first write of its next start.
 """
 
 from __future__ import annotations
@@ -64,8 +65,15 @@ class OutcomeLog:
         return not (self.busy or self._outcomes or self._finished)
 
     def reset(self) -> None:
-        """A fresh start of the workers: nobody waits for an old commit."""
+        """A fresh start of the workers: nobody waits for an old commit.
+
+        Outcomes the last stop could not write (the database had gone) are written
+        first: their rows stay busy until then, and nothing else might come to wake
+        the flusher once the rest of the fan-out is done.
+        """
         self._commit_waits = [None] * self.workers
+        if self._outcomes or self._finished:
+            self._ready.set()
 
     def claim(self, ids: Iterable[DeliveryId]) -> None:
         """These rows are handed to a worker."""

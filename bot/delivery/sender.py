@@ -185,8 +185,12 @@ class Sender:
             task.cancel()
         await asyncio.gather(*self._tasks, *chores, *extra, return_exceptions=True)
         await self.gate.close()
-        await self.outcomes.flush()
         self._tasks = []
+        try:
+            await self.outcomes.flush()
+        except Exception as exc:  # the database went away: written first at the next start
+            log.warning("%d delivery outcomes not written yet (%s); kept for the next start",
+                        len(self.outcomes.busy), type(exc).__name__)
 
     @property
     def running(self) -> bool:
@@ -326,6 +330,11 @@ class Sender:
                 except asyncio.CancelledError:  # stopped mid-send: the rows stay pending,
                     self.outcomes.give_back(bundle_ids(delivery))  # to be read again
                     raise
+                except StoreUnavailable:
+                    # The database went away during the re-check (before any request):
+                    # not the alert's failure.  No outcome, no attempt spent: the rows
+                    # stay pending as they were and are read again once it is back.
+                    outcomes = []
                 except Exception as exc:  # a bug must not kill the worker or lose the row
                     log.exception("delivery %s failed unexpectedly", delivery.id)
                     outcomes = [self.timings.backoff(delivery, f"{type(exc).__name__}: {exc}")]

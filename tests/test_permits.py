@@ -10,9 +10,13 @@ once the sender starts again.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
+from bot.delivery.ratelimit import PermitPool
 from bot.delivery.retry import Timings
 from bot.news.parse import parse_brief
 from fakes.botapi import BotAPI
@@ -59,3 +63,18 @@ async def test_cancelled_and_failed_sends_give_every_permit_back(
             elif chat not in REFUSED:  # (a refusal may be met before or after the stop)
                 assert api.sent(chat), chat
         await eventually(lambda: sender.limiter.idle, within=5, what="permits free at rest")
+
+
+async def test_a_wait_for_a_permit_cancelled_as_a_permit_comes_back_ends_cancelled() -> None:
+    """The sender stopping cancels workers waiting for the global permit; a permit coming
+    back in the same moment must not turn that cancellation into an error (the worker
+    would take it for a failed delivery, spend an attempt and carry on)."""
+    pool = PermitPool(1)
+    assert pool.try_take()
+    waiter = asyncio.create_task(pool.take())
+    await eventually(lambda: any(pool._waiters), what="the waiter is queued")
+    waiter.cancel()
+    pool.give()  # before the waiter runs again: its future is already cancelled
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert pool.idle  # the permit went back to the pool, not to the cancelled waiter

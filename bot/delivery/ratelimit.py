@@ -79,7 +79,7 @@ class PermitPool:
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
                 self.give()  # we were handed a permit but will not use it
-            else:
+            elif future in queue:  # give() may have dropped it already, being cancelled
                 queue.remove(future)
             raise
 

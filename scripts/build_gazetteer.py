@@ -186,6 +186,10 @@ class Builder:
     blockers: set[str] = field(default_factory=set)
     report: list[str] = field(default_factory=list)
     common: set[str] = field(default_factory=set)
+    # Common-word towns whose word is so common that a sentence starting with it is the
+    # word whatever verb follows ("Boom valt op auto"): the town only in a dateline or
+    # capitalised inside a sentence.
+    word_first: set[str] = field(default_factory=set)
     alternatives: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     # Parent keys as the sources give them, resolved by hierarchy(): a key, or
     # "GM0599" (a Dutch municipality by its CBS code), or "NIS11002" (a Belgian one).
@@ -679,6 +683,18 @@ class Builder:
                 self._alternatives(folded, result[folded], claims)
                 continue
             if folded in stop:
+                # A stopped name that is a Dutch word and a Dutch or Belgian town (Geel,
+                # Boom, Lier, Huizen, Schoten) is kept as a town that is a common word: it
+                # counts where the text means the town ("GEEL (BELGA) -"), not as the
+                # word.  Stopped names that are no Dutch word (mostly persons' names:
+                # Brecht) stay out.
+                towns = [c for c in claims if self._is_stopped_town(c)]
+                if not towns or " " in folded or not lexicon.is_word(folded):
+                    continue
+                self.common.add(folded)
+                self.word_first.add(folded)
+                result[folded] = self._best(towns)
+                self._alternatives(folded, result[folded], every)
                 continue
             kept = [c for c in claims if c.source == "country"]
             if not kept:
@@ -708,12 +724,23 @@ class Builder:
                     self.common.add(folded)
         return result
 
-    def _is_home_town(self, claim: Claim) -> bool:
+    def _is_stopped_town(self, claim: Claim) -> bool:
+        """A Dutch or Belgian municipality by its own name (not by an alternate)."""
         rec = self.places[claim.key]
         return (
             rec.kind == "plaats"
             and rec.country in ZIPF_OFFSET
             and rec.pop >= COMMON_WORD_TOWN_POP
+            and rec.level == "gemeente"
+            and claim.source in ("canonical", "curated")
+        )
+
+    def _is_home_town(self, claim: Claim) -> bool:
+        rec = self.places[claim.key]
+        return (
+            rec.kind == "plaats"
+            and rec.country in ZIPF_OFFSET
+            and (rec.pop >= COMMON_WORD_TOWN_POP or rec.level == "gemeente")
             and claim.source in ("canonical", "curated")
         )
 
@@ -735,9 +762,11 @@ class Builder:
                 if big and claim.key not in self.alternatives[folded]:
                     self.alternatives[folded].append(claim.key)
                 continue
+            # Between the Caribbean parts of the Kingdom every place counts, whatever
+            # its size (Oranjestad on Sint Eustatius beside Aruba's capital).
             big = rec.kind != "plaats" or rec.pop >= SAME_NAME_POP or (
                 home and rec.pop >= MIN_POP_BE
-            )
+            ) or (rec.country in KINGDOM and country in KINGDOM)
             if rec.country not in seen and big:
                 seen.add(rec.country)
                 self.alternatives[folded].append(claim.key)
@@ -808,6 +837,20 @@ class Builder:
             ]
             if own:
                 best = max(own, key=score)
+        rec = recs[best.key]
+        if rec.country in HOME_BONUS and rec.kind == "plaats" and rec.level != "gemeente":
+            # A municipality beats a same-named place of its country that is none,
+            # whatever GeoNames' population figures say: Bloemendaal is the
+            # Noord-Holland municipality, not the hamlet near Gouda.
+            municipalities = [
+                c for c in claims
+                if recs[c.key].country == rec.country
+                and recs[c.key].level == "gemeente"
+                and RANK[c.source] == RANK[best.source]
+                and c.source != "alternate"
+            ]
+            if municipalities:
+                best = max(municipalities, key=score)
         return best.key
 
     # -- output -----------------------------------------------------------------
@@ -848,6 +891,7 @@ class Builder:
             "names": out_names,
             "upper": sorted(self.upper & set(out_names)),
             "common": sorted(self.common & set(out_names)),
+            "word_first": sorted(self.word_first & set(out_names)),
             "villages": sorted(
                 name for name, key in names.items()
                 if key in self.villages and " " not in name

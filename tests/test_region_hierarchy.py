@@ -413,3 +413,82 @@ def test_the_agency_of_an_imported_brief_decides_the_same_name(
     assert follow_key(gaz, tagged) in keys
     assert follow_key(gaz, not_tagged) not in keys
 
+
+
+def _brief_keys(gaz: Gazetteer, brief: str) -> set[str]:
+    item = parse_brief(brief, now=datetime(2026, 3, 2, 9, 30, tzinfo=UTC), source="test")
+    return set(item_keys(item, gaz.find(item.text)))
+
+
+@pytest.mark.parametrize(
+    ("brief", "tagged", "not_tagged"),
+    [
+        # GeoNames gives the Gouda hamlet more inhabitants than the municipality's seat.
+        ("BLOEMENDAAL (ANP) - De gemeente trekt de vergunning van een strandtent in.",
+         "provincie Noord-Holland", "provincie Zuid-Holland"),
+        ("Bij een strandtent in Bloemendaal is de politie ingegrepen.",
+         "provincie Noord-Holland", "provincie Zuid-Holland"),
+    ],
+)
+def test_a_municipality_beats_a_same_named_hamlet(
+    gaz: Gazetteer, brief: str, tagged: str, not_tagged: str
+) -> None:
+    keys = _brief_keys(gaz, brief)
+    assert follow_key(gaz, tagged) in keys
+    assert follow_key(gaz, not_tagged) not in keys
+
+
+@pytest.mark.parametrize(
+    ("brief", "province"),
+    [
+        ("GEEL (BELGA) - De stad viert haar traditie van gezinsverpleging.", "Antwerpen"),
+        ("BOOM (BELGA) - Het festival was binnen een uur uitverkocht.", "Antwerpen"),
+        ("LIER (BELGA) - Het stadsbestuur legt een nieuw fietspad aan.", "Antwerpen"),
+        ("MENEN (BELGA) - De grensovergang is weer open.", "West-Vlaanderen"),
+        ("HUIZEN (ANP) - De haven krijgt een nieuwe steiger.", "Noord-Holland"),
+        ("Het college van Huizen wil meer woningen bouwen.", "Noord-Holland"),
+    ],
+)
+def test_a_municipality_named_by_a_word_is_the_town_where_meant(
+    gaz: Gazetteer, brief: str, province: str
+) -> None:
+    assert follow_key(gaz, f"provincie {province}") in _brief_keys(gaz, brief)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De auto van de verdachte was geel.",
+        "Een boom viel op een geparkeerde auto.",
+        "Huizen worden weer duurder, zegt de makelaar.",
+        "Hij speelde op de lier en zong erbij.",
+    ],
+)
+def test_the_word_of_a_municipality_named_by_a_word_is_no_place(
+    gaz: Gazetteer, text: str
+) -> None:
+    assert not [p for p in gaz.find(text) if p.country in ("NL", "BE")]
+
+
+def test_volg_of_a_municipality_named_by_a_word_follows_the_word(gaz: Gazetteer) -> None:
+    assert gaz.lookup("geel") is None
+    assert gaz.lookup("gemeente Geel") is not None
+
+
+@pytest.mark.parametrize(
+    ("brief", "tagged", "not_tagged"),
+    [
+        ("ORANJESTAD (ANP) - Op Sint Eustatius is de nieuwe haven geopend.",
+         "Nederland", "Aruba"),
+        ("ORANJESTAD (ANP) - Een hotel aan de boulevard is door brand verwoest.",
+         "Aruba", "Nederland"),
+        ("ORANJESTAD (ANP) - Aruba en Curaçao gaan samenwerken bij de kustwacht.",
+         "Curaçao", "Nederland"),
+    ],
+)
+def test_oranjestad_on_sint_eustatius_only_where_the_text_says_so(
+    gaz: Gazetteer, brief: str, tagged: str, not_tagged: str
+) -> None:
+    keys = _brief_keys(gaz, brief)
+    assert follow_key(gaz, tagged) in keys
+    assert follow_key(gaz, not_tagged) not in keys

@@ -83,6 +83,7 @@ class Gazetteer:
     __slots__ = (
         "_alternatives", "_by_key", "_common", "_cover", "_english", "_max_words", "_names",
         "_parents", "_places", "_prefixes", "_seats", "_upper", "_verbs", "_villages",
+        "_word_first",
     )
 
     def __init__(
@@ -98,7 +99,9 @@ class Gazetteer:
         verbs: frozenset[str] = frozenset(),
         parents: list[int] | None = None,
         villages: frozenset[str] = frozenset(),
+        word_first: frozenset[str] = frozenset(),
     ) -> None:
+        self._word_first = word_first
         self._seats = seats or {}
         self._villages = villages
         self._verbs = verbs
@@ -151,6 +154,7 @@ class Gazetteer:
             frozenset(data.get("verbs", ())),
             parents,
             frozenset(data.get("villages", ())),
+            frozenset(data.get("word_first", ())),
         )
 
     def _place(self, index: int) -> Place:
@@ -345,7 +349,9 @@ class Gazetteer:
 
         - A town that is also a common word (Haren, Doorn, Rijen, Velden) counts in a
           dateline or capitalised inside a sentence; as a sentence's first word only with
-          a singular verb after it ("Haren krijgt ...", not "Haren moeten ...").
+          a singular verb after it ("Haren krijgt ...", not "Haren moeten ..."), and
+          never there when its word is among the most common ones (Boom, Geel, Lier:
+          "Boom valt op auto" is a tree; the file's ``word_first`` list).
         - A one-word name next to another capitalised word that is no Dutch word and no
           place is part of a person's name: Washington Irving, Denzel Washington,
           Paris Hilton.  Not for a Dutch or Belgian place (Rotterdam Ahoy) nor a country
@@ -361,7 +367,14 @@ class Gazetteer:
         if i and tokens[i - 1].word in _SHIP_PREFIX:
             return False  # "de Zr.Ms. Amsterdam", "het cruiseschip ms Rotterdam": a ship
         if name in self._common and (
-            not first.capital or (first.initial and not _town_by_its_verb(name, tokens, i + length))
+            not first.capital
+            or (
+                first.initial
+                and (
+                    name in self._word_first
+                    or not _town_by_its_verb(name, tokens, i + length)
+                )
+            )
         ):
             return False
         if length > 1 or first.allcaps:
@@ -424,17 +437,16 @@ class Gazetteer:
             if name not in self._alternatives
             for key in self._place(index).lineage
         }
-        context.update(hints)
         out: dict[int, None] = {}
         for index, name in found.items():
             alternatives = self._alternatives.get(name)
-            if alternatives and context:
-                best = _score(self._place(index), context)
+            if alternatives and (context or hints):
+                best = _score(self._place(index), context, hints)
                 allowed = levels.get(index) if levels else None
                 for alt in alternatives:
                     if allowed and places[alt].shown_kind not in allowed:
                         continue
-                    score = _score(self._place(alt), context)
+                    score = _score(self._place(alt), context, hints)
                     if score > best:
                         index, best = alt, score
             out.setdefault(index)
@@ -577,10 +589,15 @@ def _agency_context(text: str) -> tuple[str, ...]:
     return tuple(hints)
 
 
-def _score(place: Place, context: set[str]) -> int:
+def _score(place: Place, context: set[str], hints: tuple[str, ...] = ()) -> int:
     """How many of the places ``place`` lies in the text names (its own key not counted:
-    naming Bergen does not make it more the Bergen meant)."""
-    return sum(key in context for key in place.lineage[1:])
+    naming Bergen does not make it more the Bergen meant), plus one for an agency that
+    points to the place's own country.  The ANP points to the Netherlands, not to the
+    Caribbean parts: ``ORANJESTAD (ANP) -`` alone is Aruba's capital, with Sint
+    Eustatius named it is the town there."""
+    lineage = place.lineage[1:]
+    home = f"r:{place.country}"
+    return sum(key in context for key in lineage) + (home in hints and home in lineage)
 
 
 def _places(rows: list[list]) -> tuple[_Rows, list[int]]:

@@ -490,6 +490,14 @@ class Builder:
                 self.add_place(PlaceRec(node, name, "plaats", "NL", pop))
                 self.claim(name, node, "canonical")
             self.places[node].level = "gemeente"
+            # The municipality's own name names the place that stands for it (Katwijk,
+            # whose seat GeoNames calls Katwijk aan den Rijn), and so does the short name
+            # people use for "X aan de(n) Y" (Valkenburg, Alphen, Capelle): the
+            # same-named villages stay for the text to choose.
+            if name not in shared and norm(self.places[node].name) != norm(name):
+                self.claim(name, node, "canonical")
+            if short := _RIVER_NAME.match(name):
+                self.claim(short.group(1), node, "canonical")
             # Almere, not the GeoNames city "Almere Stad"; Bergen (Limburg).
             shown = f"{name} ({self.places[province].display[1]})" if name in shared else name
             self.display(node, shown, 4)
@@ -707,7 +715,10 @@ class Builder:
                     # means the town (see Gazetteer.find).
                     towns = [c for c in claims if self._is_home_town(c)]
                     if not passed and towns and " " not in folded:
-                        self.common.add(folded)
+                        if lexicon.is_word(folded) or zipf_frequency(folded, "en") >= 4:
+                            self.common.add(folded)
+                        # else, no Dutch or English word, its frequency comes from
+                        # being the place (Katwijk, Bloemendaal): a place like any other.
                         passed = towns
                     claims = passed
                 kept = claims
@@ -1019,6 +1030,10 @@ def _strip_type(name: str) -> str:
     """``'Charkov, Provincie'`` -> ``'Charkov'``; ``'Kiev (stad)'`` -> ``'Kiev'``."""
     name = _TYPE_WORDS.sub("", name.strip())
     return name.split(",", 1)[0].strip()
+
+
+# "Valkenburg aan de Geul", "Alphen aan den Rijn": the town's name before the river's.
+_RIVER_NAME = re.compile(r"^(.+?) aan (?:de|den|het) \S.*$")
 
 
 def _municipality_name(name: str) -> str:

@@ -492,3 +492,38 @@ def test_oranjestad_on_sint_eustatius_only_where_the_text_says_so(
     keys = _brief_keys(gaz, brief)
     assert follow_key(gaz, tagged) in keys
     assert follow_key(gaz, not_tagged) not in keys
+
+
+@pytest.mark.parametrize(
+    ("brief", "tagged", "not_tagged"),
+    [
+        # People call Valkenburg aan de Geul Valkenburg; the village in Katwijk is meant
+        # where the text says so.
+        ("VALKENBURG (ANP) - De grotten trekken dit jaar meer bezoekers dan ooit.",
+         "provincie Limburg", "provincie Zuid-Holland"),
+        ("VALKENBURG (ANP) - Op het oude vliegveld bij Katwijk komen duizenden woningen.",
+         "provincie Zuid-Holland", "provincie Limburg"),
+        ("KATWIJK (ANP) - De boulevard is na de storm weer open.",
+         "provincie Zuid-Holland", "provincie Limburg"),
+    ],
+)
+def test_a_municipality_goes_by_its_own_and_its_short_name(
+    gaz: Gazetteer, brief: str, tagged: str, not_tagged: str
+) -> None:
+    keys = _brief_keys(gaz, brief)
+    assert follow_key(gaz, tagged) in keys
+    assert follow_key(gaz, not_tagged) not in keys
+
+
+@pytest.mark.parametrize(
+    ("term", "province"),
+    [("Katwijk", "Zuid-Holland"), ("Bloemendaal", "Noord-Holland"),
+     ("Valkenburg", "Limburg")],
+)
+def test_volg_a_municipality_whose_name_is_no_word(
+    gaz: Gazetteer, term: str, province: str
+) -> None:
+    place = gaz.lookup(term)
+    assert place is not None
+    assert place.level == "gemeente"
+    assert resolve(f"provincie {province}", gaz).key in place.lineage

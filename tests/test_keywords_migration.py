@@ -124,3 +124,35 @@ def test_followed_keys_filter_agrees_with_the_full_key_list() -> None:
         full = item_keys(item, gaz.find(text))
         filtered = item_keys(item, gaz.find(text), followed)
         assert set(filtered) == {key for key in full if key in followed.keys}
+
+
+@pytest.mark.both_backends
+async def test_items_stored_under_older_rules_get_todays_search_keys(
+    db_target: Path | str,
+) -> None:
+    """An item stored before today's rules (here: before GEEL was a town in a dateline)
+    is found by a search of today's rules once a process opens the database."""
+    gaz = default_gazetteer()
+    item = Item(kind="brief", paragraphs=("De stad viert haar traditie van gastgezinnen.",),
+                dateline="GEEL", agencies=("BELGA",), published_at=NOW, source="test")
+    geel = resolve("gemeente Geel", gaz).key
+    store = await open_store(db_target)
+    try:
+        [(stored, _)] = await store.add_items([(item, ["BE"], [])])
+        assert stored is not None and stored.id is not None
+        async with store.transaction() as conn:
+            # As the older rules indexed it: the words, not the town.
+            await conn.execute(
+                "DELETE FROM item_keys WHERE item_id = ? AND key NOT LIKE 'k:%'", (stored.id,)
+            )
+            await conn.execute("UPDATE meta SET value = '2' WHERE name = 'search_keys'")
+        assert await store.search(geel, 10) == []
+    finally:
+        await store.close()
+    store = await open_store(db_target)
+    try:
+        assert [found.id for found in await store.search(geel, 10)] == [stored.id]
+        assert [found.id for found in await store.search("k:traditie", 10)] == [stored.id]
+        assert await store.index_items() == 0  # once per rules version
+    finally:
+        await store.close()

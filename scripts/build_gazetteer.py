@@ -294,6 +294,10 @@ class Builder:
             canonical_tokens = {t for t in words(name) if len(t) >= 4}
             if is_latin(name) and len(norm(name).replace(" ", "")) >= min_len:
                 self.claim(name, key, "canonical")
+            if cc == "NL" and (own := _GEM_NAME.match(name)):
+                # GeoNames' "Beek gem Montferland" (Beek, municipality Montferland) is
+                # called Beek: its own name, for the text to choose among the Beeks.
+                self.claim(own.group(1), key, "canonical")
             if cc == "BE" and pop < MIN_POP_BE:
                 # A Belgian village: kept only in its municipality, by its own name.
                 self.villages.add(key)
@@ -1032,6 +1036,8 @@ def _strip_type(name: str) -> str:
     return name.split(",", 1)[0].strip()
 
 
+# GeoNames tells same-named Dutch villages apart by their municipality: "Beek gem Montferland".
+_GEM_NAME = re.compile(r"^(.+?) gem\.? \S.*$")
 # "Valkenburg aan de Geul", "Alphen aan den Rijn": the town's name before the river's.
 _RIVER_NAME = re.compile(r"^(.+?) aan (?:de|den|het) \S.*$")
 

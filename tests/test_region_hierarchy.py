@@ -527,3 +527,21 @@ def test_volg_a_municipality_whose_name_is_no_word(
     assert place is not None
     assert place.level == "gemeente"
     assert resolve(f"provincie {province}", gaz).key in place.lineage
+
+
+@pytest.mark.parametrize(
+    ("brief", "tagged", "not_tagged"),
+    [
+        # GeoNames calls the Gelderland village "Beek gem Montferland": it is a Beek too.
+        ("BEEK (ANP) - In het Gelderse Beek is een fietser ten val gekomen.",
+         "provincie Gelderland", "provincie Limburg"),
+        ("BEEK (ANP) - De gemeenteraad kiest een nieuwe wethouder.",
+         "provincie Limburg", "provincie Gelderland"),
+    ],
+)
+def test_a_village_named_with_its_municipality_goes_by_its_own_name(
+    gaz: Gazetteer, brief: str, tagged: str, not_tagged: str
+) -> None:
+    keys = _brief_keys(gaz, brief)
+    assert follow_key(gaz, tagged) in keys
+    assert follow_key(gaz, not_tagged) not in keys

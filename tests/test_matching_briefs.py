@@ -48,15 +48,22 @@ def test_the_sets_are_what_the_issue_asks_for() -> None:
             assert any(follow.term not in b.should | b.borderline for b in briefs.briefs)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "the matcher does not yet cover towns by their province, word senses and stand-ins "
-    "(figures in docs/benchmarks.md); remove this mark when the goals are met"))
-async def test_heldout_briefs_reach_the_right_followers(store: Store) -> None:
+async def test_heldout_briefs_reach_the_followers_who_want_them(store: Store) -> None:
+    """Two of the three goals on the held-out set: should-recall and briefs exactly right."""
     heldout = load(HELDOUT)
     fired = await fire(heldout, store, default_gazetteer())
     result = score(heldout, fired)
     print(report(heldout, fired, result))
     assert fired.refused == {}
     assert result.total.recall >= 0.97
-    assert result.total.false_alarms <= 0.03
     assert result.total.exact_share >= 0.90
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "listed false alarms on the held-out set are above the goal: city stand-ins and word "
+    "senses (figures in docs/benchmarks.md); remove this mark when the goal is met"))
+async def test_heldout_briefs_fire_few_tempting_false_alarms(store: Store) -> None:
+    heldout = load(HELDOUT)
+    fired = await fire(heldout, store, default_gazetteer())
+    result = score(heldout, fired)
+    assert result.total.false_alarms <= 0.03

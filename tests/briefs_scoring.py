@@ -42,7 +42,6 @@ DEV2 = DATA / "briefs_dev2.tsv"  # a second tuning set, written when the first w
 # The briefs' publication moment: fixed, so nothing depends on today's date.
 PUBLISHED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 FIRST_CHAT = 700_000  # chat ids of the followers: one chat per follow
-LATER = 4.0e12  # a moment after every alert's not-before (unix seconds)
 
 
 @dataclass(frozen=True)
@@ -138,8 +137,12 @@ async def fire(briefs: BriefSet, store: Store, gazetteer: Gazetteer) -> Fired:
             raise ValueError(f"{brief.id}: stored as a duplicate of another brief")
         item_brief[result.item.id] = brief.id
     by_brief: dict[str, set[str]] = {b.id: set() for b in briefs.briefs}
-    for delivery in await store.pending_for_chats(list(chat_term), LATER):
-        by_brief[item_brief[delivery.item_id]].add(chat_term[delivery.chat_id])
+    # Every alert the fan-out queued, read as stored: on PostgreSQL `pending_for_chats`
+    # returns only rows this process's sender has claimed, and nothing claims here.
+    for chat_id, term in chat_term.items():
+        for record in await store.chat_deliveries(chat_id):
+            if record.status == "pending":
+                by_brief[item_brief[record.item_id]].add(term)
     return Fired(by_brief, refused)
 
 

@@ -41,3 +41,19 @@ async def test_follow_abbreviation_tells_the_full_name(bot: Harness) -> None:
 async def test_follow_phrase_says_it_must_stand_so(bot: Harness) -> None:
     reply = await bot.say("/volg openbaar vervoer")
     assert "naast elkaar, in deze volgorde" in reply
+
+
+async def test_follow_of_an_agency_wants_briefs_about_it_not_every_brief_it_sent(
+    bot: Harness,
+) -> None:
+    """The dateline's agency tells the tagger which country the copy is from; it is no
+    word of the brief: /volg ANP alerts on "meldt het ANP", not on every (ANP) dateline."""
+    await bot.say("/volg ANP")
+    before = len(bot.api.sent(1001))
+    await add_brief(bot, "ZWOLLE (ANP) - De gemeente opent een nieuw zwembad.")
+    await add_brief(bot, "DEN HAAG - Het ANP heeft een nieuwe hoofdredacteur benoemd.")
+    await bot.api.wait_sent(before + 1, 1001)
+    await outbox_drained(bot.services.store)
+    sent = "\n".join(bot.texts(1001, before))
+    assert "hoofdredacteur" in sent
+    assert "zwembad" not in sent

@@ -8,19 +8,23 @@ rules in docs/matching.md, through the same resolve and keys the intake uses.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from bot.news.items import Item
 from bot.news.lexicon import Aliases, default_lexicon
 from bot.news.match import FollowedKeys, item_keys, resolve
+from bot.news.parse import parse_brief
 from bot.news.regions import default_gazetteer
 
 
 def reaches(term: str, text: str) -> bool:
+    """Whether a follow of ``term`` fires on ``text`` read as the intake reads a brief
+    (``parse_brief``: a wire header becomes the dateline and its agencies)."""
     gaz = default_gazetteer()
     key = resolve(term, gaz).key
-    item = Item(kind="brief", paragraphs=(text,))
-    return key in item_keys(item, gaz.find(text), FollowedKeys([key]))
+    item = parse_brief(text, now=datetime(2026, 3, 2, 12, tzinfo=UTC), source="test")
+    return key in item_keys(item, gaz.find(item.text), FollowedKeys([key]))
 
 
 @pytest.mark.parametrize(("term", "text"), [

@@ -63,6 +63,14 @@ class Item:
             dateline = f"{dateline} ({'/'.join(self.agencies)})"
         return "\n".join(part for part in (self.title, dateline, self.body) if part)
 
+    @property
+    def words_text(self) -> str:
+        """What keyword follows and search read: title, dateline and body, without the
+        agencies.  An agency is where the copy came from, not what it is about: a reader
+        who sends ``/volg ANP`` wants the briefs that mention the ANP, not every brief
+        the ANP sent."""
+        return "\n".join(part for part in (self.title, self.dateline, self.body) if part)
+
     def content_hash(self) -> str:
         """Hash of the normalised words, so re-imports and re-posts are recognised.
 

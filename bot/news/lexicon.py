@@ -474,10 +474,17 @@ class Aliases:
         """The alias a reader means by ``term`` (any case), or None."""
         return self.by_form.get(" ".join(words(term)))
 
-    def keys_in(self, raw: list[str], folded: list[str]) -> dict[str, None]:
+    def keys_in(
+        self, raw: list[str], folded: list[str], agencies: tuple[str, ...] = ()
+    ) -> dict[str, None]:
         """The keys of the entries a text names: by abbreviation, other name or stand-in
-        (``raw`` and ``folded`` are the text's words as written and folded)."""
+        (``raw`` and ``folded`` are the text's words as written and folded).
+
+        ``agencies`` are the dateline's wire agencies, folded.  They are not words of the
+        text (nothing matches them), but a stand-in's ``unless`` sees them: "het kabinet"
+        in ANP/AFP copy is another country's cabinet."""
         out: dict[str, None] = {}
+        context = [*agencies, *folded] if agencies else folded
         by_abbr, by_word, starts = self.by_abbr, self.by_word, self.phrase_starts
         stand_ins, prefixes = self.stand_ins, self.prefixes
         for i, word in enumerate(folded):
@@ -492,7 +499,7 @@ class Aliases:
                         out[found.key] = None
             for stand_in in stand_ins.get(token, ()) or stand_ins.get(word, ()):
                 if _stands(stand_in, raw, folded, i) and not (
-                    stand_in.unless and _mentions(folded, stand_in.unless)
+                    stand_in.unless and _mentions(context, stand_in.unless)
                 ):
                     out[stand_in.key] = None
             if prefixes and token[:1].isupper():
@@ -502,7 +509,7 @@ class Aliases:
                         len(token) > len(first)
                         and token.startswith(first)
                         and (i == 0 or folded[i - 1] not in stand_in.not_after)
-                        and not (stand_in.unless and _mentions(folded, stand_in.unless))
+                        and not (stand_in.unless and _mentions(context, stand_in.unless))
                     ):
                         out[stand_in.key] = None
         return out

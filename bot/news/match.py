@@ -348,15 +348,15 @@ def _read(item: Item, places: list[Place], lexicon: Lexicon, aliases: Aliases) -
         # The place's own key and those of every place it lies in (town, municipality,
         # province, country): a follow of any of them matches by lookup.
         keys.update(dict.fromkeys(place.lineage or (place.follow_key,)))
-    raw = raw_words(item.text)
+    raw = raw_words(item.words_text)
     folded = [fold(word) for word in raw]
     primary = lexicon.primary
     lemmas = [primary(word) for word in folded]
     unsensed = lexicon.unsensed(lemmas)
     # A place's own name is not split ("Schiphol" is no "schip", "Zeeland" no "zee").
     place_words = {word for place in places for word in words(place.name)}
-    extra = aliases.keys_in(raw, folded)
-    extra.update(("k:" + noun, None) for noun in lexicon.separated_senses(item.text, lemmas))
+    extra = aliases.keys_in(raw, folded, tuple(fold(agency) for agency in item.agencies))
+    extra.update(("k:" + noun, None) for noun in lexicon.separated_senses(item.words_text, lemmas))
     also_verb = lexicon.also_verb
     # Positions whose word gives no key of its own: in a fixed expression, or a plural
     # that is also an infinitive standing as the verb ("De lamp blijft branden",

@@ -24,7 +24,7 @@ from bot.news.buttons import (
     open_item,
     unfollow_list,
 )
-from bot.news.follow import Choice, choose, is_name, searched
+from bot.news.follow import Choice, called, choose, is_name, searched
 from bot.news.items import Item
 from bot.news.match import TermError, Topic, covers, resolve
 from bot.news.overview import USAGE as OVERVIEW_USAGE
@@ -771,7 +771,7 @@ async def topic_answer(svc: Services, term: str) -> TopicAnswer:
         topic = searched(term, svc.gazetteer)
         # What a follow of the same words would alert on (a place with what lies in it).
         items = await svc.store.search(topic.key, TOPIC_ITEMS, excluding=topic.excluding)
-        about = topic.name
+        about = called(term, topic)
         follow_as = topic.name if not topic.key.startswith("k:") else term
     follow = _follow_button(f"🔔 Volg {follow_as}", follow_as)
     if not items:

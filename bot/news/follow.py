@@ -21,7 +21,7 @@ from bot.news.match import TermError, Topic, resolve
 from bot.news.regions import Gazetteer
 from bot.news.sections import Sections, section_key
 from bot.news.terms import URL_REPLY, TermRefused, check_keyword, is_url
-from bot.news.text import strip_format
+from bot.news.text import strip_format, words
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,18 @@ def searched(term: str, gazetteer: Gazetteer) -> Topic:
     if topic.key.startswith("k:") and default_aliases().lookup(term) is None:
         check_keyword(term)
     return topic
+
+
+def called(term: str, topic: Topic) -> str:
+    """What an answer calls the topic a reader asked about: the name it resolved to, with
+    what they typed in front where the two differ (``Kiev (Kyiv)``, ``NATO (NAVO)``), so
+    the reader sees both that the bot read their word and which place or body it took it
+    for.  Where the name holds every word typed (``oekraine``, ``Poetin`` for Vladimir
+    Poetin) it is the name alone."""
+    typed = " ".join(strip_format(term).split())
+    if not typed or set(words(typed)) <= set(words(topic.name)):
+        return topic.name
+    return f"{typed} ({topic.name})"
 
 
 def _keyword(term: str, gazetteer: Gazetteer) -> Topic | None:

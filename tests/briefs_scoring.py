@@ -36,6 +36,9 @@ from storage import Store
 
 DATA = Path(__file__).parent / "data"
 HELDOUT = DATA / "briefs_heldout.tsv"
+# A second held-out set, written without sight of the matcher's code, data or the other
+# sets' briefs: it measures generalisation, so it is scored but never tuned on.
+HELDOUT2 = DATA / "briefs_heldout2.tsv"
 DEV = DATA / "briefs_dev.tsv"
 DEV2 = DATA / "briefs_dev2.tsv"  # a second tuning set, written when the first was used up
 

@@ -337,6 +337,14 @@ async def test_following_a_province_brings_its_towns(bot: Harness) -> None:
         ("Brussel wil strengere regels voor techbedrijven.", None, "België"),
         ("Brussel wil strengere regels voor techbedrijven.", None, "Brussel"),
         ("Amsterdam wil minder toeristen in de binnenstad.", "Amsterdam", None),
+        # Two governments pair in the plural, whose verb is spelled as the infinitive;
+        # a capital paired with a town that is no seat is the town.
+        ("Den Haag en Brussel liggen overhoop over de stikstofregels.", "Nederland",
+         "Den Haag"),
+        ("Den Haag en Delft openen samen een nieuwe fietsbrug.", "Den Haag", None),
+        ("Delft en Den Haag openen samen een nieuwe fietsbrug.", "Den Haag", None),
+        ("Amsterdam en Den Haag willen minder toeristen.", "Den Haag", None),
+        ("Berlijn en Den Haag willen minder migratie.", "Nederland", "Den Haag"),
         # Datelined elsewhere, a capital opening a sentence with any finite verb is its
         # government; under its own dateline or after "in" it is the city.
         ("KYIV (ANP/DPA) - Berlijn levert Oekraïne nog dit jaar vier systemen.", "Duitsland",

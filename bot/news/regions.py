@@ -236,6 +236,7 @@ class Gazetteer:
         found: dict[int, str] = {}  # place index -> the name it was found by
         levels: dict[int, tuple[str, ...]] = {}  # the levels a word before it allows
         seated: dict[int, int] = {}  # a seat of government or institution -> its position
+        towns: set[int] = set()  # where a town that is no seat starts ("Delft")
         i, count = 0, len(tokens)
         while i < count:
             best_len, best_index = 0, _BLOCKED
@@ -261,13 +262,16 @@ class Gazetteer:
                         best_index = self._at_level(best_index, name, level)
                         levels[best_index] = _LEVEL_WORDS[level]
                     found.setdefault(best_index, name)
-                    if best_index in self._seats:
+                    seat = self._seats.get(best_index)
+                    if seat is not None:
                         seated.setdefault(best_index, i)
+                    if self._places[best_index].kind == "plaats" and not (seat and seat.verb):
+                        towns.add(i)  # Amsterdam too: its name is its council, never the state
                 i += best_len
             else:
                 i += 1
         if seated:
-            self._unseat(found, seated, tokens, _agency_context(text))
+            self._unseat(found, seated, tokens, _agency_context(text), towns)
         if not self._alternatives:
             return [self._place(index) for index in found]
         return self._by_context(found, _agency_context(text), levels)
@@ -278,6 +282,7 @@ class Gazetteer:
         seated: dict[int, int],
         tokens: list[_Token],
         hints: tuple[str, ...] = (),
+        towns: frozenset[int] | set[int] = frozenset(),
     ) -> None:
         """A capital or seat that stands for a government or institution is not the city.
 
@@ -294,7 +299,10 @@ class Gazetteer:
         - In a brief datelined elsewhere, a capital that opens a sentence with a finite
           verb after it is its government whatever the verb ("KYIV - Berlijn levert
           Oekraïne ...", "Den Haag en Berlijn gaan samen ..."): the city's own news comes
-          under its own dateline or with a preposition ("In Berlijn ...").  So is a
+          under its own dateline or with a preposition ("In Berlijn ...").  Paired with a
+          town that is no seat ("Den Haag en Delft openen een fietsbrug"; ``towns`` are
+          where such towns start) both are the towns: two governments pair with each
+          other or with a country.  So is a
           capital after "volgens": a city says nothing ("volgens Moskou ..."), and one
           right after a government's verb ("Daarop reageerde Moskou woedend").
         - A foreign agency's brief datelined at an institution's seat ("BRUSSEL (ANP) -")
@@ -324,8 +332,8 @@ class Gazetteer:
                 ):
                     drop = "all"
             if drop is None and seat.verb and any(
-                _governs(tokens, i, length, self._verbs)
-                or (not in_dateline and _subject(tokens, i, length))
+                _governs(tokens, i, length, self._verbs, towns)
+                or (not in_dateline and _subject(tokens, i, length, towns))
                 or (i and tokens[i - 1].word == "volgens")  # "volgens Moskou": who says it
                 or _governed_after(tokens, i, self._verbs)  # "Daarop reageerde Moskou ..."
                 for i in at
@@ -480,15 +488,25 @@ _PLACE_BEFORE = frozenset({
 })
 
 
-def _governs(tokens: list[_Token], position: int, length: int, verbs: frozenset[str]) -> bool:
+def _governs(
+    tokens: list[_Token],
+    position: int,
+    length: int,
+    verbs: frozenset[str],
+    towns: frozenset[int] | set[int] = frozenset(),
+) -> bool:
     """Whether the name at ``position`` is the subject of a government's verb: a verb
     of ``verbs`` right after it ("Pretoria besluit"), or after "en" and another name
     ("Den Haag en Berlijn willen", "... zijn het oneens"); not after a preposition."""
     end = position + length
     if position and tokens[position - 1].word in _PLACE_BEFORE | _LEVEL_WORDS.keys():
         return False  # "in Pretoria besluit ...", "de gemeente Den Haag legt ..."
+    if _partner_before(tokens, position) in towns:
+        return False  # "Amsterdam en Den Haag willen ...": two towns
     if end < len(tokens) and tokens[end].word == "en" and not tokens[end].capital:
         end += 1  # "Den Haag en Berlijn ...": skip the other name
+        if end in towns:
+            return False  # "Den Haag en Delft willen ...": two towns
         while end < len(tokens) and tokens[end].capital and end - position < length + 4:
             end += 1
     if end >= len(tokens) or not tokens[end - 1].glued_after:
@@ -525,26 +543,46 @@ def _located(tokens: list[_Token], position: int) -> bool:
     return position > 0 and tokens[position - 1].word in ("in", "te", "nabij")
 
 
-def _subject(tokens: list[_Token], position: int, length: int) -> bool:
+def _subject(
+    tokens: list[_Token], position: int, length: int, towns: frozenset[int] | set[int] = frozenset()
+) -> bool:
     """Whether the name at ``position`` opens a sentence (alone or as "A en B") with a
     finite verb right after it: "Berlijn levert ...", "Den Haag en Berlijn gaan ..."."""
-    start = position
-    if start >= 2 and tokens[start - 1].word == "en" and tokens[start - 2].capital:
-        start -= 2  # "... en Berlijn": back over the other name
-        while start > 0 and tokens[start].capital and not tokens[start].initial:
-            if not tokens[start - 1].capital or not tokens[start - 1].glued_after:
-                break
-            start -= 1
+    partner = _partner_before(tokens, position)
+    start = position if partner is None else partner
+    if start in towns:
+        return False  # "Delft en Den Haag openen ...": two towns
     if not tokens[start].initial or tokens[start].dateline:
         return False
     end = position + length
+    plural = start != position
     if start == position and end < len(tokens) and tokens[end].word == "en":
+        plural = True
         end += 1  # "Berlijn en Parijs ...": skip the other name
+        if end in towns:
+            return False  # "Den Haag en Delft openen ...": two towns
         while end < len(tokens) and tokens[end].capital and end - position < length + 4:
             end += 1
     if end >= len(tokens) or not tokens[end - 1].glued_after or tokens[end].capital:
         return False
-    return _finite_verb(tokens[end].word)
+    word = tokens[end].word
+    # Two names and a lower-case word in -en: the plural finite verb, which is spelled as
+    # the infinitive ("Den Haag en Brussel liggen overhoop", "... eisen"): no noun stands
+    # there in Dutch word order.
+    return _finite_verb(word) or (plural and word.endswith("en") and len(word) > 3)
+
+
+def _partner_before(tokens: list[_Token], position: int) -> int | None:
+    """Where the name paired with the one at ``position`` by "en" starts ("Delft en
+    Den Haag": Delft's position), or None when no capitalised name stands before."""
+    if position < 2 or tokens[position - 1].word != "en" or not tokens[position - 2].capital:
+        return None
+    start = position - 2  # "... en Berlijn": back over the other name
+    while start > 0 and tokens[start].capital and not tokens[start].initial:
+        if not tokens[start - 1].capital or not tokens[start - 1].glued_after:
+            break
+        start -= 1
+    return start
 
 
 def _finite_verb(word: str) -> bool:

@@ -41,6 +41,7 @@ HELDOUT = DATA / "briefs_heldout.tsv"
 HELDOUT2 = DATA / "briefs_heldout2.tsv"
 DEV = DATA / "briefs_dev.tsv"
 DEV2 = DATA / "briefs_dev2.tsv"  # a second tuning set, written when the first was used up
+DEV3 = DATA / "briefs_dev3.tsv"  # a third one, aimed at the tempting false alarms
 
 # The briefs' publication moment: fixed, so nothing depends on today's date.
 PUBLISHED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

@@ -385,6 +385,23 @@ async def test_following_a_province_brings_its_towns(bot: Harness) -> None:
         ("Hij deed zijn huiswerk met de Franse slag.", None, "Frankrijk"),
         ("Ze lazen Turks fruit op school.", None, "Turkije"),
         ("De beste Russische salade van het land komt uit Haarlem.", "Haarlem", "Rusland"),
+        # Things named after a town: a treaty, a university, a club, a stock exchange.
+        ("Het Akkoord van Parijs moet de opwarming beperken.", None, "Parijs"),
+        ("Het Akkoord van Parijs moet de opwarming beperken.", None, "Frankrijk"),
+        ("Het Parijse klimaatakkoord staat onder druk.", None, "Parijs"),
+        ("Het Verdrag van Maastricht legde de basis voor de euro.", None, "Limburg"),
+        ("Onderzoekers van de Universiteit Utrecht ontdekten een nieuw virus.", None,
+         "Utrecht"),
+        ("Volgens de KU Leuven werkt de test.", None, "Leuven"),
+        ("PSV Eindhoven won met 3-0 van FC Utrecht.", None, "Eindhoven"),
+        ("PSV Eindhoven won met 3-0 van FC Utrecht.", None, "Utrecht"),
+        ("Manchester City verloor in de slotminuut.", None, "Manchester"),
+        ("De Amsterdamse beurs sloot donderdag hoger.", None, "Amsterdam"),
+        # ... but the town itself, also where a battle or a move names it.
+        ("UTRECHT (ANP) - FC Utrecht krijgt een nieuw stadion.", "Utrecht", None),
+        ("De val van Bachmoet lijkt nabij.", "Oekraïne", None),
+        ("Hij verhuisde van Utrecht naar Gent.", "Utrecht", None),
+        ("Een man uit Amsterdam is opgepakt.", "Amsterdam", None),
         # A town whose name is an ordinary word is the town in a dateline.
         ("EPE (ANP) - Een bosbrand houdt de brandweer bezig.", "Epe", None),
         ("MOL (BELGA) - Het kernonderzoekscentrum krijgt geld.", "Mol", None),

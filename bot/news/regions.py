@@ -368,12 +368,16 @@ class Gazetteer:
           one ("Nicolaas Beets" is no news from Beets).  Nor for an inflected adjective
           ("Nederlandse Europarlementariërs").
         - A name right after a ship's prefix (Zr.Ms., Hr.Ms., ms, ss) is the ship's.
+        - A name that names something else after a town (:func:`_named_after`): a treaty,
+          a university, a football club, a town's stock exchange.
         """
         first = tokens[i]
         if first.dateline:
             return True
         if i and tokens[i - 1].word in _SHIP_PREFIX:
             return False  # "de Zr.Ms. Amsterdam", "het cruiseschip ms Rotterdam": a ship
+        if self._places[index].kind == "plaats" and _named_after(tokens, i, length):
+            return False
         if name in self._common and (
             not first.capital
             or (
@@ -481,6 +485,69 @@ class _Seat:
 # What stands before a ship's name: "Zr.Ms." / "Hr.Ms." (the Dutch navy, written with or
 # without the dots) and the merchant prefixes "ms", "ss", "mv".
 _SHIP_PREFIX = frozenset({"ms", "ss", "mv", "zrms", "hrms"})
+
+# Things named after a town that are not news about the town (see _named_after).
+# A treaty or accord "van <stad>" (het Akkoord van Parijs, het Verdrag van Maastricht,
+# de Vrede van Münster): diplomacy or history, not the town.  Also as a compound's head
+# after the town's adjective ("het Parijse klimaatakkoord").  Not a battle, siege or fall
+# ("de slag om", "het beleg van", "de val van"): those are often today's war news about
+# the place itself.
+_NAMED_BY_VAN = frozenset({
+    "verdrag", "verdragen", "akkoord", "akkoorden", "klimaatakkoord", "vredesakkoord",
+    "vrede", "vredesverdrag", "protocol", "pact", "conventie", "unie", "edict", "concilie",
+})
+_NAMED_BY_HEAD = ("verdrag", "akkoord", "protocol", "pact", "conventie")
+# A university or college is named after its town: research "van de Universiteit Utrecht"
+# or "de KU Leuven" is science news, not the town's (its own dateline still places it).
+_INSTITUTION_BEFORE = frozenset({
+    "universiteit", "rijksuniversiteit", "hogeschool", "ku", "tu", "vu", "ulb", "vub",
+    "uva", "ucl", "erasmus",
+})
+# Football clubs: a town after a club's prefix or name (FC Utrecht, PSV Eindhoven, AA Gent,
+# Club Brugge, Standard Luik, Real Madrid, Bayern München) or before a club's suffix
+# (Manchester City, Paris Saint-Germain).  A match report is sport, not the town's news.
+_CLUB_BEFORE = frozenset({
+    "fc", "sc", "afc", "aa", "kaa", "krc", "rsc", "kv", "kvc", "rkc", "club", "cercle",
+    "real", "atletico", "inter", "ac", "as", "ss", "sporting", "psv", "feyenoord",
+    "sparta", "ajax", "excelsior", "hertha", "union", "borussia", "olympique", "olympiakos",
+    "dynamo", "dinamo", "spartak", "cska", "lokomotiv", "sjachtar", "standard", "rapid",
+    "austria", "bayern", "eintracht", "fortuna", "vitesse", "royal", "racing", "celtic",
+    "red", "go", "eagles", "heracles", "willem", "roda", "nac", "nec", "oh", "stvv",
+    "zulte", "waregem", "beerschot", "antwerp",
+})
+_CLUB_AFTER = frozenset({"city", "united", "saint", "fc", "hotspur", "wanderers", "rovers"})
+# A town's stock exchange: "de Amsterdamse beurs sloot hoger" is the market, not the town.
+_EXCHANGE = frozenset({"beurs", "effectenbeurs", "aandelenbeurs", "beursvloer"})
+
+
+def _named_after(tokens: list[_Token], i: int, length: int) -> bool:
+    """Whether the town named at ``i`` (``length`` words) names something else here: a
+    treaty or battle ("het Akkoord van Parijs", "het Parijse klimaatakkoord"), a
+    university ("de Universiteit Utrecht", "KU Leuven"), a football club ("FC Utrecht",
+    "PSV Eindhoven", "Manchester City") or a stock exchange ("de Amsterdamse beurs")."""
+    before = tokens[i - 1] if i else None
+    after = tokens[i + length] if i + length < len(tokens) else None
+    if (
+        before is not None
+        and before.word == "van"
+        and i >= 2
+        and (tokens[i - 2].word in _NAMED_BY_VAN or tokens[i - 2].word in _INSTITUTION_BEFORE)
+    ):
+        return True  # "het Verdrag van Maastricht", "de Universiteit van Amsterdam"
+    if (
+        before is not None
+        and before.glued_after
+        and before.capital
+        and (before.word in _INSTITUTION_BEFORE or before.word in _CLUB_BEFORE)
+    ):
+        return True  # "Universiteit Gent", "FC Utrecht", "PSV Eindhoven"
+    if after is not None and tokens[i + length - 1].glued_after:
+        if after.capital and after.word in _CLUB_AFTER:
+            return True  # "Manchester City", "Paris Saint-Germain"
+        if after.word in _EXCHANGE or after.word.endswith(_NAMED_BY_HEAD):
+            return True  # "de Amsterdamse beurs", "het Parijse klimaatakkoord"
+    return False
+
 
 # Words before a capital that make it a place again: "in Pretoria besluit het kabinet".
 _PLACE_BEFORE = frozenset({

@@ -397,6 +397,24 @@ async def test_following_a_province_brings_its_towns(bot: Harness) -> None:
         ("PSV Eindhoven won met 3-0 van FC Utrecht.", None, "Utrecht"),
         ("Manchester City verloor in de slotminuut.", None, "Manchester"),
         ("De Amsterdamse beurs sloot donderdag hoger.", None, "Amsterdam"),
+        ("Het museum toont werk van de Haagse School.", None, "Den Haag"),
+        ("Het water stond 4 meter boven Normaal Amsterdams Peil.", None, "Amsterdam"),
+        ("De Conferentie van Berlijn verdeelde Afrika.", None, "Berlijn"),
+        # A town named only to say where the news is: the other place carries it.
+        ("SPIJKENISSE (ANP) - In Spijkenisse, ten zuidwesten van Rotterdam, opent een"
+         " theater.", "Zuid-Holland", "Rotterdam"),
+        ("AMSTELVEEN (ANP) - Het museum in Amstelveen, onder de rook van Amsterdam,"
+         " sluit.", "Noord-Holland", "Amsterdam"),
+        ("Rijswijk, dat tegen Den Haag aan ligt, bouwt een zwembad.", "Zuid-Holland",
+         "Den Haag"),
+        ("In Potsdam, vlak buiten Berlijn, gaat een museum open.", "Duitsland", "Berlijn"),
+        ("Op Amsterdam Airport Schiphol zijn vluchten geschrapt.", "Noord-Holland",
+         "Amsterdam"),
+        ("CAPELLE AAN DEN IJSSEL (ANP) - De buurgemeente van Rotterdam bouwt.", None,
+         "Rotterdam"),
+        # ... but alone it is the only place there is: kept.
+        ("Op de A20 ten westen van Rotterdam is een vrachtwagen gekanteld.", "Rotterdam",
+         None),
         # ... but the town itself, also where a battle or a move names it.
         ("UTRECHT (ANP) - FC Utrecht krijgt een nieuw stadion.", "Utrecht", None),
         ("De val van Bachmoet lijkt nabij.", "Oekraïne", None),

@@ -237,6 +237,8 @@ class Gazetteer:
         levels: dict[int, tuple[str, ...]] = {}  # the levels a word before it allows
         seated: dict[int, int] = {}  # a seat of government or institution -> its position
         towns: set[int] = set()  # where a town that is no seat starts ("Delft")
+        landmarks: set[int] = set()  # towns named only as a landmark ("ten noorden van X")
+        named: set[int] = set()  # places named as themselves at least once
         i, count = 0, len(tokens)
         while i < count:
             best_len, best_index = 0, _BLOCKED
@@ -262,6 +264,12 @@ class Gazetteer:
                         best_index = self._at_level(best_index, name, level)
                         levels[best_index] = _LEVEL_WORDS[level]
                     found.setdefault(best_index, name)
+                    if self._places[best_index].kind == "plaats" and _landmark(
+                        tokens, i, best_len
+                    ):
+                        landmarks.add(best_index)
+                    else:
+                        named.add(best_index)
                     seat = self._seats.get(best_index)
                     if seat is not None:
                         seated.setdefault(best_index, i)
@@ -270,6 +278,13 @@ class Gazetteer:
                 i += best_len
             else:
                 i += 1
+        landmarks -= named
+        if landmarks and any(index not in landmarks for index in found):
+            # "SPIJKENISSE - ... ten zuidwesten van Rotterdam": the news is where the other
+            # places are; a town named only to say where they lie is not its news.
+            for index in landmarks:
+                del found[index]
+                seated.pop(index, None)
         if seated:
             self._unseat(found, seated, tokens, _agency_context(text), towns)
         if not self._alternatives:
@@ -495,7 +510,11 @@ _SHIP_PREFIX = frozenset({"ms", "ss", "mv", "zrms", "hrms"})
 _NAMED_BY_VAN = frozenset({
     "verdrag", "verdragen", "akkoord", "akkoorden", "klimaatakkoord", "vredesakkoord",
     "vrede", "vredesverdrag", "protocol", "pact", "conventie", "unie", "edict", "concilie",
+    "conferentie", "congres",
 })
+# After a town's adjective, capitalised: an art movement ("de Haagse School") or the
+# Dutch datum ("Normaal Amsterdams Peil").
+_NAMED_AFTER_ADJECTIVE = frozenset({"school", "peil"})
 _NAMED_BY_HEAD = ("verdrag", "akkoord", "protocol", "pact", "conventie")
 # A university or college is named after its town: research "van de Universiteit Utrecht"
 # or "de KU Leuven" is science news, not the town's (its own dateline still places it).
@@ -544,9 +563,54 @@ def _named_after(tokens: list[_Token], i: int, length: int) -> bool:
     if after is not None and tokens[i + length - 1].glued_after:
         if after.capital and after.word in _CLUB_AFTER:
             return True  # "Manchester City", "Paris Saint-Germain"
+        if after.capital and after.word in _NAMED_AFTER_ADJECTIVE and not after.initial:
+            return True  # "de Amsterdamse School", "Normaal Amsterdams Peil"
         if after.word in _EXCHANGE or after.word.endswith(_NAMED_BY_HEAD):
             return True  # "de Amsterdamse beurs", "het Parijse klimaatakkoord"
     return False
+
+
+# A town named to say where another place lies (see _landmark).
+_DIRECTIONS = frozenset({
+    "noorden", "zuiden", "oosten", "westen", "noordoosten", "noordwesten", "zuidoosten",
+    "zuidwesten",
+})
+_NEAR = frozenset({"vlak", "net", "even", "pal", "iets", "kort", "direct", "vlakbij"})
+_LANDMARK_BEFORE = frozenset({
+    "richting", "tegenover", "buiten", "vlakbij", "nabij",
+})
+_LANDMARK_OF = frozenset({
+    "buurgemeente", "buurgemeenten", "buurstad", "buurdorp", "randgemeente",
+    "randgemeenten", "voorstad", "voorsteden", "rook", "steenworp", "buurt", "omgeving",
+    "regio", "kilometer", "km",
+})
+
+
+def _landmark(tokens: list[_Token], i: int, length: int) -> bool:
+    """Whether the town at ``i`` is named only to say where something else is: "ten
+    zuidwesten van Rotterdam", "vlak buiten Berlijn", "onder de rook van Amsterdam",
+    "de buurgemeente van Rotterdam", "de grens met Den Haag", "de snelweg richting
+    Amsterdam", "tegenover Amsterdam", "die tegen Den Haag aan ligt", an airport named
+    after a town ("Amsterdam Airport Schiphol", "Brussels Airport").  The caller drops
+    it only where the text names another place, which then carries the news."""
+    if not i or tokens[i].dateline:
+        return False
+    before = tokens[i - 1].word
+    two = tokens[i - 2].word if i >= 2 else ""
+    after = tokens[i + length].word if i + length < len(tokens) else ""
+    if after == "airport" and tokens[i + length].capital:
+        return True
+    if before == "van" and (two in _DIRECTIONS or two in _LANDMARK_OF):
+        return True  # "ten noorden van", "de buurgemeente van", "onder de rook van"
+    if before == "met" and two == "grens":
+        return True  # "de grens met Den Haag"
+    if before in ("aan", "grenst") and two in ("grenst", "grenzend", "grenzen"):
+        return True  # "grenst aan Rotterdam"
+    if before == "tegen" and after == "aan":
+        return True  # "die tegen Den Haag aan ligt"
+    if before in _LANDMARK_BEFORE:
+        return before != "buiten" or two in _NEAR or two in ("", "vlak", "net")
+    return before == "bij" and two in _NEAR  # "vlak bij Rotterdam"
 
 
 # Words before a capital that make it a place again: "in Pretoria besluit het kabinet".

@@ -412,6 +412,13 @@ async def test_following_a_province_brings_its_towns(bot: Harness) -> None:
          "Amsterdam"),
         ("CAPELLE AAN DEN IJSSEL (ANP) - De buurgemeente van Rotterdam bouwt.", None,
          "Rotterdam"),
+        # A capitalised genitive is the place; a Dutch word in -s opening a sentence not.
+        ("Ruslands economie krimpt voor het derde kwartaal.", "Rusland", None),
+        ("Oekraïnes leger rukt op bij Charkiv.", "Oekraïne", None),
+        ("Leidens stadhuis gaat dicht voor een verbouwing.", "Leiden", None),
+        ("Vonnis in de zaak tegen de oud-wethouder blijft staan.", None, "Bonn"),
+        ("Servies en bestek zijn duurder geworden.", None, "Servië"),
+        ("Hagens boek verscheen in maart.", None, "Hagen"),
         # ... but alone it is the only place there is: kept.
         ("Op de A20 ten westen van Rotterdam is een vrachtwagen gekanteld.", "Rotterdam",
          None),

@@ -255,6 +255,9 @@ class Gazetteer:
                     best_len, best_index = j + 1 - i, index
                 if key not in prefixes:
                     break
+            if not best_len:
+                best_index = self._genitive(tokens[i])
+                best_len = 1 if best_index != _BLOCKED else 0
             if best_len:
                 name = " ".join(folded[i : i + best_len])
                 if best_index != _BLOCKED and self._meant(tokens, i, best_len, name, best_index):
@@ -366,6 +369,28 @@ class Gazetteer:
             found.clear()
             for at, name in kept:
                 found.setdefault(at, name)
+
+    def _genitive(self, token: _Token) -> int:
+        """The place a capitalised genitive names ("Ruslands economie", "Duitslands
+        export", "Oekraïnes leger", "Leidens stadhuis"), else ``_BLOCKED``.
+
+        Only a country or region, or a Dutch or Belgian town that is no village: a
+        surname in -s is often a foreign town's name with an s (Hagens, Sangers,
+        Akkermans).  Never a Dutch word ("Vonnis", "Servies", "Opmars" opening a
+        sentence) nor a common word's genitive."""
+        word = token.word
+        if not token.capital or token.allcaps or len(word) < 6 or not word.endswith("s"):
+            return _BLOCKED
+        stem = word[:-1]
+        index = self._names.get(stem)
+        if index is None or index == _BLOCKED or stem in self._common or stem in self._upper:
+            return _BLOCKED
+        place = self._places[index]
+        if place.kind == "plaats" and (place.country not in _HOME or stem in self._villages):
+            return _BLOCKED
+        if default_lexicon().is_word(word):
+            return _BLOCKED
+        return index
 
     def _meant(self, tokens: list[_Token], i: int, length: int, name: str, index: int) -> bool:
         """Whether a matched name is meant as the place here.

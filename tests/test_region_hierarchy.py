@@ -419,6 +419,15 @@ async def test_following_a_province_brings_its_towns(bot: Harness) -> None:
         ("Vonnis in de zaak tegen de oud-wethouder blijft staan.", None, "Bonn"),
         ("Servies en bestek zijn duurder geworden.", None, "Servië"),
         ("Hagens boek verscheen in maart.", None, "Hagen"),
+        # A Dutch town's namesake abroad, placed there by the text.
+        ("In het stadje Rotterdam in de Amerikaanse staat New York sluit een fabriek.",
+         "Verenigde Staten", "Rotterdam"),
+        ("In het stadje Rotterdam in de Amerikaanse staat New York sluit een fabriek.",
+         None, "Nederland"),
+        ("In Amsterdam in de staat New York ligt een halve meter sneeuw.", None,
+         "Amsterdam"),
+        ("Rotterdam in Zuid-Holland krijgt extra geld.", "Rotterdam", None),
+        ("Amsterdam in Duitse handen: de haven is verkocht.", "Amsterdam", None),
         # ... but alone it is the only place there is: kept.
         ("Op de A20 ten westen van Rotterdam is een vrachtwagen gekanteld.", "Rotterdam",
          None),

@@ -239,6 +239,7 @@ class Gazetteer:
         towns: set[int] = set()  # where a town that is no seat starts ("Delft")
         landmarks: set[int] = set()  # towns named only as a landmark ("ten noorden van X")
         named: set[int] = set()  # places named as themselves at least once
+        at: dict[int, tuple[int, int]] = {}  # position -> (place index, words)
         i, count = 0, len(tokens)
         while i < count:
             best_len, best_index = 0, _BLOCKED
@@ -267,6 +268,7 @@ class Gazetteer:
                         best_index = self._at_level(best_index, name, level)
                         levels[best_index] = _LEVEL_WORDS[level]
                     found.setdefault(best_index, name)
+                    at[i] = (best_index, best_len)
                     if self._places[best_index].kind == "plaats" and _landmark(
                         tokens, i, best_len
                     ):
@@ -281,6 +283,9 @@ class Gazetteer:
                 i += best_len
             else:
                 i += 1
+        for index in self._abroad(tokens, at):
+            found.pop(index, None)
+            seated.pop(index, None)
         landmarks -= named
         if landmarks and any(index not in landmarks for index in found):
             # "SPIJKENISSE - ... ten zuidwesten van Rotterdam": the news is where the other
@@ -369,6 +374,39 @@ class Gazetteer:
             found.clear()
             for at, name in kept:
                 found.setdefault(at, name)
+
+    def _abroad(self, tokens: list[_Token], at: dict[int, tuple[int, int]]) -> set[int]:
+        """Dutch and Belgian towns the text places abroad, every time it names them: a
+        namesake the gazetteer does not know ("het stadje Rotterdam in de Amerikaanse
+        staat New York", "Amsterdam in de staat New York").  The town is followed by
+        "in"/"bij", an article and a word such as "staat" at most, then a foreign place,
+        or a foreign country's adjective before such a word ("in Duitse handen" is no
+        place)."""
+        home: dict[int, bool] = {}  # index -> named at home at least once
+        for position, (index, length) in at.items():
+            place = self._places[index]
+            if place.kind != "plaats" or place.country not in _HOME:
+                continue
+            home.setdefault(index, False)
+            q = position + length
+            if q >= len(tokens) or tokens[q].word not in ("in", "bij", "nabij"):
+                home[index] = True
+                continue
+            q += 1
+            if q < len(tokens) and tokens[q].word in ("de", "het"):
+                q += 1
+            if q < len(tokens) and tokens[q].word in _REGION_NOUNS:
+                q += 1  # "in de staat New York"
+            other = at.get(q)
+            foreign = other is not None and self._places[other[0]].country not in _HOME
+            if foreign and other is not None:
+                name = words(self._places[other[0]].name)
+                if tokens[q].word not in name:  # an adjective ("Amerikaanse"): "staat"?
+                    after = q + other[1]
+                    foreign = after < len(tokens) and tokens[after].word in _REGION_NOUNS
+            if not foreign:
+                home[index] = True
+        return {index for index, seen in home.items() if not seen}
 
     def _genitive(self, token: _Token) -> int:
         """The place a capitalised genitive names ("Ruslands economie", "Duitslands
@@ -636,6 +674,13 @@ def _landmark(tokens: list[_Token], i: int, length: int) -> bool:
     if before in _LANDMARK_BEFORE:
         return before != "buiten" or two in _NEAR or two in ("", "vlak", "net")
     return before == "bij" and two in _NEAR  # "vlak bij Rotterdam"
+
+
+# What follows a country's adjective in "in de Amerikaanse staat New York".
+_REGION_NOUNS = frozenset({
+    "staat", "deelstaat", "provincie", "regio", "streek", "county", "district", "stad",
+    "hoofdstad", "kanton", "departement", "oblast", "eiland", "gemeente",
+})
 
 
 # Words before a capital that make it a place again: "in Pretoria besluit het kabinet".

@@ -136,3 +136,120 @@ def test_a_follow_of_a_stand_in_is_not_a_follow_of_the_body() -> None:
     # Tweede Kamer (whose follow does get briefs about the Binnenhof).
     gaz = default_gazetteer()
     assert resolve("Binnenhof", gaz).key != resolve("Tweede Kamer", gaz).key
+
+
+# A sample of the compound judgments in bot/news/data/senses.toml (candidates out of
+# hunspell-nl and wordfreq, scripts/compound_candidates.py), across many keywords: open
+# compounds reach the follow of their part, lexicalised ones and wrong splits do not.
+@pytest.mark.parametrize(("term", "text"), [
+    ("storm", "De stormschade in Zeeland loopt in de miljoenen."),
+    ("water", "Door de wateroverlast staan honderden kelders blank."),
+    ("olie", "De olieprijs is opnieuw gestegen."),
+    ("gas", "De gaswinning in Groningen stopt volgend jaar."),
+    ("goud", "De goudprijs bereikte een record."),
+    ("school", "De schoolleiding heeft de ouders ingelicht."),
+    ("oorlog", "De burgeroorlog duurt al tien jaar."),
+    ("vaccin", "Het griepvaccin is dit jaar aangepast."),
+    ("aanslag", "Bij de bomaanslag vielen vijf doden."),
+    ("bom", "Bij de bomaanslag vielen vijf doden."),
+    ("zorg", "De jeugdzorg kampt met lange wachtlijsten."),
+    ("woning", "De woningnood in de Randstad neemt toe."),
+    ("brug", "De spoorbrug over de Maas gaat een maand dicht."),
+    ("trein", "De treinverbinding met Brussel is hersteld."),
+    ("vis", "De visvangst op de Noordzee is ingestort."),
+    ("melk", "De melkprijs daalt voor de derde maand op rij."),
+    ("lucht", "De luchtkwaliteit in de stad is slecht."),
+    ("vuur", "Een vuurzee verwoestte het pand."),
+    ("wapen", "De illegale wapenhandel bloeit."),
+    ("politie", "De politieauto raakte van de weg."),
+    ("leger", "Het regeringsleger rukt op naar de hoofdstad."),
+    ("vlucht", "Honderden nachtvluchten zijn geschrapt."),
+    ("haven", "Het havenbedrijf meldt een recordjaar."),
+    ("prijs", "De huizenprijzen stijgen verder."),
+    ("belasting", "De inkomstenbelasting gaat omlaag."),
+    ("pensioen", "Het pensioenfonds verhoogt de uitkeringen."),
+    ("klimaat", "Het klimaatakkoord is getekend."),
+    ("energie", "De energierekening valt hoger uit."),
+    ("stroom", "Door een stroomstoring lag het treinverkeer stil."),
+    ("kerk", "De kerkdienst werd afgelast."),
+    ("ziekenhuis", "Het kinderziekenhuis opent een nieuwe afdeling."),
+    ("huur", "De huurverhoging valt hoger uit dan verwacht."),
+    ("auto", "De autoverkoop daalde vorig jaar."),
+    ("kanker", "Longkanker komt vaker voor bij rokers."),
+    ("hart", "Hij kreeg tijdens de wedstrijd een hartaanval."),
+    ("bank", "De bankoverval mislukte."),
+    ("grens", "De grenscontroles worden verscherpt."),
+    ("straf", "Hij kreeg een gevangenisstraf van drie jaar."),
+    ("markt", "De arbeidsmarkt blijft krap."),
+    ("zee", "De zeespiegelstijging bedreigt de kust."),
+    ("spoor", "De spoorwegen investeren in nieuwe treinen."),
+    ("brandweer", "De brandweerkazerne wordt verbouwd."),
+])
+def test_open_compound_reaches(term: str, text: str) -> None:
+    assert reaches(term, text)
+
+
+@pytest.mark.parametrize(("term", "text"), [
+    ("olie", "Op oudejaarsavond eten we oliebollen."),
+    ("olie", "De oliebollenkraam staat weer op het plein."),
+    ("goud", "De goudvis zwemt in een kom."),
+    ("storm", "Er was een stormloop op de kaartjes."),
+    ("brug", "Hij zit in de brugklas."),
+    ("melk", "De melkweg is vannacht goed te zien."),
+    ("lucht", "Dat plan is een luchtkasteel."),
+    ("kool", "Frisdrank bevat koolzuur."),
+    ("haven", "Op de luchthaven was het erg druk."),
+    ("haven", "De luchthavenbelasting gaat omhoog."),
+    ("huis", "Zij ligt sinds maandag in het ziekenhuis."),
+    ("huis", "De burgemeester sprak op het stadhuis."),
+    ("bouw", "De landbouw stoot veel stikstof uit."),
+    ("baan", "De kinderen gingen in de achtbaan."),
+    ("weer", "De brandweer rukte met groot materieel uit."),
+    ("weer", "Er kwam veel weerstand tegen het plan."),
+    ("weg", "Het is simpelweg te duur."),
+    ("wolf", "Het boek gaat over een weerwolf."),
+    ("ijs", "De ijsvogel broedt langs de beek."),
+    ("euro", "Het Europees Parlement stemde in met het voorstel."),
+    ("vis", "Een walvis spoelde aan op het strand."),
+    ("vogel", "Die pechvogel viel opnieuw van zijn fiets."),
+    ("prijs", "Zij won de publieksprijs van het festival."),
+    ("ruimte", "De vergaderruimte was te klein."),
+    ("post", "De minister verloor zijn ministerpost."),
+    ("net", "Het sociale vangnet schiet tekort."),
+    ("dienst", "De godsdienst speelt een grote rol in het land."),
+    ("water", "Op de markt liggen watermeloenen."),
+    ("wet", "De wethouder trad af na kritiek."),
+    ("hoofd", "De hoofdverdachte is opgepakt."),
+    ("kunst", "Hij kreeg een kunstheup."),
+    ("straf", "Ajax kreeg in de slotminuut een strafschop."),
+    ("schip", "Het vlaggenschip van het merk is vernieuwd."),
+    ("kas", "De koning woont in een kasteel."),
+    ("auto", "Hij pinde bij de geldautomaat."),
+    ("rijk", "Dat is een belangrijk besluit."),
+    ("steen", "De schoorsteen werd geveegd."),
+    ("bus", "Hij stak de brief in de brievenbus."),
+    ("verkeer", "Het betalingsverkeer lag urenlang plat."),
+    ("zon", "Op zondag is de winkel dicht."),
+    ("kind", "Het project is een zorgenkind van de gemeente."),
+    ("zee", "Een vuurzee verwoestte het pand."),
+    ("bank", "Hij werkte jaren als bankwerker."),
+    ("beurs", "De slijmbeursontsteking in zijn knie geneest langzaam."),
+    ("oog", "De bioloog en de patholoog zijn het oneens."),
+])
+def test_opaque_compound_does_not_reach(term: str, text: str) -> None:
+    assert not reaches(term, text)
+
+
+def test_every_sense_judgment_is_a_compound_of_its_keyword() -> None:
+    # An entry of senses.toml must be a word the splitter splits with its group's keyword
+    # among the parts, and may not repeat a part's judgment (which would hide the part's
+    # own key): scripts/compound_candidates.py --check.
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "compound_candidates.py"
+    spec = importlib.util.spec_from_file_location("compound_candidates", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.check() == 0

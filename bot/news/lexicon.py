@@ -50,6 +50,9 @@ DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_PATH = DATA / "lexicon.json.gz"
 ALIASES_PATH = DATA / "aliases.toml"
 CURATED_PATH = DATA / "lexicon.toml"
+# Compound-sense judgments for many news keywords (scripts/compound_candidates.py lists
+# the candidates out of OpenTaal's word list): same sections as lexicon.toml's.
+SENSES_PATH = DATA / "senses.toml"
 FORMAT_VERSION = 2
 GAP = "…"  # in an expression: up to MAX_GAP other words
 _CLAUSE_RE = re.compile(r"[.,!?;:\n]+")
@@ -58,6 +61,7 @@ MAX_GAP = 3
 MIN_PART = 3  # shortest part ("gas", "pad", "lek")
 MIN_OTHER_FIRST = 4  # shortest non-noun first part ("hoge" in "hogeschool")
 MAX_PARTS = 4
+_LOGOS = ("loog", "logen")
 
 
 class Lexicon:
@@ -81,6 +85,8 @@ class Lexicon:
         self.opaque_first = frozenset(data.get("opaque_first", ()))
         self.opaque_head = frozenset(data.get("opaque_head", ()))
         self.verb_sense: dict[str, str] = data.get("verb_sense", {})
+        # Compounds with a judged sense: a longer word is read through them.
+        self.judged = self.opaque_first | self.opaque_head | self.exceptions
         # Derivations after a particle that keep the word's sense (curated):
         # herverkiezing, voorverkiezing -> verkiezing.
         self.derived: dict[str, str] = data.get("derived", {})
@@ -116,13 +122,20 @@ class Lexicon:
         if path is None:
             with CURATED_PATH.open("rb") as fh:
                 curated = tomllib.load(fh)
+            with SENSES_PATH.open("rb") as fh:
+                senses = tomllib.load(fh)
             data["expressions"] = curated.get("expression", [])
             data["derived"] = {
                 fold(word): fold(base) for word, base in curated.get("derived", {}).items()
             }
-            for section in ("exceptions", "opaque_first", "opaque_head"):
+            for section in ("exceptions", "opaque_first", "opaque_head", "never_head"):
+                # The built file holds the build's copy of these lists; the files' own
+                # replace it, so an entry removed there is gone too.  senses.toml groups
+                # its judgments by keyword: {"olie": ["oliebol", ...]}.
+                judged = senses.get(section, {}).values()
                 data[section] = sorted({
-                    *data.get(section, ()), *(fold(w) for w in curated[section]["words"])
+                    *(fold(w) for w in curated.get(section, {}).get("words", ())),
+                    *(fold(w) for group in judged for w in group),
                 })
         return cls(data)
 
@@ -210,6 +223,9 @@ class Lexicon:
         base = self.lemma(word)
         if base in self.exceptions or word in self.exceptions:
             return ()
+        # -loog is the Greek -logos, never lye: bioloog, cardioloog, patholoog, dialoog.
+        if base.endswith(_LOGOS) or word.endswith(_LOGOS):
+            return ()
         if base != word and len(base) < len(word):
             word = base  # an inflected word is read as its lemma: gasten -> gast
         return self._split(word, 0) or ()
@@ -262,6 +278,22 @@ class Lexicon:
                     best = candidate
         return best
 
+    def grouped(self, parts: tuple[str, ...]) -> tuple[str, ...]:
+        """A split of three or more parts, read as two where the parts in front (or
+        behind) make a word or a judged compound: luchthaven|belasting, so that
+        luchthaven's own senses hold (no haven) inside the longer word."""
+        if len(parts) < 3:
+            return parts
+        judged = self.judged
+        left = "".join(parts[:-1])
+        for candidate in (left, left[:-1] if left.endswith("s") else ""):
+            if candidate and (self.is_noun(candidate) or self.lemma(candidate) in judged):
+                return (candidate, parts[-1])
+        right = "".join(parts[1:])
+        if self.is_noun(right) or self.lemma(right) in judged:
+            return (parts[0], right)
+        return parts
+
     def extra_keys(self, word: str) -> tuple[str, ...]:
         """Keys (lemmas, and two-word phrases) a folded news word gives beyond its primary
         reading: its other readings and what its compound parts mean."""
@@ -270,7 +302,7 @@ class Lexicon:
     def _extra_keys(self, word: str) -> tuple[str, ...]:
         readings = self._readings(word)
         out: dict[str, None] = dict.fromkeys(readings)
-        parts = self.split(word)
+        parts = self.grouped(self.split(word))
         if parts:
             whole = {word, *readings}
             first_counts = not whole & self.opaque_first
@@ -284,10 +316,13 @@ class Lexicon:
                     continue
                 out.update(dict.fromkeys(self._readings(part)))
                 # A part that is a compound itself: pilotenstakingsactie -> stakingsactie
-                # -> staking, actie.
-                if part not in self.opaque_first:
-                    for sub in self.split(part):
-                        out[self.primary(sub)] = None
+                # -> staking, actie; by that compound's own senses, so an opaque part
+                # stays opaque inside a longer word (oliebollenkraam: no olie;
+                # voedselbankmedewerker: no bank).
+                if self.split(part):
+                    out.update(dict.fromkeys(
+                        key for key in self._extra(part) if " " not in key
+                    ))
             if len(parts) > 2:  # the compounds inside: pilotenstaking(s)-, -hoofdstad
                 if first_counts:
                     out[self.primary(self.lemma("".join(parts[:-1])))] = None

@@ -67,6 +67,12 @@ def reaches(term: str, text: str) -> bool:
     ("verkiezing", "De president wil zijn herverkiezing veiligstellen."),
     ("brand", "De schuur brandde dinsdagnacht volledig af."),
     ("brand", "Het woonhuis brandde uit, meldt de veiligheidsregio."),
+    # Verbs that name the followed noun's event ([verb_sense]).
+    ("overstroming", "De rivier overstroomde na dagen van regen."),
+    ("moord", "De journalist werd in zijn huis vermoord."),
+    ("sneeuw", "Het sneeuwt in het hele land."),
+    ("vaccinatie", "De GGD vaccineert vanaf maandag ouderen."),
+    ("demonstratie", "Duizenden mensen demonstreerden in Den Haag."),
 ])
 def test_follow_reaches(term: str, text: str) -> None:
     assert reaches(term, text)
@@ -76,6 +82,8 @@ def test_follow_reaches(term: str, text: str) -> None:
     # Another part of speech, another sense.
     ("verkiezing", "Zij verkiest de trein boven het vliegtuig."),
     ("storing", "Hij stoort zich eraan."),
+    ("woning", "Zij woont al jaren in Delft."),
+    ("lening", "Hij leent geld van zijn broer."),
     ("staking", "Het leger kondigde een staakt-het-vuren af."),
     ("staking", "Het OM staakt de vervolging van de verdachte."),
     ("brand", "De lamp blijft tijdens de werkzaamheden branden."),

@@ -22,8 +22,12 @@ are two (``verkiezingen`` is ``verkiezing``; ``verkiest`` is ``verkiezen``; ``st
   :meth:`Lexicon.split`).  Its head (last part) counts, unless the compound uses the
   head in another sense (``studiebeurs``: ``opaque_head``); the parts in front count,
   unless the compound's meaning is not built from them (``bloemkool``, ``vuurtoren``:
-  ``opaque_first``); a few are never split (``bankstel``).  Those lists are curated:
-  word frequency does not separate them from open compounds (see docs/matching.md).
+  ``opaque_first``); some are never split (``bankstel``, wrong splits: ``kasteel``).
+  A longer word is read through a judged compound inside it (``kinderziekenhuis``: no
+  ``huis``).  Those lists are judged per word (word frequency does not separate them
+  from open compounds, see docs/matching.md): ``lexicon.toml`` by hand, ``senses.toml``
+  for every candidate compound of 280 news keywords out of hunspell-nl and wordfreq
+  (``scripts/compound_candidates.py``).
   A two-part compound also gives its parts as a phrase (``klimaat akkoord``).
 - **Fixed expressions** (``lexicon.toml``, in lemmas, ``…`` for up to three words): the
   bracketed word of an expression gives no key where the expression stands (``zat op de
@@ -127,6 +131,13 @@ class Lexicon:
             data["expressions"] = curated.get("expression", [])
             data["derived"] = {
                 fold(word): fold(base) for word, base in curated.get("derived", {}).items()
+            }
+            # Verb lemma -> the noun whose news sense its forms carry.
+            data["verb_sense"] = {
+                fold(verb): fold(noun)
+                for noun, verbs in curated.get("verb_sense", {}).items()
+                for verb in verbs
+                if " " not in verb
             }
             for section in ("exceptions", "opaque_first", "opaque_head", "never_head"):
                 # The built file holds the build's copy of these lists; the files' own

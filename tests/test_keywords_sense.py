@@ -72,7 +72,7 @@ def reaches(term: str, text: str) -> bool:
     ("moord", "De journalist werd in zijn huis vermoord."),
     ("sneeuw", "Het sneeuwt in het hele land."),
     ("vaccinatie", "De GGD vaccineert vanaf maandag ouderen."),
-    ("demonstratie", "Duizenden mensen demonstreerden in Den Haag."),
+    ("fraude", "De bestuurder fraudeerde jarenlang met subsidies."),
 ])
 def test_follow_reaches(term: str, text: str) -> None:
     assert reaches(term, text)
@@ -84,6 +84,7 @@ def test_follow_reaches(term: str, text: str) -> None:
     ("storing", "Hij stoort zich eraan."),
     ("woning", "Zij woont al jaren in Delft."),
     ("lening", "Hij leent geld van zijn broer."),
+    ("transplantatie", "De gemeente laat veertig oude lindebomen transplanteren."),
     ("staking", "Het leger kondigde een staakt-het-vuren af."),
     ("staking", "Het OM staakt de vervolging van de verdachte."),
     ("brand", "De lamp blijft tijdens de werkzaamheden branden."),

@@ -111,7 +111,9 @@ def check() -> int:
                 elif section != "exceptions" and keyword not in first + head:
                     print(f"{section}.{group}: {entry!r} is split {'+'.join(parts)}")
                     bad += 1
-                elif redundant(section, word, judged_lexicon):
+                elif section != "exceptions" and redundant(
+                    section, word, judged_lexicon, keyword
+                ):
                     # Worse than redundant: it hides the part's own key
                     # (brandweerkazerne must still reach /volg brandweer).
                     print(f"{section}.{group}: {entry!r} inherits its part's judgment")
@@ -119,14 +121,19 @@ def check() -> int:
     return bad
 
 
-def redundant(section: str, word: str, lexicon: Lexicon) -> bool:
-    """Whether a longer word's judgment already follows from its part's (the part that
-    the section is about is itself judged opaque or never split)."""
+def redundant(section: str, word: str, lexicon: Lexicon, keyword: str) -> bool:
+    """Whether the keyword is kept out of a longer word by its part's own judgment
+    already (oliebollenkraam: oliebol is opaque), so that listing the longer word would
+    only hide the part's key."""
     parts = lexicon.grouped(lexicon.split(word))
     if len(parts) < 2:
         return False
-    part = lexicon.lemma(parts[0] if section == "opaque_first" else parts[-1])
-    return part in lexicon.exceptions or part in getattr(lexicon, section, set())
+    side = parts[:-1] if section == "opaque_first" else parts[-1:]
+    keys: set[str] = set()
+    for part in side:
+        keys.update(lexicon.readings(part))
+        keys.update(lexicon.extra_keys(part))
+    return keyword not in keys
 
 
 def main() -> None:

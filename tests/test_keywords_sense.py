@@ -192,6 +192,11 @@ def test_a_follow_of_a_stand_in_is_not_a_follow_of_the_body() -> None:
     ("markt", "De arbeidsmarkt blijft krap."),
     ("zee", "De zeespiegelstijging bedreigt de kust."),
     ("spoor", "De spoorwegen investeren in nieuwe treinen."),
+    ("werk", "De werkgelegenheid in de regio groeit."),
+    ("rechter", "De kantonrechter gaf de huurder gelijk."),
+    ("partij", "De partijleider stapt op na de nederlaag."),
+    ("stem", "Het stembureau sluit om negen uur."),
+    ("station", "Het treinstation wordt verbouwd."),
     ("brandweer", "De brandweerkazerne wordt verbouwd."),
 ])
 def test_open_compound_reaches(term: str, text: str) -> None:
@@ -244,6 +249,16 @@ def test_open_compound_reaches(term: str, text: str) -> None:
     ("bank", "Hij werkte jaren als bankwerker."),
     ("beurs", "De slijmbeursontsteking in zijn knie geneest langzaam."),
     ("oog", "De bioloog en de patholoog zijn het oneens."),
+    ("werk", "Het netwerk van de provider lag plat."),
+    ("werk", "Het kunstwerk werd geveild."),
+    ("rechter", "Hij brak zijn rechterhand."),
+    ("rechter", "De scheidsrechter floot af."),
+    ("partij", "Bij een schietpartij vielen twee gewonden."),
+    ("stem", "De zangeres heeft last van haar stembanden."),
+    ("station", "Het tankstation werd overvallen."),
+    ("nier", "De kruidenier op de hoek sluit."),
+    ("maan", "Op maandag vergadert de raad."),
+    ("meer", "Het merendeel van de leden stemde voor."),
 ])
 def test_opaque_compound_does_not_reach(term: str, text: str) -> None:
     assert not reaches(term, text)

@@ -197,6 +197,8 @@ def test_a_follow_of_a_stand_in_is_not_a_follow_of_the_body() -> None:
     ("partij", "De partijleider stapt op na de nederlaag."),
     ("stem", "Het stembureau sluit om negen uur."),
     ("station", "Het treinstation wordt verbouwd."),
+    ("aanval", "Bij de luchtaanval op de haven vielen doden."),
+    ("proces", "Het strafproces tegen de verdachten begint in maart."),
     ("brandweer", "De brandweerkazerne wordt verbouwd."),
 ])
 def test_open_compound_reaches(term: str, text: str) -> None:
@@ -259,6 +261,9 @@ def test_open_compound_reaches(term: str, text: str) -> None:
     ("nier", "De kruidenier op de hoek sluit."),
     ("maan", "Op maandag vergadert de raad."),
     ("meer", "Het merendeel van de leden stemde voor."),
+    ("aanval", "De oud-minister overleed aan een hartaanval."),
+    ("proces", "Het vredesproces in het Midden-Oosten ligt stil."),
+    ("prins", "Het pand aan de Prinsengracht is verkocht."),
 ])
 def test_opaque_compound_does_not_reach(term: str, text: str) -> None:
     assert not reaches(term, text)

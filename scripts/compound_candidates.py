@@ -105,7 +105,9 @@ def check() -> int:
                 word = fold(entry)
                 parts = lexicon.split(word)
                 first, head = parts_deep(word, lexicon)
-                if not parts:
+                if not parts and not (section == "exceptions" and not lexicon.is_word(word)):
+                    # (A word the lexicon lacks may be listed as a unit that longer words
+                    # are read through: kinder|bijslag, not kinder|bij|slag.)
                     print(f"{section}.{group}: {entry!r} is not split")
                     bad += 1
                 elif section != "exceptions" and keyword not in first + head:

@@ -315,7 +315,9 @@ class Lexicon:
         out: dict[str, None] = dict.fromkeys(readings)
         parts = self.grouped(self.split(word))
         if parts:
-            whole = {word, *readings}
+            # The compound's own lemma too, where the data has none for this form: the
+            # plural "paniekaanvallen" is judged as "paniekaanval".
+            whole = {word, *readings, "".join(parts[:-1]) + self.primary(parts[-1])}
             first_counts = not whole & self.opaque_first
             head_counts = not whole & self.opaque_head
             part_keys = []

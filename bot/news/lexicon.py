@@ -66,6 +66,11 @@ MIN_PART = 3  # shortest part ("gas", "pad", "lek")
 MIN_OTHER_FIRST = 4  # shortest non-noun first part ("hoge" in "hogeschool")
 MAX_PARTS = 4
 _LOGOS = ("loog", "logen")
+# Heads of street and canal names: a capitalised compound with one of these, inside a
+# sentence, is a name (Kerkstraat, Prinsengracht), not about its first part.
+STREET_HEADS = frozenset((
+    "straat", "gracht", "laan", "weg", "plein", "kade", "singel", "dreef", "steeg",
+))
 
 
 class Lexicon:
@@ -106,6 +111,7 @@ class Lexicon:
         self._split = lru_cache(maxsize=65536)(self._split_uncached)
         self._readings = lru_cache(maxsize=65536)(self._readings_uncached)
         self.primary = lru_cache(maxsize=65536)(self._primary_uncached)
+        self.street_keys = lru_cache(maxsize=65536)(self._street_keys)
         # After the caches: expressions are written in any form and read as lemmas.
         self.expressions = [
             Expression.parse(entry["words"], self.primary)
@@ -173,6 +179,10 @@ class Lexicon:
             word if word in self.nouns else None
         )
         other = self.forms.get(word)
+        if other and not noun and other in self.nouns and not other.endswith("en"):
+            # An inflected adjective whose base is also a noun is not that noun: "beurse
+            # peren" are no exchange, "rijke landen" no realm, "een rechte lijn" no law.
+            other = None
         out = [lemma for lemma in (noun, other) if lemma]
         if not out or word in self.also_verb:
             out.append(word)
@@ -305,6 +315,15 @@ class Lexicon:
             return (parts[0], right)
         return parts
 
+    def _street_keys(self, word: str) -> tuple[str, ...] | None:
+        """The keys of a (folded) word read as a street's or canal's name (Kerkstraat,
+        Bloemgracht, Beursplein): its own readings and its head's, never its first parts
+        (a name is not about them); None where the word has no such head."""
+        parts = self.grouped(self.split(word))
+        if len(parts) < 2 or self.primary(parts[-1]) not in STREET_HEADS:
+            return None
+        return tuple(dict.fromkeys((*self._readings(word), *self._readings(parts[-1]))))
+
     def extra_keys(self, word: str) -> tuple[str, ...]:
         """Keys (lemmas, and two-word phrases) a folded news word gives beyond its primary
         reading: its other readings and what its compound parts mean."""
@@ -354,6 +373,7 @@ class Lexicon:
         self._split.cache_clear()
         self._readings.cache_clear()
         self.primary.cache_clear()
+        self.street_keys.cache_clear()
 
 
 @dataclass(frozen=True, slots=True)

@@ -372,8 +372,21 @@ def _read(item: Item, places: list[Place], lexicon: Lexicon, aliases: Aliases) -
             wordless.add(i)
             extra.update(("k:" + lemma, None) for lemma in lexicon.verb_only(word))
             continue
+        if raw[i][:1].isupper():
+            # A street's or canal's name inside a sentence ("aan de Bloemgracht") counts
+            # for its head only, not for what it is named after.
+            street = lexicon.street_keys(word)
+            if street is not None and _inside_sentence(item.text, raw[i]):
+                extra.update(("k:" + more, None) for more in street)
+                continue
         extra.update(("k:" + more, None) for more in lexicon.extra_keys(word))
     return _Reading(keys, lemmas, wordless, extra)
+
+
+def _inside_sentence(text: str, token: str) -> bool:
+    """Whether ``token`` stands somewhere in ``text`` after another word of its sentence
+    (so its capital marks a name, not a sentence's start)."""
+    return re.search(r"[^\s.!?:;]\s+" + re.escape(token) + r"(?!\w)", text) is not None
 
 
 # Words after which a plural that is also an infinitive is the plural: articles,

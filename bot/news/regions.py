@@ -81,9 +81,9 @@ class Gazetteer:
     """Resolves names to places; load it once with :meth:`load` or :func:`default_gazetteer`."""
 
     __slots__ = (
-        "_alternatives", "_by_key", "_common", "_cover", "_english", "_max_words", "_names",
-        "_parents", "_places", "_prefixes", "_seats", "_upper", "_verbs", "_villages",
-        "_word_first",
+        "_alternatives", "_by_key", "_common", "_cover", "_english", "_first_names",
+        "_max_words", "_names", "_parents", "_places", "_prefixes", "_seats", "_upper",
+        "_verbs", "_villages", "_word_first",
     )
 
     def __init__(
@@ -100,8 +100,10 @@ class Gazetteer:
         parents: list[int] | None = None,
         villages: frozenset[str] = frozenset(),
         word_first: frozenset[str] = frozenset(),
+        first_names: frozenset[str] = frozenset(),
     ) -> None:
         self._word_first = word_first
+        self._first_names = first_names
         self._seats = seats or {}
         self._villages = villages
         self._verbs = verbs
@@ -155,6 +157,7 @@ class Gazetteer:
             parents,
             frozenset(data.get("villages", ())),
             frozenset(data.get("word_first", ())),
+            frozenset(data.get("first_names", ())),
         )
 
     def _place(self, index: int) -> Place:
@@ -456,6 +459,8 @@ class Gazetteer:
             return False  # "de Zr.Ms. Amsterdam", "het cruiseschip ms Rotterdam": a ship
         if self._places[index].kind == "plaats" and _named_after(tokens, i, length):
             return False
+        if self._places[index].kind == "plaats" and self._surname(tokens, i, length):
+            return False  # "Joost van Amsterdam", "Van Gent zei": a person's surname
         if name in self._common and (
             not first.capital
             or (
@@ -493,6 +498,74 @@ class Gazetteer:
                 and not lexicon.is_word(other.word)
             ):
                 return False
+        return True
+
+    def _surname(self, tokens: list[_Token], i: int, length: int) -> bool:
+        """Whether the town named at ``i`` is part of a surname: "van <town>" (also "van
+        der", "van den", "de", "ten", ...) as a person's name.
+
+        Dutch writes the particle of a surname in lower case after a first name and
+        with a capital without one, so:
+
+        - a capitalised "Van" inside a sentence is a surname's, never the preposition
+          ("aldus Van Gent", "minister Van den Bosch", Belgian "Jan Van Gent");
+        - a sentence that opens with "Van <town>" and a verb of saying or of what a
+          person does is about that person ("Van Gent zei ...", "Van Basten scoorde");
+          "Van Amsterdam naar Utrecht ..." keeps the town;
+        - "<first name> van <town>" is a person ("Joost van Amsterdam", "Hans van
+          Breukelen", "Jan van den Bosch"): the word before the particles is a first name
+          (the build's list of Dutch and Belgian first names, from Faker's nl_NL and
+          nl_BE person providers), or a capitalised word that is no Dutch word nor
+          compound and no place.  Not where that word is itself a surname after a first
+          name or after an office ("burgemeester Femke Halsema van Amsterdam",
+          "burgemeester Aboutaleb van Rotterdam": "van" is the preposition), nor for an
+          ordinary word ("Vluchten van Amsterdam naar ...", "Universiteit van
+          Amsterdam").
+
+        Only towns: a count's, duke's or royal's "van" names a country or region they
+        belong to ("Elisabeth van Engeland", "Maria van Bourgondië").
+        """
+        # The particle run: the name's own leading particles ("den bosch", "ten boer")
+        # and those right before it.
+        start = i
+        while start > 0 and tokens[start - 1].word in _PARTICLES and tokens[start - 1].glued_after:
+            start -= 1
+        end = i
+        while end < i + length - 1 and tokens[end].word in _PARTICLES:
+            end += 1
+        if start == end:
+            return False  # no particle
+        particle = tokens[start]
+        if particle.allcaps or particle.dateline:
+            return False
+        if particle.capital:
+            if particle.word not in ("van", "von") or start == i:
+                return False  # "De Bilt", "Ten Boer", "in De Lier": the place's own article
+            if not particle.initial:
+                return True  # "aldus Van Gent", "minister Van den Bosch"
+            after = i + length
+            return (
+                after < len(tokens)
+                and tokens[i + length - 1].glued_after
+                and not tokens[after].capital
+                and tokens[after].word in _PERSON_VERBS
+            )
+        if start == 0:
+            return False
+        first = tokens[start - 1]
+        if not (first.capital and first.glued_after) or first.allcaps or first.dateline:
+            return False
+        if first.word in self._names and first.word not in self._first_names:
+            return False  # "Rotterdam van ...": a place, no first name
+        if first.word in self._first_names:
+            return True
+        lexicon = default_lexicon()
+        if lexicon.is_word(first.word) or lexicon.split(first.word):
+            return False  # "Vluchten van Amsterdam", "Universiteit van Amsterdam"
+        if start >= 2:
+            before = tokens[start - 2]
+            if before.glued_after and (before.capital or before.word in _OFFICES):
+                return False  # "Femke Halsema van Amsterdam", "burgemeester Aboutaleb van"
         return True
 
     def _at_level(self, index: int, name: str, word: str) -> int:
@@ -632,6 +705,29 @@ def _named_after(tokens: list[_Token], i: int, length: int) -> bool:
             return True  # "de Amsterdamse beurs", "het Parijse klimaatakkoord"
     return False
 
+# The particles of surnames ("van", "van der", "van den", "de", "ter", "von", "da"): see
+# Gazetteer._surname.
+_PARTICLES = frozenset({
+    "van", "der", "den", "de", "het", "t", "ten", "ter", "von", "da", "di", "del", "du",
+})
+# After a sentence-opening "Van <town>", a verb that says a person is meant: "Van Gent zei".
+_PERSON_VERBS = frozenset({
+    "zegt", "zei", "zegde", "stelt", "stelde", "vindt", "vond", "verklaart", "verklaarde",
+    "meent", "meende", "benadrukt", "benadrukte", "denkt", "dacht", "hoopt", "hoopte",
+    "vertelt", "vertelde", "antwoordt", "antwoordde", "schrijft", "schreef", "erkent",
+    "erkende", "ontkent", "ontkende", "reageert", "reageerde", "scoort", "scoorde",
+    "speelt", "speelde", "stopt", "stopte", "tekent", "tekende", "overleed", "overlijdt",
+    "wordt", "werd", "is", "was", "heeft", "had",
+})
+# Offices named before a surname and "van <town>": the town is the office's, "van" the
+# preposition ("burgemeester Aboutaleb van Rotterdam").
+_OFFICES = frozenset({
+    "burgemeester", "burgervader", "wethouder", "schepen", "raadslid", "gemeenteraadslid",
+    "gouverneur", "commissaris", "gedeputeerde", "bisschop", "aartsbisschop",
+    "hulpbisschop", "korpschef", "politiechef", "hoofdcommissaris", "dijkgraaf", "rector",
+    "voorzitter", "directeur", "ambassadeur", "consul", "imam", "rabbijn", "pastoor",
+    "dominee", "deken", "stadsdeelvoorzitter", "stadsdichter", "havenmeester",
+})
 
 # A town named to say where another place lies (see _landmark).
 _DIRECTIONS = frozenset({

@@ -604,3 +604,113 @@ def test_a_village_named_with_its_municipality_goes_by_its_own_name(
     keys = _brief_keys(gaz, brief)
     assert follow_key(gaz, tagged) in keys
     assert follow_key(gaz, not_tagged) not in keys
+
+
+# -- city districts, neighbours, compound names ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("follow", "brief"),
+    [
+        # curated.toml's [[district]] lists (stadsdelen, wijken, former municipalities),
+        # each in its municipality: GeoNames has no populated place for them.
+        ("Amsterdam", "OSDORP (ANP) - Een winkelcentrum in Osdorp is ontruimd."),
+        ("Amsterdam", "In Geuzenveld is een auto in brand gestoken."),
+        ("Amsterdam", "In Slotervaart is een man neergestoken."),
+        ("Amsterdam", "In Nieuw-West is vannacht geschoten."),
+        ("Amsterdam", "In Amsterdam-Zuidoost opent een nieuw zwembad."),
+        ("Amsterdam", "In de Pijp sluit een bekend café."),
+        ("Amsterdam", "In de Bijlmer is een flat ontruimd."),
+        ("Noord-Holland", "In Osdorp is een winkel overvallen."),
+        ("Rotterdam", "In Kralingen is een student beroofd."),
+        ("Rotterdam", "In Charlois is een drugspand gesloten."),
+        ("Rotterdam", "In Feijenoord is een woning ontruimd."),
+        ("Rotterdam", "In IJsselmonde is een brand geweest."),
+        ("Rotterdam", "In Delfshaven wordt een straat opgeknapt."),
+        ("Den Haag", "In Loosduinen is een school ontruimd."),
+        ("Den Haag", "In Scheveningen is het druk op het strand."),
+        ("Den Haag", "In Ypenburg is een brand geweest."),
+        ("Den Haag", "In de Schilderswijk is onrust."),
+        ("Utrecht", "In Leidsche Rijn komt een nieuw station."),
+        ("Utrecht", "In Overvecht is een woning ontruimd."),
+        ("Amersfoort", "In Vathorst is een school geopend."),
+        ("Groningen", "HAREN (ANP) - Het zwembad gaat dicht."),
+        ("'s-Hertogenbosch", "In Rosmalen is een brand geweest."),
+        # Brussel-Stad's deelgemeenten (merged in 1921).
+        ("Brussel", "HAREN (BELGA) - In de gevangenis van Haren zitten te veel gedetineerden."),
+        ("België", "HAREN (BELGA) - In de gevangenis van Haren zitten te veel gedetineerden."),
+        ("Brussel", "In Laken is de koninklijke serre open."),
+        ("Brussel", "In Neder-Over-Heembeek is een brand geweest."),
+        # A square named without its city.
+        ("Amsterdam", "Op de Dam wordt de Nationale Dodenherdenking gehouden."),
+    ],
+)
+def test_a_city_follow_covers_its_districts(gaz: Gazetteer, follow: str, brief: str) -> None:
+    assert follow_key(gaz, follow) in keys_of(gaz, brief)
+
+
+@pytest.mark.parametrize(
+    ("follow", "brief"),
+    [
+        # Belgian copy from Haren is Brussel's Haren, not the Groningen one.
+        ("Nederland", "HAREN (BELGA) - In de gevangenis van Haren zitten te veel gedetineerden."),
+        ("Groningen", "HAREN (BELGA) - In de gevangenis van Haren zitten te veel gedetineerden."),
+        ("Brussel", "HAREN (ANP) - Het zwembad gaat dicht."),
+        # A district named by a Dutch word counts only where the text means the place.
+        ("Amsterdam", "De pijp van de cv-ketel lekt."),
+        ("Amsterdam", "De dam in de rivier is doorgebroken."),
+        ("Utrecht", "De zuilen van het paleis zijn gerestaureerd."),
+        # Neighbouring municipalities are not the city.
+        ("Amsterdam", "In Amstelveen is een brand geweest."),
+        ("Amsterdam", "DIEMEN (ANP) - Het station gaat dicht."),
+        ("Rotterdam", "In Schiedam is een brand geweest."),
+        ("Rotterdam", "CAPELLE AAN DEN IJSSEL (ANP) - Een flat is ontruimd."),
+        ("Den Haag", "In Rijswijk (Zuid-Holland) is een brand geweest."),
+        ("Den Haag", "RIJSWIJK (ANP) - Een flat is ontruimd."),
+        # A postal place name '<city>-<place>' is the other municipality's place
+        # (GeoNames' postal data: 3165 Rotterdam-Albrandswaard, 1114 Amsterdam-Duivendrecht).
+        ("Rotterdam", "Op het bedrijventerrein in Rotterdam-Albrandswaard is brand."),
+        ("Amsterdam", "In Amsterdam-Duivendrecht is een kantoor ontruimd."),
+    ],
+)
+def test_a_city_follow_does_not_cover_neighbours_or_words(
+    gaz: Gazetteer, follow: str, brief: str
+) -> None:
+    assert follow_key(gaz, follow) not in keys_of(gaz, brief)
+
+
+def test_a_postal_compound_names_the_other_municipality(gaz: Gazetteer) -> None:
+    keys = keys_of(gaz, "Op het bedrijventerrein in Rotterdam-Albrandswaard is brand.")
+    assert follow_key(gaz, "Albrandswaard") in keys
+    assert follow_key(gaz, "Ouder-Amstel") in keys_of(
+        gaz, "In Amsterdam-Duivendrecht is een kantoor ontruimd."
+    )
+
+
+def test_a_district_is_followed_by_its_own_name(gaz: Gazetteer) -> None:
+    osdorp = gaz.lookup("Osdorp")
+    assert osdorp is not None and osdorp.name == "Osdorp"
+    assert follow_key(gaz, "Amsterdam") in osdorp.lineage
+    assert follow_key(gaz, "Osdorp") in keys_of(gaz, "In Osdorp is een winkel overvallen.")
+    assert follow_key(gaz, "Osdorp") not in keys_of(gaz, "In Geuzenveld brandt een auto.")
+
+
+def test_a_district_another_dutch_place_is_named_after_is_chosen_by_the_text(
+    gaz: Gazetteer,
+) -> None:
+    # Strijp is a village in Rijswijk and a district of Eindhoven (Strijp-S).
+    assert follow_key(gaz, "Eindhoven") in keys_of(
+        gaz, "EINDHOVEN (ANP) - In Strijp opent een nieuw museum."
+    )
+    assert follow_key(gaz, "Eindhoven") in keys_of(gaz, "Op Strijp-S is Dutch Design Week.")
+
+
+def test_every_curated_district_list_has_a_source() -> None:
+    import tomllib
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bot" / "news" / "data" / "curated.toml"
+    entries = tomllib.loads(path.read_text(encoding="utf-8"))["district"]
+    assert len(entries) >= 15
+    for entry in entries:
+        assert entry["source"] and entry["names"], entry["municipality"]

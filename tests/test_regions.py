@@ -451,3 +451,48 @@ def test_a_common_word_town_is_not_what_volg_follows(gaz: Gazetteer) -> None:
     assert gaz.lookup("haren") is None
     texel = gaz.lookup("Texel")
     assert texel is not None and texel.country == "NL"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "<first name> van <town>": a surname (Faker's Dutch and Belgian first names,
+        # or a capitalised word that is no Dutch word).
+        "PSV heeft middenvelder Joost van Amsterdam vastgelegd.",
+        "Hans van Breukelen was jarenlang keeper van Oranje.",
+        "Jan van den Bosch wint de marathon.",
+        "Oud-international Piet van Rotterdam is overleden.",
+        "Frans van Assisi is de beschermheilige van de dieren.",
+        # A capitalised "Van" inside a sentence is a surname's.
+        "Volgens Van Gent is het seizoen voorbij.",
+        "Minister Van den Bosch wint de stemming.",
+        # A sentence opening "Van <town>" with a verb of saying.
+        "Van Gent zei dat hij stopt.",
+        "Van Breukelen scoorde in de laatste minuut.",
+    ],
+)
+def test_a_surname_holding_a_town_is_not_the_town(gaz: Gazetteer, text: str) -> None:
+    assert gaz.find(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Zij verhuisde van Amsterdam naar Utrecht.", ["Amsterdam", "Utrecht"]),
+        ("Van Amsterdam naar Utrecht is het een uur rijden.", ["Amsterdam", "Utrecht"]),
+        ("Vluchten van Amsterdam naar Londen zijn geschrapt.", ["Amsterdam", "Londen"]),
+        ("Ze studeert aan de Universiteit van Amsterdam.", ["Amsterdam"]),
+        # A surname after a first name or an office: "van" is the preposition.
+        ("Burgemeester Femke Halsema van Amsterdam is boos.", ["Amsterdam"]),
+        ("De burgemeester Aboutaleb van Rotterdam is boos.", ["Rotterdam"]),
+        # Royals and nobles are "van" a country or region.
+        ("Koningin Elisabeth van Engeland is overleden.", ["Engeland"]),
+        # A place's own article.
+        ("Het gebeurde in De Bilt en in Ten Boer.", ["De Bilt", "Ten Boer"]),
+        ("Het gebeurde in Den Bosch.", ["'s-Hertogenbosch"]),
+    ],
+)
+def test_van_before_a_town_stays_the_preposition(
+    gaz: Gazetteer, text: str, names: list[str]
+) -> None:
+    assert [p.name for p in gaz.find(text)] == names

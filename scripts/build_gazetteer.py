@@ -523,10 +523,9 @@ class Builder:
                 found = [_without_article(v) for v in variants]
                 existing = {
                     c.key
-                    for folded in map(norm, found)
+                    for folded in {*map(norm, variants), *map(norm, found)}
                     for c in self.claims.get(folded, [])
-                    if c.source in ("canonical", "curated")
-                    and (c.key == node or self.parent_ref.get(c.key) == code)
+                    if c.key == node or self.parent_ref.get(c.key) == code
                 }
                 if existing:
                     # GeoNames has it in the city already: its other names only.
@@ -830,6 +829,15 @@ class Builder:
                         # else, no Dutch or English word, its frequency comes from
                         # being the place (Katwijk, Bloemendaal): a place like any other.
                         passed = towns
+                    if any(c.key in self.districts for c in passed) and any(
+                        c not in passed and c.key not in self.districts
+                        and self._is_home_place(c)
+                        for c in claims
+                    ):
+                        # A curated district does not take a name that a Dutch or
+                        # Belgian place lost to the word-frequency filter: "Sloten" is
+                        # ditches, and the Frisian town before Amsterdam's Sloten.
+                        passed = [c for c in passed if c.key not in self.districts]
                     claims = passed
                 kept = claims
             if kept:
@@ -866,6 +874,14 @@ class Builder:
                 or rec.level == "gemeente"
                 or claim.key in self.districts
             )
+            and claim.source in ("canonical", "curated")
+        )
+
+    def _is_home_place(self, claim: Claim) -> bool:
+        """A Dutch or Belgian place (any size) by its own name."""
+        rec = self.places[claim.key]
+        return (
+            rec.kind == "plaats" and rec.country in ZIPF_OFFSET
             and claim.source in ("canonical", "curated")
         )
 

@@ -714,3 +714,11 @@ def test_every_curated_district_list_has_a_source() -> None:
     assert len(entries) >= 15
     for entry in entries:
         assert entry["source"] and entry["names"], entry["municipality"]
+
+
+def test_a_district_takes_no_name_a_dutch_place_lost_to_the_word_filter(
+    gaz: Gazetteer,
+) -> None:
+    # "Sloten" is ditches, and a Frisian town before Amsterdam's Sloten: the word filter
+    # keeps the Frisian town out, so the district does not take the name either.
+    assert follow_key(gaz, "Amsterdam") not in keys_of(gaz, "SLOTEN (ANP) - Het stadje is vol.")

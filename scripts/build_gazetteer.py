@@ -476,6 +476,14 @@ class Builder:
             self.parent_ref[key] = ref
         self.districts_in(nodes)
         self.postal_compounds(nodes)
+        # City-states (curated [city_states], with sources): what lies in the region
+        # lies in the city (Kreuzberg in Berlijn, Altona in Hamburg).
+        for region, city in self.curated.get("city_states", {}).items():
+            self._require(region)
+            self._require(city)
+            for key in self.places:
+                if key != city and self.parent_ref.get(key) == region:
+                    self.parent_ref[key] = city
         # A village is left out where the municipality of its name stands for it (the
         # municipality's key stays what it was), and a Belgian one the data puts in no
         # municipality: in its province alone it would only add a name.
@@ -805,7 +813,7 @@ class Builder:
                 # counts where the text means the town ("GEEL (BELGA) -"), not as the
                 # word.  Stopped names that are no Dutch word (mostly persons' names:
                 # Brecht) stay out.
-                towns = [c for c in claims if self._is_stopped_town(c)]
+                towns = [c for c in claims if self._is_stopped_town(c, folded)]
                 if not towns or " " in folded or not lexicon.is_word(folded):
                     continue
                 self.common.add(folded)
@@ -853,15 +861,19 @@ class Builder:
                     self.common.add(folded)
         return result
 
-    def _is_stopped_town(self, claim: Claim) -> bool:
-        """A Dutch or Belgian municipality by its own name (not by an alternate)."""
+    def _is_stopped_town(self, claim: Claim, folded: str = "") -> bool:
+        """A Dutch or Belgian municipality by its own name (not by an alternate), or by
+        the Dutch name it is shown by (Statbel's: Vorst for GeoNames' Forest)."""
         rec = self.places[claim.key]
         return (
             rec.kind == "plaats"
             and rec.country in ZIPF_OFFSET
             and rec.pop >= COMMON_WORD_TOWN_POP
             and rec.level == "gemeente"
-            and claim.source in ("canonical", "curated")
+            and (
+                claim.source in ("canonical", "curated")
+                or norm(_split_parens(rec.display[1])[0]) == folded
+            )
         )
 
     def _is_home_town(self, claim: Claim) -> bool:

@@ -722,3 +722,59 @@ def test_a_district_takes_no_name_a_dutch_place_lost_to_the_word_filter(
     # "Sloten" is ditches, and a Frisian town before Amsterdam's Sloten: the word filter
     # keeps the Frisian town out, so the district does not take the name either.
     assert follow_key(gaz, "Amsterdam") not in keys_of(gaz, "SLOTEN (ANP) - Het stadje is vol.")
+
+
+@pytest.mark.parametrize(
+    ("follow", "brief"),
+    [
+        # A town named only as a reference point for where something else is.
+        ("Amsterdam", "AMSTELVEEN (ANP) - Het museum in Amstelveen, onder de rook van "
+                      "Amsterdam, moet sluiten."),
+        ("Rotterdam", "SCHIEDAM (ANP) - In Schiedam, vlak bij de grens met Rotterdam, is "
+                      "geschoten."),
+        ("Den Haag", "RIJSWIJK (ANP) - De gemeente, die tegen Den Haag aan ligt, bouwt een bad."),
+        ("Amsterdam", "DIEMEN (ANP) - De snelweg richting Amsterdam was urenlang dicht."),
+        ("Brussel", "In Vilvoorde, net ten noorden van Brussel, is een brug geopend."),
+        ("Rotterdam", "In Capelle aan den IJssel, de buurgemeente van Rotterdam, is brand."),
+        ("Rotterdam", "In Spijkenisse, ten zuidwesten van Rotterdam, opent een theater."),
+        ("Amsterdam", "ZAANDAM (ANP) - Het terrein ligt aan het Noordzeekanaal, tegenover "
+                      "Amsterdam."),
+        # Airports lie where they lie, whatever their name says.
+        ("Amsterdam", "SCHIPHOL (ANP) - Op Amsterdam Airport Schiphol zijn vluchten geschrapt."),
+        ("Brussel", "ZAVENTEM (BELGA) - Brussels Airport verwerkte een record aan reizigers."),
+        ("Den Haag", "ROTTERDAM (ANP) - Rotterdam The Hague Airport mag niet groeien."),
+        # Compass names glued into another name.
+        ("Amsterdam", "In Zuidoost-Azië is een tyfoon aan land gekomen."),
+    ],
+)
+def test_a_city_named_as_a_reference_point_or_in_a_name_is_not_the_news(
+    gaz: Gazetteer, follow: str, brief: str
+) -> None:
+    assert follow_key(gaz, follow) not in keys_of(gaz, brief)
+
+
+@pytest.mark.parametrize(
+    ("follow", "brief"),
+    [
+        # Named otherwise too, the city counts.
+        ("Amsterdam", "In Amsterdam is een brand. De snelweg richting Amsterdam was dicht."),
+        ("Haarlemmermeer", "SCHIPHOL (ANP) - Op Amsterdam Airport Schiphol zijn vluchten "
+                           "geschrapt."),
+        ("Rotterdam", "Rotterdam The Hague Airport mag niet groeien."),
+        ("Amsterdam", "ZUIDOOST (ANP) - Bij de Johan Cruijff ArenA in Zuidoost zijn mensen "
+                      "onwel geworden."),
+        # City-states: what lies in the Land lies in the city.
+        ("Berlijn", "KREUZBERG (ANP/DPA) - Een van de oudste clubs van Kreuzberg moet dicht."),
+        # Statbel's Dutch name of a Brussels municipality that is also a word.
+        ("Brussel", "VORST (BELGA) - De concertzaal Vorst Nationaal in Vorst gaat dicht."),
+    ],
+)
+def test_districts_airports_and_city_states_reach_the_city(
+    gaz: Gazetteer, follow: str, brief: str
+) -> None:
+    assert follow_key(gaz, follow) in keys_of(gaz, brief)
+
+
+def test_frost_is_not_vorst(gaz: Gazetteer) -> None:
+    assert gaz.find("Bij vorst en sneeuw is het glad op de weg.") == []
+    assert gaz.find("Vorst en gladheid zorgen voor files.") == []

@@ -496,3 +496,20 @@ def test_van_before_a_town_stays_the_preposition(
     gaz: Gazetteer, text: str, names: list[str]
 ) -> None:
     assert [p.name for p in gaz.find(text)] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A role word before the first name; the surname alone later, opening a sentence.
+        "Schaatsster Lotte van Rotterdam wint. Van Rotterdam plaatst zich voor de finale.",
+        # A capitalised "Van" inside a sentence, also before a province.
+        "De familie Van Limburg Stirum verkoopt een landgoed.",
+    ],
+)
+def test_a_surname_holding_a_place_more_shapes(gaz: Gazetteer, text: str) -> None:
+    assert gaz.find(text) == []
+
+
+def test_a_name_with_an_article_is_no_first_name(gaz: Gazetteer) -> None:
+    assert [p.name for p in gaz.find("De Hema van Rotterdam sluit.")] == ["Rotterdam"]

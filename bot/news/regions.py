@@ -459,8 +459,10 @@ class Gazetteer:
             return False  # "de Zr.Ms. Amsterdam", "het cruiseschip ms Rotterdam": a ship
         if self._places[index].kind == "plaats" and _named_after(tokens, i, length):
             return False
-        if self._places[index].kind == "plaats" and self._surname(tokens, i, length):
+        if self._surname(tokens, i, length, self._places[index].kind == "plaats"):
             return False  # "Joost van Amsterdam", "Van Gent zei": a person's surname
+        if name in _COMPASS and tokens[i + length - 1].hyphen_after:
+            return False  # "Zuidoost-Azië", "Noord-Brabant": not the district Zuidoost
         if name in self._common and (
             not first.capital
             or (
@@ -500,7 +502,7 @@ class Gazetteer:
                 return False
         return True
 
-    def _surname(self, tokens: list[_Token], i: int, length: int) -> bool:
+    def _surname(self, tokens: list[_Token], i: int, length: int, town: bool = True) -> bool:
         """Whether the town named at ``i`` is part of a surname: "van <town>" (also "van
         der", "van den", "de", "ten", ...) as a person's name.
 
@@ -522,8 +524,10 @@ class Gazetteer:
           ordinary word ("Vluchten van Amsterdam naar ...", "Universiteit van
           Amsterdam").
 
-        Only towns: a count's, duke's or royal's "van" names a country or region they
-        belong to ("Elisabeth van Engeland", "Maria van Bourgondië").
+        The first-name rule only for towns (``town``): a count's, duke's or royal's
+        "van" names a country or region they belong to ("Elisabeth van Engeland",
+        "Maria van Bourgondië"); the capital "Van" for any place ("de familie Van
+        Limburg Stirum").
         """
         # The particle run: the name's own leading particles ("den bosch", "ten boer")
         # and those right before it.
@@ -544,13 +548,13 @@ class Gazetteer:
             if not particle.initial:
                 return True  # "aldus Van Gent", "minister Van den Bosch"
             after = i + length
-            return (
-                after < len(tokens)
-                and tokens[i + length - 1].glued_after
-                and not tokens[after].capital
-                and tokens[after].word in _PERSON_VERBS
-            )
-        if start == 0:
+            if after >= len(tokens) or not tokens[after - 1].glued_after:
+                return False
+            verb = tokens[after]
+            return not verb.capital and (
+                verb.word in _PERSON_VERBS or _finite_singular(verb.word)
+            )  # "Van Gent zei ...", "Van Rotterdam plaatst zich ..."
+        if start == 0 or not town:
             return False
         first = tokens[start - 1]
         if not (first.capital and first.glued_after) or first.allcaps or first.dateline:
@@ -564,7 +568,12 @@ class Gazetteer:
             return False  # "Vluchten van Amsterdam", "Universiteit van Amsterdam"
         if start >= 2:
             before = tokens[start - 2]
-            if before.glued_after and (before.capital or before.word in _OFFICES):
+            if before.word in _ARTICLES:
+                return False  # "de Hema van Rotterdam": a first name takes no article
+            if before.glued_after and (
+                (before.capital and not lexicon.is_word(before.word))
+                or before.word in _OFFICES
+            ):
                 return False  # "Femke Halsema van Amsterdam", "burgemeester Aboutaleb van"
         return True
 
@@ -718,6 +727,13 @@ _PERSON_VERBS = frozenset({
     "erkende", "ontkent", "ontkende", "reageert", "reageerde", "scoort", "scoorde",
     "speelt", "speelde", "stopt", "stopte", "tekent", "tekende", "overleed", "overlijdt",
     "wordt", "werd", "is", "was", "heeft", "had",
+})
+# Articles: a first name takes none ("de Hema van Rotterdam" is a shop).
+_ARTICLES = frozenset({"de", "het", "een", "t"})
+# Compass names (Amsterdam's Zuidoost): glued to another word by a hyphen they are a
+# part of that name ("Zuidoost-Azië", "Noord-Brabant").
+_COMPASS = frozenset({
+    "noord", "zuid", "oost", "west", "noordoost", "noordwest", "zuidoost", "zuidwest",
 })
 # Offices named before a surname and "van <town>": the town is the office's, "van" the
 # preposition ("burgemeester Aboutaleb van Rotterdam").
@@ -882,6 +898,19 @@ def _partner_before(tokens: list[_Token], position: int) -> int | None:
     return start
 
 
+def _finite_singular(word: str) -> bool:
+    """A (folded) finite verb in the singular: ``plaatst``, ``is``, ``wint``, ``won``."""
+    if word in _SINGULAR_VERBS:
+        return True
+    lexicon = default_lexicon()
+    if lexicon.is_noun(word) or len(word) < 4:
+        return False
+    lemma = lexicon.forms.get(word)
+    return lemma is not None and lemma != word and lemma.endswith("en") and word.endswith(
+        ("t", "de", "te")
+    )
+
+
 def _finite_verb(word: str) -> bool:
     """A (folded) finite verb form: ``levert``, ``stuurde``, ``heeft``, ``gaan``."""
     if word in _SINGULAR_VERBS or word in _PLURAL_VERBS:
@@ -1003,6 +1032,7 @@ class _Token:
     initial: bool  # the first word of a sentence or line
     dateline: bool  # part of a wire dateline: "DOORN (ANP) -" or a line of capitals alone
     glued_after: bool = False  # only spaces between this word and the next
+    hyphen_after: bool = False  # a hyphen between this word and the next: "Zuidoost-Azië"
 
 
 _DATELINE = re.compile(r"\s*([^\W\d_][^()\n]*?)\s*(?:\(|$)")
@@ -1050,6 +1080,7 @@ def _tokens(text: str) -> list[_Token]:
             initial = not out or n == 0 or (gap != " " and bool(_SENTENCE_END.search(gap)))
             if out:
                 out[-1].glued_after = gap == " " or (gap.strip(" ") == "" and "\n" not in gap)
+                out[-1].hyphen_after = gap == "-"
             previous_end = offset + match.end()
             # The text is normalised and ``raw`` is one word of the pattern of
             # bot.news.text.words: its folded form is its one word (none if it folds away).

@@ -778,3 +778,16 @@ def test_districts_airports_and_city_states_reach_the_city(
 def test_frost_is_not_vorst(gaz: Gazetteer) -> None:
     assert gaz.find("Bij vorst en sneeuw is het glad op de weg.") == []
     assert gaz.find("Vorst en gladheid zorgen voor files.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In de regio Amsterdam stijgen de huizenprijzen.",
+        "In Groot-Amsterdam stijgen de huizenprijzen.",
+        "In de metropoolregio Amsterdam stijgen de huizenprijzen.",
+    ],
+)
+def test_the_region_named_after_a_city_is_the_citys_news(gaz: Gazetteer, text: str) -> None:
+    # Decided (docs/matching.md, Regions): the region holds the city and is named after it.
+    assert follow_key(gaz, "Amsterdam") in keys_of(gaz, text)

@@ -485,6 +485,8 @@ def test_a_surname_holding_a_town_is_not_the_town(gaz: Gazetteer, text: str) -> 
         # A surname after a first name or an office: "van" is the preposition.
         ("Burgemeester Femke Halsema van Amsterdam is boos.", ["Amsterdam"]),
         ("De burgemeester Aboutaleb van Rotterdam is boos.", ["Rotterdam"]),
+        # A first name that is also a Dutch word ("mark") before the surname.
+        ("Oud-wethouder Peter Smit van Utrecht is boos.", ["Utrecht"]),
         # Royals and nobles are "van" a country or region.
         ("Koningin Elisabeth van Engeland is overleden.", ["Engeland"]),
         # A place's own article.

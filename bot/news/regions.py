@@ -571,7 +571,10 @@ class Gazetteer:
             if before.word in _ARTICLES:
                 return False  # "de Hema van Rotterdam": a first name takes no article
             if before.glued_after and (
-                (before.capital and not lexicon.is_word(before.word))
+                (
+                    before.capital
+                    and (before.word in self._first_names or not lexicon.is_word(before.word))
+                )
                 or before.word in _OFFICES
             ):
                 return False  # "Femke Halsema van Amsterdam", "burgemeester Aboutaleb van"

@@ -48,7 +48,7 @@ from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-from bot.news.text import fold, words
+from bot.news.text import fold, raw_words, words
 
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_PATH = DATA / "lexicon.json.gz"
@@ -484,10 +484,12 @@ class Aliases:
 
     Per entry: ``name`` (its words are the key, as if the reader had typed it), ``abbr``
     (matched in text only as written: ``OM``, not ``om``), ``other`` (other names and
-    spellings, any case, also after /volg), ``stand_in`` (text only: what copy writes for
-    it; /volg of a stand-in follows the word itself), ``key`` (a region key, for a
-    country's stand-ins: ``het Kremlin`` -> ``r:RU``) and ``source`` (required: where the
-    names were checked).
+    spellings, any case, also after /volg), ``cased`` (other names matched in text only
+    as written, with a stand-in's conditions if given: a surname that is also a word,
+    ``Modi``, ``Klaver``, ``De Wever``; /volg of them in any case follows the entry),
+    ``stand_in`` (text only: what copy writes for it; /volg of a stand-in follows the
+    word itself), ``key`` (a region key, for a country's stand-ins: ``het Kremlin`` ->
+    ``r:RU``) and ``source`` (required: where the names were checked).
     """
 
     def __init__(self, entries: list[dict], lexicon: Lexicon | None = None) -> None:
@@ -497,32 +499,50 @@ class Aliases:
         self.by_word: dict[str, Alias] = {}  # one-word other name, folded -> alias
         self.stand_ins: dict[str, list[StandIn]] = {}  # first word (as compared) -> ...
         self.prefixes: list[StandIn] = []
+        in_text: dict[str, Alias] = {}  # folded forms matched in any case in text
         for entry in entries:
             if not entry.get("source"):
                 raise ValueError(f"alias {entry.get('name')!r} has no source")
-            others = tuple(dict.fromkeys([*entry.get("abbr", []), *entry.get("other", [])]))
+            cased = [{"words": c} if isinstance(c, str) else c for c in entry.get("cased", [])]
+            others = tuple(dict.fromkeys([
+                *entry.get("abbr", []), *entry.get("other", []), *(c["words"] for c in cased)
+            ]))
             name_words = words(entry["name"])
             key = entry.get("key") or lexicon.phrase_key(name_words)
             alias = Alias(entry["name"], " ".join(name_words), key, others)
             for raw in entry.get("stand_in", []):
                 self._add_stand_in(raw, key)
+            for spec in cased:
+                self._add_stand_in(spec, key)
+                written = spec["words"]
+                # A surname's genitive is written without an apostrophe after a consonant
+                # ("Macrons plan", "Jettens kabinet"): the same name.
+                if " " not in written and written[-1:].lower() not in "aeiouyszx'":
+                    self._add_stand_in({**spec, "words": written + "s"}, key)
             if "key" in entry:  # a country's stand-ins: /volg goes to the gazetteer
                 continue
-            for form in [entry["name"], *others]:
-                self.by_form.setdefault(" ".join(words(form)), alias)
+            self.by_form.setdefault(alias.key_words, alias)
+            in_text.setdefault(alias.key_words, alias)
+            text_forms = {*entry.get("abbr", []), *entry.get("other", [])}
+            for form in others:
+                form_words = words(form)
+                joined = " ".join(form_words)
+                self.by_form.setdefault(joined, alias)
+                if form in text_forms:
+                    in_text.setdefault(joined, alias)
+                    if form.isupper():
+                        self.by_abbr[form] = alias
+                    elif len(form_words) == 1 and form not in entry.get("abbr", ()):
+                        self.by_word[joined] = alias
             for abbr in entry.get("abbr", []):
                 self.by_abbr[abbr] = alias
-            for other in entry.get("other", []):
-                if other.isupper():
-                    self.by_abbr[other] = alias
-                elif len(words(other)) == 1:
-                    self.by_word[words(other)[0]] = alias
             if entry["name"].replace("-", "").isupper():
                 self.by_abbr[entry["name"]] = alias
-        # Multi-word other names, matched in running text as a phrase.
+        # Multi-word other names, matched in running text as a phrase (cased names are
+        # stand-ins: compared as written).
         self.phrases: dict[str, Alias] = {
             form: alias
-            for form, alias in self.by_form.items()
+            for form, alias in in_text.items()
             if " " in form and form != alias.key_words
         }
         self.max_words = max((f.count(" ") + 1 for f in self.phrases), default=1)
@@ -532,7 +552,9 @@ class Aliases:
         spec = {"words": raw} if isinstance(raw, str) else raw
         text: str = spec["words"]
         prefix = text.endswith("-")
-        tokens = tuple(_compared(token) for token in text.rstrip("-").split())
+        # Split as the text is split (raw_words: hyphens and apostrophes part words), so
+        # "Yeşilgöz-Zegerius" and "Quai d'Orsay" compare word by word.
+        tokens = tuple(_compared(token) for token in raw_words(text.rstrip("-")))
         stand_in = StandIn(
             tokens, key, prefix,
             frozenset(fold(w) for w in spec.get("not_after", [])),
@@ -576,7 +598,10 @@ class Aliases:
                     found = self.phrases.get(" ".join(folded[i : i + n]))
                     if found is not None:
                         out[found.key] = None
-            for stand_in in stand_ins.get(token, ()) or stand_ins.get(word, ()):
+            candidates = stand_ins.get(token, ())
+            if word != token and word in stand_ins:  # "De": "de paus" and "De Wever"
+                candidates = [*candidates, *stand_ins[word]]
+            for stand_in in candidates:
                 if _stands(stand_in, raw, folded, i) and not (
                     stand_in.unless and _mentions(context, stand_in.unless)
                 ):

@@ -56,9 +56,11 @@ _PREFIX_KIND = {"r": "land", "p": "plaats", "g": "regio", "k": "onderwerp", "s":
 # keyword follows and ``search_keys`` for items): none stored means Snowball stems (before
 # lemmas); "2" lemmas with part of speech; "3" the word-sense rules and region data of the
 # realistic-copy round (datelines of towns named by a word, same-named places, short
-# municipality names).  A new version moves keyword follows and re-indexes stored items
-# for search at the next start (storage/shared.py), so search agrees with follows.
-KEYS_VERSION = "3"
+# municipality names); "4" the broadened aliases (a follow of "Macron" is now Emmanuel
+# Macron's key, and stored items get the keys of the persons and bodies they name).  A
+# new version moves keyword follows and re-indexes stored items for search at the next
+# start (storage/shared.py), so search agrees with follows.
+KEYS_VERSION = "4"
 
 
 def rekey(key: str, label: str) -> str:
@@ -137,8 +139,11 @@ def split_exclusions(term: str) -> tuple[str, list[str]]:
     A word written with a ``-`` in front (after a space: ``Noord-Holland`` is one name)
     is left out; so is everything after ``zonder`` (or ``behalve``, ``maar niet``), a
     list split on commas, ``en`` and ``of`` (``zonder transfers en blessures``).
+    A name that holds ``zonder`` (``Artsen zonder Grenzen``, an alias) is one name.
     """
     term = " ".join(strip_format(term).split())
+    if default_aliases().lookup(term) is not None:
+        return term, []
     left_out = [token[1:] for token in term.split(" ") if token.startswith("-") and token[1:]]
     base = " ".join(t for t in term.split(" ") if not (t.startswith("-") and t[1:]))
     parts = _WITHOUT.split(base, maxsplit=1)

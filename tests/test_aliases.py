@@ -85,6 +85,18 @@ from tests.test_keywords_sense import reaches
     ("Khamenei", "Chamenei zegt nee."),
     ("Poetin", "Poetins oorlog duurt voort."),
     ("Trump", "Trumps heffingen gaan in."),
+    # Parties and ministries by abbreviation and full name; a name longer than the runs
+    # of words an item holds.
+    ("Partij voor de Vrijheid", "De PVV wint de verkiezingen."),
+    ("GL-PvdA", "GroenLinks-PvdA verliest zetels."),
+    ("DENK", "DENK dient een motie in."),
+    ("Vlaams Belang", "VB wint in Antwerpen."),
+    ("AfD", "De Alternative für Deutschland wint in Saksen."),
+    ("VWS", "Het ministerie van Volksgezondheid, Welzijn en Sport zwijgt."),
+    ("OVSE", "De Organisatie voor Veiligheid en Samenwerking in Europa stuurt waarnemers."),
+    # Sport.
+    ("Verstappen", "Verstappen wint in Zandvoort."),
+    ("Mathieu van der Poel", "Van der Poel wint Parijs-Roubaix."),
 ])
 def test_alias_reaches(term: str, text: str) -> None:
     assert reaches(term, text)
@@ -124,6 +136,10 @@ def test_alias_reaches(term: str, text: str) -> None:
     ("Isaac Herzog", "Een film van Werner Herzog."),
     ("Anthony Albanese", "VN-rapporteur Francesca Albanese zegt nee."),
     ("Willem-Alexander", "De koning opende het parlement."),
+    ("Partij DENK", "Ik denk dat het goed gaat."),
+    ("AfD", "Zie afd. 3 van het rapport."),
+    ("Max Verstappen", "Jos Verstappen is trots op zijn zoon."),
+    ("Boris Pistorius", "Oscar Pistorius komt vrij."),
 ])
 def test_alias_does_not_reach(term: str, text: str) -> None:
     assert not reaches(term, text)

@@ -461,6 +461,11 @@ class Alias:
     forms: tuple[str, ...]  # the other names, as written in aliases.toml
 
 
+# Words in a name from which on an item's runs of words (match.MAX_PHRASE_WORDS = 6) no
+# longer hold it: the alias matcher looks for such a name itself.
+_LONG_NAME = 6
+
+
 @dataclass(frozen=True, slots=True)
 class StandIn:
     """Words that stand for an entry in running text (``de Kamer``, ``het bondgenootschap``).
@@ -539,11 +544,13 @@ class Aliases:
             if entry["name"].replace("-", "").isupper():
                 self.by_abbr[entry["name"]] = alias
         # Multi-word other names, matched in running text as a phrase (cased names are
-        # stand-ins: compared as written).
+        # stand-ins: compared as written); the name itself too when it is longer than the
+        # runs of words an item's keys hold ("Organisatie voor Veiligheid en Samenwerking
+        # in Europa").
         self.phrases: dict[str, Alias] = {
             form: alias
             for form, alias in in_text.items()
-            if " " in form and form != alias.key_words
+            if " " in form and (form != alias.key_words or form.count(" ") >= _LONG_NAME)
         }
         self.max_words = max((f.count(" ") + 1 for f in self.phrases), default=1)
         self.phrase_starts = frozenset(form.split(" ", 1)[0] for form in self.phrases)

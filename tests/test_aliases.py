@@ -137,6 +137,8 @@ def test_alias_reaches(term: str, text: str) -> None:
     ("Anthony Albanese", "VN-rapporteur Francesca Albanese zegt nee."),
     ("Willem-Alexander", "De koning opende het parlement."),
     ("Partij DENK", "Ik denk dat het goed gaat."),
+    ("OM", "MARSEILLE (ANP/AFP) - OM haalt een spits van Ajax. Olympique Marseille staat tweede."),
+    ("OM", "Het is om drie uur begonnen."),
     ("AfD", "Zie afd. 3 van het rapport."),
     ("Max Verstappen", "Jos Verstappen is trots op zijn zoon."),
     ("Boris Pistorius", "Oscar Pistorius komt vrij."),

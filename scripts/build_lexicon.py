@@ -45,7 +45,7 @@ from wordfreq import zipf_frequency
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.news.lexicon import Lexicon  # noqa: E402
+from bot.news.lexicon import Lexicon, curated_expressions  # noqa: E402
 from bot.news.text import fold, stem  # noqa: E402
 
 DIC = Path("/usr/share/hunspell/nl.dic")
@@ -333,7 +333,7 @@ def main() -> None:
     )
     for section in ("opaque_first", "opaque_head"):
         data[section] = sorted(fold(w) for w in curated[section]["words"])
-    data["expressions"] = curated.get("expression", [])
+    data["expressions"] = curated_expressions(curated)
     # Verb lemma -> the noun whose news sense its forms carry (curated).
     data["verb_sense"] = {
         fold(verb): fold(noun)

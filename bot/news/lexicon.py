@@ -124,13 +124,19 @@ class Lexicon:
         self.primary = lru_cache(maxsize=65536)(self._primary_uncached)
         self.street_keys = lru_cache(maxsize=65536)(self._street_keys)
         # After the caches: expressions are written in any form and read as lemmas.
+        shared: dict[frozenset[str], frozenset[str]] = {}  # one object per word set
         self.expressions = [
-            Expression.parse(entry["words"], self.primary)
+            Expression.parse(entry["words"], self.primary, shared)
             for entry in data.get("expressions", [])
         ]
-        self._expressions_by_first: dict[str, list[Expression]] = {}
+        # Indexed by the lemma of the first bracketed word (a news noun, rare in text),
+        # not by the first word ("de", "het", "op" start most expressions): a text only
+        # tries the expressions of the bracketed words it holds, so hundreds of them cost
+        # one dict lookup per word.
+        self._expressions_by_anchor: dict[str, list[Expression]] = {}
         for expression in self.expressions:
-            self._expressions_by_first.setdefault(expression.first, []).append(expression)
+            for anchor in expression.anchor:
+                self._expressions_by_anchor.setdefault(anchor, []).append(expression)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Lexicon:
@@ -145,7 +151,7 @@ class Lexicon:
                 curated = tomllib.load(fh)
             with SENSES_PATH.open("rb") as fh:
                 senses = tomllib.load(fh)
-            data["expressions"] = curated.get("expression", [])
+            data["expressions"] = curated_expressions(curated)
             data["derived"] = {
                 fold(word): fold(base) for word, base in curated.get("derived", {}).items()
             }
@@ -220,10 +226,18 @@ class Lexicon:
         """Positions of words that stand in a fixed expression and do not mean themselves
         (``lemmas`` are the primary readings of a text's words, in order)."""
         out: set[int] = set()
-        by_first = self._expressions_by_first
+        by_anchor = self._expressions_by_anchor
         for i, lemma in enumerate(lemmas):
-            for expression in by_first.get(lemma, ()):
-                out.update(expression.match(lemmas, i))
+            expressions = by_anchor.get(lemma)
+            if not expressions:
+                continue
+            for expression in expressions:
+                # The expression starts between `before` fixed words and `before` plus
+                # its gaps' length in front of its anchor.
+                low, high = expression.before
+                for start in range(max(0, i - high), i - low + 1):
+                    if lemmas[start] in expression.first:
+                        out.update(expression.match(lemmas, start))
         return out
 
     def separated_senses(self, text: str, lemmas: list[str]) -> set[str]:
@@ -390,20 +404,43 @@ class Lexicon:
 @dataclass(frozen=True, slots=True)
 class Expression:
     """A fixed expression: lemmas in order (``None`` for a gap of up to MAX_GAP words),
-    and the positions (in ``words``) whose word does not mean itself there."""
+    and the positions (in ``words``) whose word does not mean itself there.  A word
+    written ``a|b|c`` is any of those forms: the lemma data does not lead every verb
+    form to its infinitive (``is``, ``ging``, ``gebarsten`` stay themselves), so an
+    expression names the forms it stands in."""
 
-    words: tuple[str | None, ...]
+    words: tuple[frozenset[str] | None, ...]
     unsensed: frozenset[int]
 
     @property
-    def first(self) -> str:
+    def first(self) -> frozenset[str]:
         first = self.words[0]
         assert first is not None
         return first
 
+    @property
+    def anchor(self) -> frozenset[str]:
+        """The lemmas of the first bracketed word: what the expression is indexed by."""
+        anchor = self.words[min(self.unsensed)]
+        assert anchor is not None
+        return anchor
+
+    @property
+    def before(self) -> tuple[int, int]:
+        """How many text words stand before the anchor when the expression matches:
+        at least its words in front, at most those plus MAX_GAP per gap."""
+        front = self.words[: min(self.unsensed)]
+        gaps = front.count(None)
+        return len(front) - gaps, len(front) - gaps + MAX_GAP * gaps
+
     @classmethod
-    def parse(cls, text: str, primary: Callable[[str], str]) -> Expression:
-        tokens: list[str | None] = []
+    def parse(
+        cls,
+        text: str,
+        primary: Callable[[str], str],
+        shared: dict[frozenset[str], frozenset[str]] | None = None,
+    ) -> Expression:
+        tokens: list[frozenset[str] | None] = []
         unsensed = set()
         for token in text.split():
             if token == GAP:
@@ -411,7 +448,10 @@ class Expression:
                 continue
             if token.startswith("["):
                 unsensed.add(len(tokens))
-            tokens.append(primary(fold(token.strip("[]"))))
+            forms = frozenset(
+                primary(fold(form)) for form in token.strip("[]").split("|") if form
+            )
+            tokens.append(forms if shared is None else shared.setdefault(forms, forms))
         if not tokens or tokens[0] is None or not unsensed:
             raise ValueError(f"expression {text!r}: starts with a word, marks one with []")
         return cls(tuple(tokens), frozenset(unsensed))
@@ -430,7 +470,7 @@ class Expression:
                 if got:
                     return got
             return []
-        if at >= len(lemmas) or lemmas[at] != word:
+        if at >= len(lemmas) or lemmas[at] not in word:
             return []
         return self._match(lemmas, at + 1, n + 1, [*found, at] if n in self.unsensed else found)
 
@@ -653,6 +693,16 @@ def _stands(stand_in: StandIn, raw: list[str], folded: list[str], i: int) -> boo
     if i > 0 and folded[i - 1] in stand_in.not_after:
         return False
     return not (i + n < len(folded) and folded[i + n] in stand_in.not_before)
+
+
+def curated_expressions(curated: dict) -> list[dict]:
+    """Every fixed expression of ``lexicon.toml``: the ``[[expression]]`` entries and the
+    grouped lists of ``[idioms]`` (one list per news word or theme, each with its
+    source in a comment), as ``{"words": ...}`` entries."""
+    out = list(curated.get("expression", []))
+    for group in curated.get("idioms", {}).values():
+        out += [{"words": text} for text in group]
+    return out
 
 
 @cache

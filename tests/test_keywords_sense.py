@@ -12,10 +12,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.news.lexicon import Aliases, default_lexicon
+from bot.news.lexicon import FORMAT_VERSION, Aliases, Lexicon, default_lexicon
 from bot.news.match import FollowedKeys, item_keys, resolve
 from bot.news.parse import parse_brief
 from bot.news.regions import default_gazetteer
+
+# The least a Lexicon needs: no word data, so every word is its own lemma.
+_BARE = {
+    "version": FORMAT_VERSION, "nouns": [], "plurals": {}, "lemmas": {}, "linking_s": [],
+    "words": [], "begin": [], "exceptions": [], "no_split": [], "particles": [],
+    "never_head": [], "short": [], "frequent": [],
+}
 
 
 def reaches(term: str, text: str) -> bool:
@@ -290,3 +297,181 @@ def test_every_sense_judgment_is_a_compound_of_its_keyword() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.check() == 0
+
+# Idioms and fixed expressions (lexicon.toml's [idioms]): a sample across the news words,
+# each the word in a sense the follower does not mean.
+@pytest.mark.parametrize(("term", "text"), [
+    ("storm", "Het bleek een storm in een glas water."),
+    ("storm", "Het liep storm bij de opening van de nieuwe winkel."),
+    ("storm", "Het plan leidde tot een storm van kritiek in de Kamer."),
+    ("olie", "Met die uitspraak gooide de minister olie op het vuur."),
+    ("vuur", "De fans stonden in vuur en vlam voor de nieuwe trainer."),
+    ("vuur", "Het nieuws verspreidde zich als een lopend vuurtje door het dorp."),
+    ("vuur", "Ik steek mijn hand niet in het vuur voor die wethouder."),
+    ("brand", "De gemeente hielp de club uit de brand met een lening."),
+    ("brand", "Na de fusie zit de directie flink in de brand."),
+    ("bank", "Door de bank genomen vielen de cijfers mee."),
+    ("water", "Beide partijen moesten water in de wijn doen."),
+    ("water", "Het plan is in het water gevallen."),
+    ("water", "Nieuwe feiten kwamen pas later boven water."),
+    ("water", "Het water staat de boeren tot aan de lippen."),
+    ("bom", "Na maanden van ruzie is de bom gebarsten in de coalitie."),
+    ("bom", "Het nieuwe stadion kostte een bom geld."),
+    ("bom", "De vergrijzing is een tikkende tijdbom onder het pensioenstelsel."),
+    ("aanval", "De voorstelling is een aanval op de lachspieren."),
+    ("aanval", "Hij kreeg een aanval van paniek in de lift."),
+    ("oorlog", "De vakbonden gaan op het oorlogspad tegen het kabinet."),
+    ("kogel", "De kogel is door de kerk: het station wordt verbouwd."),
+    ("schot", "Er zit eindelijk schot in de onderhandelingen."),
+    ("schot", "De nieuwe spits bleek een schot in de roos."),
+    ("schot", "De burgemeester wil buiten schot blijven."),
+    ("slag", "De nieuwe minister gaat direct aan de slag met de woningnood."),
+    ("slag", "Het kabinet houdt een slag om de arm."),
+    ("slag", "De bestuurder was op slag dood."),
+    ("strijd", "Volgens de rechter is het besluit in strijd met de wet."),
+    ("vrede", "De verliezer heeft er vrede mee."),
+    ("grens", "De minister trekt de grens bij tien procent."),
+    ("muur", "Burgers worden van het kastje naar de muur gestuurd."),
+    ("brug", "De werkgevers moeten nu over de brug komen met een beter bod."),
+    ("weg", "De minister ging het debat uit de weg."),
+    ("spoor", "De politie is het spoor bijster."),
+    ("spoor", "De recherche kwam de dader snel op het spoor."),
+    ("trein", "De verkoop van de nieuwe telefoon loopt als een trein."),
+    ("schip", "De nieuwe directeur wil schoon schip maken."),
+    ("haven", "Goud geldt als een veilige haven voor beleggers."),
+    ("geld", "Voor hetzelfde geld had het anders afgelopen."),
+    ("goud", "Die ervaring is goud waard."),
+    ("prijs", "De burgemeester stelt de steun zeer op prijs."),
+    ("prijs", "De bewoners vielen in de prijs met een nieuwe speeltuin."),
+    ("kosten", "Dat gaat ten koste van de veiligheid."),
+    ("schuld", "De coach gaf de scheidsrechter de schuld van het verlies."),
+    ("rekening", "De gemeente houdt rekening met meer asielzoekers."),
+    ("school", "Het voorbeeld van Utrecht maakt school in andere steden."),
+    ("les", "De minister las de burgemeesters de les."),
+    ("hart", "De wethouder nam de kritiek ter harte."),
+    ("hart", "In het hart van Amsterdam wordt een nieuw museum gebouwd."),
+    ("hoofd", "De gemeente moet het hoofd bieden aan de woningnood."),
+    ("hoofd", "Zij staat sinds maart aan het hoofd van de NAVO."),
+    ("hand", "Wat is er aan de hand bij de NS?"),
+    ("hand", "De situatie liep volledig uit de hand."),
+    ("voet", "De directeur werd op staande voet ontslagen."),
+    ("dood", "Het is erop of eronder: de dood of de gladiolen."),
+    ("ongeluk", "Een agent schoot per ongeluk op zijn collega."),
+    ("zorg", "De inspectie maakt zich zorgen over de veiligheid op scholen."),
+    ("zorg", "De stijgende rente baart beleggers zorgen."),
+    ("mes", "Het kabinet zet het mes in de subsidies."),
+    ("geweld", "Die uitspraak doet de waarheid geweld aan."),
+    ("staat", "De gemeente is niet in staat om de kosten te dragen."),
+    ("akkoord", "De gemeenteraad ging akkoord met de plannen."),
+    ("grond", "Op grond van de nieuwe wet mag dat niet meer."),
+    ("licht", "Het kabinet gaf groen licht voor de uitbreiding van Schiphol."),
+    ("stroom", "Het proces kwam in een stroomversnelling."),
+    ("koers", "De partij zet koers naar het midden."),
+    ("wind", "De minister sloeg alle waarschuwingen in de wind."),
+    ("wind", "Het succes gaf de partij de wind in de zeilen."),
+    ("regen", "De reizigers kwamen van de regen in de drup."),
+    ("ijs", "De spelers kwamen goed beslagen ten ijs."),
+    ("mist", "Bij de aanbesteding ging het volledig de mist in."),
+    ("wet", "Volgens de wet van Murphy ging alles mis."),
+    ("dijk", "De trainer werd na vijf nederlagen aan de dijk gezet."),
+    ("steek", "De partij liet haar kiezers in de steek."),
+    ("bod", "De kwestie komt volgende week aan bod in de Kamer."),
+    ("partij", "De douane onderschepte een partij cocaïne in de haven."),
+    ("top", "Ajax staat weer aan de top van de ranglijst."),
+    ("klimaat", "Het politieke klimaat is verhard."),
+    ("tol", "De hitte eist haar tol onder ouderen."),
+    ("vlucht", "De verkoop van elektrische auto's nam een hoge vlucht."),
+])
+def test_idiom_takes_the_sense_away(term: str, text: str) -> None:
+    assert not reaches(term, text)
+
+
+# The same words in their news sense still fire, also next to an idiom's words: the
+# idioms keep a word of context that only the idiom has ("de weg is vrij voor verkeer"
+# is the road; "een mes in de buik" the knife).
+@pytest.mark.parametrize(("term", "text"), [
+    ("storm", "De storm raasde over het land."),
+    ("storm", "Door de storm vielen tientallen bomen om."),
+    ("olie", "De olieprijs steeg door het conflict."),
+    ("vuur", "Het vuur sloeg over naar de naastgelegen woningen."),
+    ("brand", "De brand in de loods was snel onder controle."),
+    ("bank", "De bank verhoogt de hypotheekrente."),
+    ("water", "Het water in de rivier stijgt snel."),
+    ("bom", "In Rotterdam is een bom uit de Tweede Wereldoorlog gevonden."),
+    ("bom", "Een bom onder een auto ontplofte in de nacht."),
+    ("aanval", "Bij een aanval op een dorp vielen tien doden."),
+    ("oorlog", "De oorlog in Oekraïne duurt voort."),
+    ("kogel", "Een kogel trof de agent in zijn been."),
+    ("schot", "Er werd een schot gelost bij een woning in Tilburg."),
+    ("slag", "De slag om Arnhem wordt herdacht."),
+    ("strijd", "De strijd om de stad duurt voort."),
+    ("vrede", "De partijen sloten vrede na jaren van oorlog."),
+    ("grens", "Aan de grens met Polen staan lange rijen."),
+    ("muur", "Een muur van de kerk stortte in."),
+    ("brug", "De brug over de Waal is afgesloten."),
+    ("spoor", "Een koe liep op het spoor bij Deventer."),
+    ("trein", "Een trein is ontspoord bij Amersfoort."),
+    ("schip", "Het schip liep vast in het Suezkanaal."),
+    ("haven", "In de haven van Rotterdam is een schip vastgelopen."),
+    ("geld", "De gemeente trekt extra geld uit voor de jeugdzorg."),
+    ("goud", "De prijs van goud bereikte een record."),
+    ("prijs", "De prijs van benzine stijgt opnieuw."),
+    ("schuld", "De schuld van Italië loopt verder op."),
+    ("rekening", "De energierekening valt volgend jaar hoger uit."),
+    ("school", "De school in Zwolle blijft dicht door de storm."),
+    ("hart", "Hij overleed aan een falend hart."),
+    ("hand", "De man raakte gewond aan zijn hand."),
+    ("ongeluk", "Bij een ongeluk op de A2 raakten drie mensen gewond."),
+    ("zorg", "De zorg kampt met een groot personeelstekort."),
+    ("mes", "De verdachte bedreigde het personeel met een mes."),
+    ("geweld", "Het geweld in Gaza laaide opnieuw op."),
+    ("staat", "De staat moet de gedupeerden schadeloos stellen."),
+    ("akkoord", "Het akkoord over de stikstof is getekend."),
+    ("wind", "Harde wind zorgde voor schade in Zeeland."),
+    ("regen", "Zware regen zorgde voor overlast in Limburg."),
+    ("ijs", "Een schaatser zakte door het ijs in Friesland."),
+    ("mist", "Door dichte mist gebeurden meerdere ongelukken op de A1."),
+    ("dijk", "De dijk bij Lobith wordt versterkt."),
+    ("stroom", "Duizenden huishoudens zitten zonder stroom."),
+    ("licht", "Door de storing viel het licht uit in heel Utrecht."),
+    ("partij", "De partij wil de belasting verlagen."),
+    ("koers", "De koers van het aandeel daalde fors."),
+    ("klimaat", "Het klimaat verandert sneller dan gedacht."),
+    ("mes", "De man stak het mes in de buik van het slachtoffer."),
+    ("water", "Er stroomt minder water door de Rijn dan ooit."),
+    ("grens", "Duizenden vluchtelingen trokken over de grens."),
+    ("brug", "Verkeer dat over de brug komt, moet omrijden."),
+    ("weg", "De weg is weer vrij voor verkeer."),
+    ("school", "De oude school wordt gesloopt."),
+    ("partij", "Veel jongeren hebben voor die partij gekozen."),
+    ("partij", "Hij is geen lid meer van de partij."),
+    ("pest", "In Congo is de pest uitgebroken."),
+    ("schot", "Er zat een schot in de voordeur."),
+    ("muur", "De auto reed tegen een muur aan."),
+    ("stof", "Door de droogte waaide veel stof op."),
+])
+def test_news_sense_still_fires(term: str, text: str) -> None:
+    assert reaches(term, text)
+
+
+def test_expressions_are_found_by_their_bracketed_word() -> None:
+    # Indexed by the bracketed word, not the first: an expression that starts with a
+    # common word, has a gap before its bracketed word, or lists a verb's forms.
+    lexicon = Lexicon({**_BARE, "expressions": [
+        {"words": "de [kogel] … door de kerk"},
+        {"words": "zat|zit … in de [brand]"},
+    ]})
+    text = ["de", "kogel", "is", "nu", "door", "de", "kerk", "en", "de", "club", "zat",
+            "flink", "in", "de", "brand"]
+    assert lexicon.unsensed(text) == {1, 14}
+    # Too long a gap, or another form than listed: the words mean themselves.
+    far = ["de", "kogel", "is", "toen", "al", "lang", "door", "de", "kerk"]
+    assert lexicon.unsensed(far) == set()
+    assert lexicon.unsensed(["zaten", "in", "de", "brand"]) == set()
+
+
+def test_every_idiom_parses_with_a_bracketed_word() -> None:
+    lexicon = default_lexicon()
+    assert len(lexicon.expressions) > 600
+    for expression in lexicon.expressions:
+        assert expression.unsensed and expression.words[0] is not None

@@ -428,6 +428,82 @@ def test_fixed_expressions_are_not_places(gaz: Gazetteer, text: str) -> None:
     assert gaz.regions(text) == []
 
 
+# A phrase that names a kind of thing after a place (product, dish, cuisine, breed,
+# species, style, language, idiom, a treaty named after where it was signed) is not
+# the place (curated.toml's [blockers]); a sample across countries, provinces and towns.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Toen de cijfers kwamen, werd de wethouder Spaans benauwd.",
+        "Dat rapport is Chinees voor mij.",
+        "De vergadering werd een Poolse landdag.",
+        "Het beveiligingssysteem bleek zo lek als een Zwitserse kaas.",
+        "Het faillissement werd een Griekse tragedie voor de dorpelingen.",
+        "Met de dure advocaten dreigen Amerikaanse toestanden.",
+        "De trainer vond zijn Waterloo in de bekerfinale.",
+        "Rome is niet in één dag gebouwd, zei de minister.",
+        "Keulen en Aken zijn niet op één dag gebouwd.",
+        "Het water stond 2,5 meter boven Normaal Amsterdams Peil.",
+        "Het raadhuis is gebouwd in de stijl van de Amsterdamse School.",
+        "Het pand dateert uit de Franse tijd.",
+        "De kerkenraad van de Waalse kerk kiest een nieuwe predikant.",
+        "Op de middelbare school krijgen leerlingen minder Franse les.",
+        "Leerlingen hebben moeite met de Duitse taal.",
+        "De Italiaanse keuken is populair bij jongeren.",
+        "Aan de Markt opent een nieuw Thais restaurant.",
+        "Het hele dorp viert Chinees Nieuwjaar.",
+        "Oma maakt Hongaarse goulash.",
+        "De snackbar verkoopt Belgische frieten.",
+        "De slager won een prijs met zijn Gelderse rookworst.",
+        "De bakker verkoopt Fries suikerbrood.",
+        "Bij de kermis stond een kraam met Luikse balletjes.",
+        "De Franse bulldog is het populairste ras van het jaar.",
+        "De Drentse patrijshond won de show.",
+        "Vissers vangen steeds meer Amerikaanse rivierkreeften in de polder.",
+        "De Chinese wolhandkrab rukt op in de rivieren.",
+        "De Japanse oester verdringt de inheemse platte oester.",
+        "Hij schaatste op Friese doorlopers.",
+        "De loodgieter pakte zijn Franse sleutel.",
+        "Bij de aftrap ging de Mexicaanse golf door het stadion.",
+        "Old Amsterdam is de bekendste kaas van het bedrijf.",
+        "De horeca schenkt vaker Spa Blauw.",
+        "Banken moeten voldoen aan de Bazel III-regels.",
+        "Het Verdrag van Maastricht legde de basis voor de euro.",
+        "Het klimaatakkoord van Parijs is niet gehaald.",
+        "Het Statuut van Rome regelt het werk van het Strafhof.",
+        "De Conventie van Genève verbiedt het beschieten van ziekenhuizen.",
+        "De Akkoorden van Minsk zijn nooit uitgevoerd.",
+        "Het Verdrag van Ottawa verbiedt landmijnen.",
+        "Het Akkoord van Wassenaar was het begin van de loonmatiging.",
+    ],
+)
+def test_products_idioms_and_treaties_are_not_places(gaz: Gazetteer, text: str) -> None:
+    assert gaz.regions(text) == []
+
+
+# What is *in* the place, or its own history, stays the place; and the same names
+# outside the phrase still count.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In de Rotterdamse haven is een schip vastgelopen.", ["NL"]),
+        ("De Amsterdamse grachten zijn bevroren.", ["NL"]),
+        ("De Amsterdamse politie zoekt getuigen.", ["NL"]),
+        ("De Chinese Muur is deels ingestort.", ["CN"]),
+        ("De Franse Revolutie veranderde Europa.", ["FR"]),
+        ("De trein tussen Keulen en Aken rijdt niet.", ["DE"]),
+        ("In Waterloo is een museum geopend.", ["BE"]),
+        ("In Maastricht is het verdrag herdacht.", ["NL"]),
+        ("Franse boeren blokkeren de snelwegen.", ["FR"]),
+        ("De Duitse regering wil de kerncentrales sluiten.", ["DE"]),
+    ],
+)
+def test_things_in_the_place_stay_the_place(
+    gaz: Gazetteer, text: str, expected: list[str]
+) -> None:
+    assert gaz.regions(text) == expected
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -29,9 +29,11 @@ are two (``verkiezingen`` is ``verkiezing``; ``verkiest`` is ``verkiezen``; ``st
   for every candidate compound of 377 news keywords out of hunspell-nl and wordfreq
   (``scripts/compound_candidates.py``).
   A two-part compound also gives its parts as a phrase (``klimaat akkoord``).
-- **Fixed expressions** (``lexicon.toml``, in lemmas, ``…`` for up to three words): the
-  bracketed word of an expression gives no key where the expression stands (``zat op de
-  [bank]``).
+- **Fixed expressions** (``lexicon.toml``'s ``[[expression]]`` and ``[idioms]``, in
+  lemmas, ``…`` for up to three words, ``a|b`` for a word's listed forms): the bracketed
+  word of an expression gives no key where the expression stands (``zat op de [bank]``).
+  They are indexed by their first bracketed word, so a text tries only the expressions
+  of the news words it holds.
 
 The cost is per word of the item (cached per word), never per subscription.
 """

@@ -388,6 +388,13 @@ def test_every_sense_judgment_is_a_compound_of_its_keyword() -> None:
     ("stem", "De voorzitter moest zijn stem verheffen."),
     ("macht", "De spelers probeerden uit alle macht de gelijkmaker te maken."),
     ("storm", "Bij de opening liep het storm."),
+    ("beurs", "De clubs ruilden twee verdedigers met gesloten beurs."),
+    ("brand", "De Raad van State maakt brandhout van het wetsvoorstel."),
+    ("verkiezing", "Zij won de verkiezing van Sportvrouw van het Jaar."),
+    ("verkiezing", "Volgend jaar doet ze mee aan de Miss World-verkiezing."),
+    ("verkiezing", "De eik werd tweede bij de verkiezing van de mooiste boom."),
+    ("staking", "De provincie gelast de boer tot staking van de bouw."),
+    ("staking", "De rechter beval de staking van de werkzaamheden."),
 ])
 def test_idiom_takes_the_sense_away(term: str, text: str) -> None:
     assert not reaches(term, text)
@@ -511,6 +518,8 @@ def test_idiom_takes_the_sense_away(term: str, text: str) -> None:
     ("ramp", "De ramp kostte honderden mensen het leven."),
     ("stem", "Hij bracht zijn stem uit in Utrecht."),
     ("macht", "De junta greep de macht in Niger."),
+    ("staking", "De staking van de buschauffeurs gaat door."),
+    ("verkiezing", "De verkiezing van de nieuwe burgemeester is uitgesteld."),
 ])
 def test_news_sense_still_fires(term: str, text: str) -> None:
     assert reaches(term, text)

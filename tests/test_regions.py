@@ -475,6 +475,10 @@ def test_fixed_expressions_are_not_places(gaz: Gazetteer, text: str) -> None:
         "De Akkoorden van Minsk zijn nooit uitgevoerd.",
         "Het Verdrag van Ottawa verbiedt landmijnen.",
         "Het Akkoord van Wassenaar was het begin van de loonmatiging.",
+        "Urker vissers vingen recordhoeveelheden Noorse kreeft.",
+        "De Spaanse slak is een plaag in moestuinen.",
+        "De Amerikaanse stierkikker rukt op in de Achterhoekse vennen.",
+        "Het Statuut van Rome regelt de rechtsmacht van het Strafhof.",
     ],
 )
 def test_products_idioms_and_treaties_are_not_places(gaz: Gazetteer, text: str) -> None:

@@ -395,6 +395,10 @@ def test_every_sense_judgment_is_a_compound_of_its_keyword() -> None:
     ("verkiezing", "De eik werd tweede bij de verkiezing van de mooiste boom."),
     ("staking", "De provincie gelast de boer tot staking van de bouw."),
     ("staking", "De rechter beval de staking van de werkzaamheden."),
+    ("oorlog", "Na de feestdagen voert hij oorlog tegen de kilo's."),
+    ("oorlog", "Zij verklaarde de oorlog aan de kilootjes."),
+    ("storing", "De dader leed aan een psychische storing."),
+    ("storing", "Een atmosferische storing brengt regen."),
 ])
 def test_idiom_takes_the_sense_away(term: str, text: str) -> None:
     assert not reaches(term, text)
@@ -520,6 +524,8 @@ def test_idiom_takes_the_sense_away(term: str, text: str) -> None:
     ("macht", "De junta greep de macht in Niger."),
     ("staking", "De staking van de buschauffeurs gaat door."),
     ("verkiezing", "De verkiezing van de nieuwe burgemeester is uitgesteld."),
+    ("oorlog", "Rusland verklaarde de oorlog aan Oekraïne."),
+    ("storing", "Door een storing reden er geen treinen tussen Utrecht en Amersfoort."),
 ])
 def test_news_sense_still_fires(term: str, text: str) -> None:
     assert reaches(term, text)

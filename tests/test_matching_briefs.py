@@ -73,8 +73,9 @@ async def test_heldout_briefs_reach_the_followers_who_want_them(store: Store) ->
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "listed false alarms on the held-out set are above the goal: city stand-ins and word "
-    "senses (figures in docs/benchmarks.md); remove this mark when the goal is met"))
+    "listed false alarms on the held-out set are above the goal (7.5 % on 2026-12-08, goal "
+    "3 %): word senses and city uses (figures in docs/benchmarks.md); remove this mark "
+    "when the goal is met"))
 async def test_heldout_briefs_fire_few_tempting_false_alarms(store: Store) -> None:
     heldout = load(HELDOUT)
     fired = await fire(heldout, store, default_gazetteer())

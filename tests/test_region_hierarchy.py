@@ -428,6 +428,9 @@ async def test_following_a_province_brings_its_towns(bot: Harness) -> None:
          "Amsterdam"),
         ("Rotterdam in Zuid-Holland krijgt extra geld.", "Rotterdam", None),
         ("Amsterdam in Duitse handen: de haven is verkocht.", "Amsterdam", None),
+        # A landmark that is also placed abroad (it once raised KeyError in the tagger).
+        ("ALBANY (ANP) - Het dorp ligt ten noorden van Amsterdam in de staat New York.",
+         "Verenigde Staten", "Amsterdam"),
         # ... but alone it is the only place there is: kept.
         ("Op de A20 ten westen van Rotterdam is een vrachtwagen gekanteld.", "Rotterdam",
          None),

@@ -239,7 +239,6 @@ class Gazetteer:
         found: dict[int, str] = {}  # place index -> the name it was found by
         levels: dict[int, tuple[str, ...]] = {}  # the levels a word before it allows
         seated: dict[int, int] = {}  # a seat of government or institution -> its position
-        towns: set[int] = set()  # where a town that is no seat starts ("Delft")
         landmarks: set[int] = set()  # towns named only as a landmark ("ten noorden van X")
         named: set[int] = set()  # places named as themselves at least once
         at: dict[int, tuple[int, int]] = {}  # position -> (place index, words)
@@ -278,11 +277,8 @@ class Gazetteer:
                         landmarks.add(best_index)
                     else:
                         named.add(best_index)
-                    seat = self._seats.get(best_index)
-                    if seat is not None:
+                    if best_index in self._seats:
                         seated.setdefault(best_index, i)
-                    if self._places[best_index].kind == "plaats" and not (seat and seat.verb):
-                        towns.add(i)  # Amsterdam too: its name is its council, never the state
                 i += best_len
             else:
                 i += 1
@@ -294,9 +290,16 @@ class Gazetteer:
             # "SPIJKENISSE - ... ten zuidwesten van Rotterdam": the news is where the other
             # places are; a town named only to say where they lie is not its news.
             for index in landmarks:
-                del found[index]
+                found.pop(index, None)  # it may be gone already: placed abroad too
                 seated.pop(index, None)
         if seated:
+            # Where a town that is no government's seat starts ("Delft"; Amsterdam too: its
+            # name is its council, never the state).
+            towns = {
+                position for position, (index, _) in at.items()
+                if self._places[index].kind == "plaats"
+                and not (index in self._seats and self._seats[index].verb)
+            }
             self._unseat(found, seated, tokens, _agency_context(text), towns)
         if not self._alternatives:
             return [self._place(index) for index in found]
@@ -679,8 +682,8 @@ _CLUB_BEFORE = frozenset({
     "sparta", "ajax", "excelsior", "hertha", "union", "borussia", "olympique", "olympiakos",
     "dynamo", "dinamo", "spartak", "cska", "lokomotiv", "sjachtar", "standard", "rapid",
     "austria", "bayern", "eintracht", "fortuna", "vitesse", "royal", "racing", "celtic",
-    "red", "go", "eagles", "heracles", "willem", "roda", "nac", "nec", "oh", "stvv",
-    "zulte", "waregem", "beerschot", "antwerp",
+    "eagles", "heracles", "jc", "ii", "bull", "nac", "nec", "oh", "stvv", "zulte",
+    "waregem", "beerschot", "antwerp",
 })
 _CLUB_AFTER = frozenset({"city", "united", "saint", "fc", "hotspur", "wanderers", "rovers"})
 # A town's stock exchange: "de Amsterdamse beurs sloot hoger" is the market, not the town.
@@ -787,7 +790,7 @@ def _landmark(tokens: list[_Token], i: int, length: int) -> bool:
     if before == "tegen" and after == "aan":
         return True  # "die tegen Den Haag aan ligt"
     if before in _LANDMARK_BEFORE:
-        return before != "buiten" or two in _NEAR or two in ("", "vlak", "net")
+        return True  # "richting Amsterdam", "tegenover Amsterdam", "(vlak) buiten Berlijn"
     return before == "bij" and two in _NEAR  # "vlak bij Rotterdam"
 
 

@@ -48,6 +48,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -222,6 +223,17 @@ def briefs_quality(misses: bool, sets: tuple[str, ...] = BRIEF_SETS) -> None:
             print(f"  /volg {term} refused")
 
 
+def _timed(items: list[Item], call: Callable[[Item], object], rounds: int) -> list[float]:
+    """Milliseconds per call of ``call`` on each item, over ``rounds`` passes."""
+    times = []
+    for _ in range(rounds):
+        for item in items:
+            t0 = time.perf_counter()
+            call(item)
+            times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
 def speed() -> None:
     gaz = default_gazetteer()
     texts = [r[-1] for r in rows("regions_nl.tsv")] + [r[-1] for r in rows("keywords_nl.tsv")]
@@ -229,46 +241,32 @@ def speed() -> None:
     texts += seed
     followed = FollowedKeys(resolve(t, gaz).key for t in {r[1] for r in rows("keywords_nl.tsv")})
     items = [brief(t) for t in texts]
+
+    def keys(item: Item) -> object:
+        return item_keys(item, gaz.find(item.text), followed)
+
     for item in items:  # warm the per-word caches the way a running bot has them
-        item_keys(item, gaz.find(item.text), followed)
-    times = []
-    for _ in range(5):
-        for item in items:
-            t0 = time.perf_counter()
-            item_keys(item, gaz.find(item.text), followed)
-            times.append((time.perf_counter() - t0) * 1000)
-    cold = []
+        keys(item)
+    times = _timed(items, keys, 5)
     from bot.news import lexicon
 
-    for item in items:
+    def cold_keys(item: Item) -> object:
         lexicon.clear_caches()
-        t0 = time.perf_counter()
-        item_keys(item, gaz.find(item.text), followed)
-        cold.append((time.perf_counter() - t0) * 1000)
-    full = []
-    for _ in range(5):
-        for item in items:
-            t0 = time.perf_counter()
-            item_keys(item, gaz.find(item.text))
-            full.append((time.perf_counter() - t0) * 1000)
-    seed_items = items[-len(seed):]
-    seed_times = []
-    for _ in range(20):
-        for item in seed_items:
-            t0 = time.perf_counter()
-            item_keys(item, gaz.find(item.text), followed)
-            seed_times.append((time.perf_counter() - t0) * 1000)
+        return keys(item)
+
+    cold = _timed(items, cold_keys, 1)
+    full = _timed(items, lambda item: item_keys(item, gaz.find(item.text)), 5)
+    seed_times = _timed(items[-len(seed):], keys, 20)
     # What the intake does per brief: tag it once and read the match keys (filtered by
     # what is followed) and the search keys in one pass (store_keys), on whole wire briefs.
     wire = [brief(r[-1]) for r in rows("briefs_dev.tsv") if r[0] == "brief"]
+
+    def intake(item: Item) -> object:
+        return store_keys(item, gaz.find(item.text), followed)
+
     for item in wire:
-        store_keys(item, gaz.find(item.text), followed)
-    intake_times = []
-    for _ in range(10):
-        for item in wire:
-            t0 = time.perf_counter()
-            store_keys(item, gaz.find(item.text), followed)
-            intake_times.append((time.perf_counter() - t0) * 1000)
+        intake(item)
+    intake_times = _timed(wire, intake, 10)
     intake_times.sort()
     times.sort()
     print(f"speed: tagging + keys per brief over {len(items)} briefs")

@@ -13,7 +13,7 @@ import pytest
 
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.news.items import Item
-from storage import open_store
+from storage import Store, open_store
 from tests.waits import eventually
 
 ON_PG = pytest.mark.parametrize("db_target", ["postgresql"], indirect=True)
@@ -22,6 +22,14 @@ ON_PG = pytest.mark.parametrize("db_target", ["postgresql"], indirect=True)
 def brief(text: str) -> Item:
     return Item(kind="brief", paragraphs=(text,), dateline="KYIV", agencies=("ANP",),
                 published_at=datetime(2026, 11, 25, 15, 0, tzinfo=UTC), source="test")
+
+
+async def ten_readers_get_a_brief(store: Store) -> None:
+    """Chats 1-10 follow Ukraine and one brief about it is queued for each."""
+    for chat in range(1, 11):
+        await store.touch_chat(chat, "private")
+        await store.subscribe(chat, "r:UA", "Oekraïne")
+    await store.add_items([(brief("Aanval in Oekraïne."), ["UA"], ["r:UA"])])
 
 
 @ON_PG
@@ -96,10 +104,7 @@ async def test_claimed_rows_go_to_one_sender_and_a_new_holder_frees_the_old_clai
 ) -> None:
     old, new = await open_store(db_target), await open_store(db_target)
     try:
-        for chat in range(1, 11):
-            await old.touch_chat(chat, "private")
-            await old.subscribe(chat, "r:UA", "Oekraïne")
-        await old.add_items([(brief("Aanval in Oekraïne."), ["UA"], ["r:UA"])])
+        await ten_readers_get_a_brief(old)
         old_lease = old.lease()
         assert await old_lease.try_acquire()
         taken = await old.pending_deliveries(now=1e12, limit=4)
@@ -127,10 +132,7 @@ async def test_a_holder_that_lost_the_lease_takes_nothing_its_successor_freed(
     stay pending under the old epoch, read by nobody."""
     old, new = await open_store(db_target), await open_store(db_target)
     try:
-        for chat in range(1, 11):
-            await old.touch_chat(chat, "private")
-            await old.subscribe(chat, "r:UA", "Oekraïne")
-        await old.add_items([(brief("Aanval in Oekraïne."), ["UA"], ["r:UA"])])
+        await ten_readers_get_a_brief(old)
         old_lease = old.lease()
         assert await old_lease.try_acquire()
         assert len(await old.pending_deliveries(now=1e12, limit=4)) == 4
